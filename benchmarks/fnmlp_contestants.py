@@ -1,0 +1,123 @@
+"""The fnmlp contestants: ``fnmlp.train`` and a hand loop of fnmlp's pipeline stages.
+
+fnmlp is imported with :func:`importlib.import_module` and typed ``Any``, so
+this module type-checks before fnmlp exists. If the import fails, or an
+attribute the contestant needs is missing, ``prepare`` raises
+:class:`~benchmarks.contest.Unavailable` and the row says so.
+
+The API used (the planned public contract):
+``init(dims, *, hidden, output, scheme, seed, dtype)``,
+``forward(params, X) -> (Yhat, cache)``,
+``backward(params, cache, Y, loss) -> grads``,
+``update(params, grads, learning_rate)``, ``sgd(lr)``/``adam(lr)`` with
+``.init(params)`` and ``.step(params, grads, state)``,
+``train(params, X, Y, *, loss, optimizer, epochs, batch_size)`` returning a
+record with ``.params``, and the losses ``binary_cross_entropy`` and
+``categorical_cross_entropy``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from benchmarks.contest import Contestant, Predictor, Runner, Unavailable, predicted_labels
+from benchmarks.workloads import Workload, epoch_batches
+
+__all__ = ["FNMLP_PIPELINE_LOOP", "FNMLP_TRAIN"]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """fnmlp's module, the initial params, loss and optimiser for one workload."""
+
+    fnmlp: Any
+    params: Any
+    loss: Any
+    optimizer: Any
+
+
+def import_fnmlp() -> Any:
+    """``import fnmlp``, or :class:`Unavailable` saying why not."""
+    try:
+        return importlib.import_module("fnmlp")
+    except ImportError as error:
+        raise Unavailable(f"import fnmlp failed: {error}") from error
+
+
+def require(module: Any, *names: str) -> list[Any]:
+    """The named attributes of ``module``, or :class:`Unavailable` naming the first missing."""
+    missing = [name for name in names if not hasattr(module, name)]
+    if missing:
+        raise Unavailable(f"fnmlp has no {', '.join(missing)}")
+    return [getattr(module, name) for name in names]
+
+
+def setup(w: Workload, *names: str) -> Setup:
+    """Import fnmlp, check ``names`` exist, and build params, loss and optimiser for ``w``."""
+    fn = import_fnmlp()
+    require(fn, "init", "forward", "relu", "sigmoid", "softmax", *names)
+    output_name = w.output
+    loss_name = "binary_cross_entropy" if w.output == "sigmoid" else "categorical_cross_entropy"
+    output, loss, make_optimizer = require(fn, output_name, loss_name, w.optimizer)
+    params = fn.init(
+        list(w.dims), hidden=fn.relu, output=output, scheme="he", seed=w.seed, dtype=w.dtype.type
+    )
+    return Setup(fn, params, loss, make_optimizer(w.learning_rate))
+
+
+def fnmlp_predictor(fn: Any, params: Any) -> Predictor:
+    """Labels from one ``fnmlp.forward`` of the trained params."""
+    return lambda X: predicted_labels(np.asarray(fn.forward(params, X)[0]))
+
+
+def prepare_train(w: Workload) -> Runner:
+    """``fnmlp.train`` for ``epochs`` epochs; full batch passes ``batch_size=None``."""
+    s = setup(w, "train")
+    batch_size = None if w.full_batch else w.batch_size
+
+    def run(epochs: int) -> Predictor:
+        record = s.fnmlp.train(
+            s.params,
+            w.X,
+            w.Y,
+            loss=s.loss,
+            optimizer=s.optimizer,
+            epochs=epochs,
+            batch_size=batch_size,
+        )
+        return fnmlp_predictor(s.fnmlp, record.params)
+
+    return run
+
+
+def prepare_pipeline_loop(w: Workload) -> Runner:
+    """A hand loop of ``forward``, ``backward`` and ``update`` (SGD) or ``opt.step`` (Adam).
+
+    Batches come from the same one-gather-per-epoch shuffle as the notebook loop.
+    """
+    s = setup(w, "backward", "update")
+    fn, loss, opt = s.fnmlp, s.loss, s.optimizer
+
+    def run(epochs: int) -> Predictor:
+        rng = np.random.default_rng(w.seed)
+        params = s.params
+        state = opt.init(params) if w.optimizer == "adam" else None
+        for _ in range(epochs):
+            for X, Y in epoch_batches(w, rng):
+                _, cache = fn.forward(params, X)
+                grads = fn.backward(params, cache, Y, loss)
+                if state is None:
+                    params = fn.update(params, grads, w.learning_rate)
+                else:
+                    params, state = opt.step(params, grads, state)
+        return fnmlp_predictor(fn, params)
+
+    return run
+
+
+FNMLP_TRAIN = Contestant("fnmlp train", prepare_train)
+FNMLP_PIPELINE_LOOP = Contestant("fnmlp pipeline loop", prepare_pipeline_loop)

@@ -1,0 +1,175 @@
+"""Activations: each one value of the :class:`Activation` record, function and derivative.
+
+An activation maps ``Z[l]`` to ``A[l] = g(Z[l])`` element by element (softmax
+column by column). Its derivative is stored as a vector-Jacobian product:
+given ``Z``, ``A`` and the upstream gradient ``dA``, it returns
+``dZ = dA * g'(Z)`` (softmax: ``A * (dA - sum(dA * A))`` per column), so that
+every activation, softmax included, can be chained with any loss.
+
+All of them are numerically stable: no overflow warning for ``|z|`` up to
+``1e4`` (and beyond) in float32 or float64, and the dtype of ``Z`` is kept.
+
+Examples:
+    >>> import numpy as np
+    >>> from fnmlp import relu, sigmoid
+    >>> Z = np.array([[-1.0, 0.0, 2.0]])
+    >>> print(relu.fn(Z), sigmoid.fn(Z).round(4))
+    [[0. 0. 2.]] [[0.2689 0.5    0.8808]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Protocol
+
+import attrs
+import numpy as np
+
+from fnmlp.aliases import Activations, Deltas, F
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "leaky_relu",
+    "linear",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+LEAKY_SLOPE = 0.01
+
+
+class ActivationFn(Protocol):
+    """``g``: maps ``Z`` of shape ``(n_l, m)`` to ``A`` of the same shape and dtype."""
+
+    def __call__(self, Z: Activations[F], /) -> Activations[F]: ...
+
+
+class ActivationVJP(Protocol):
+    """``(Z, A, dA) -> dZ``: the derivative of ``g`` applied to an upstream gradient."""
+
+    def __call__(self, Z: Activations[F], A: Activations[F], dA: Deltas[F], /) -> Deltas[F]: ...
+
+
+@attrs.frozen(eq=False)
+class Activation:
+    """An activation function together with its derivative.
+
+    Attributes:
+        name: the name fnmlp saves and prints (``"relu"``, ``"softmax"``, ...).
+        fn: ``g``, mapping ``Z`` of shape ``(n_l, m)`` to ``A = g(Z)``.
+        derivative: ``(Z, A, dA) -> dZ``, the vector-Jacobian product of ``g``:
+            ``dZ = dA * g'(Z)`` for element-wise activations.
+        elementwise: ``False`` for softmax, whose Jacobian couples a column.
+
+    Examples:
+        >>> import numpy as np
+        >>> Z = np.array([[-2.0, 3.0]])
+        >>> A = tanh.fn(Z)
+        >>> dZ = tanh.derivative(Z, A, np.ones_like(Z))
+        >>> print(np.allclose(dZ, 1 - np.tanh(Z) ** 2))
+        True
+        >>> print(relu)
+        Activation(relu)
+    """
+
+    name: str
+    fn: ActivationFn
+    derivative: ActivationVJP
+    elementwise: bool = True
+
+    def __str__(self) -> str:
+        return f"Activation({self.name})"
+
+    __repr__ = __str__
+
+
+def _relu(Z: Activations[F]) -> Activations[F]:
+    A: Activations[F] = np.maximum(Z, 0)
+    return A
+
+
+def _relu_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
+    # ReLU'(0) = 0, as in notebook 000: only strictly positive units pass gradient.
+    dZ: Deltas[F] = dA * (Z > 0)
+    return dZ
+
+
+def _sigmoid(Z: Activations[F]) -> Activations[F]:
+    # 1 / (1 + e^-z) = (1 + tanh(z / 2)) / 2, which never overflows.
+    A: Activations[F] = np.tanh(Z * 0.5)
+    A += 1
+    A *= 0.5
+    return A
+
+
+def _sigmoid_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
+    dZ: Deltas[F] = dA * A * (1 - A)
+    return dZ
+
+
+def _tanh(Z: Activations[F]) -> Activations[F]:
+    A: Activations[F] = np.tanh(Z)
+    return A
+
+
+def _tanh_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
+    dZ: Deltas[F] = dA * (1 - A * A)
+    return dZ
+
+
+def _leaky_relu(Z: Activations[F]) -> Activations[F]:
+    A: Activations[F] = np.maximum(Z, Z * LEAKY_SLOPE)
+    return A
+
+
+def _leaky_relu_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
+    dZ: Deltas[F] = np.where(Z > 0, dA, dA * LEAKY_SLOPE)
+    return dZ
+
+
+def _linear(Z: Activations[F]) -> Activations[F]:
+    return Z
+
+
+def _linear_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
+    return dA
+
+
+def _softmax(Z: Activations[F]) -> Activations[F]:
+    E: Activations[F] = np.exp(Z - Z.max(axis=0, keepdims=True))
+    E /= E.sum(axis=0, keepdims=True)
+    return E
+
+
+def _softmax_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
+    dZ: Deltas[F] = A * (dA - (dA * A).sum(axis=0, keepdims=True))
+    return dZ
+
+
+relu = Activation("relu", _relu, _relu_vjp)
+"""``max(0, z)``; derivative 1 where ``z > 0``, else 0 (so ReLU'(0) = 0)."""
+
+sigmoid = Activation("sigmoid", _sigmoid, _sigmoid_vjp)
+"""``1 / (1 + e^-z)``, computed as ``(1 + tanh(z/2)) / 2``; derivative ``a(1 - a)``."""
+
+tanh = Activation("tanh", _tanh, _tanh_vjp)
+"""``tanh(z)``; derivative ``1 - a^2``."""
+
+leaky_relu = Activation("leaky_relu", _leaky_relu, _leaky_relu_vjp)
+"""``max(0.01 z, z)``; derivative 1 where ``z > 0``, else 0.01."""
+
+linear = Activation("linear", _linear, _linear_vjp)
+"""The identity, for regression outputs; derivative 1."""
+
+softmax = Activation("softmax", _softmax, _softmax_vjp, elementwise=False)
+"""``e^z / sum(e^z)`` per column (shifted by the column max); its derivative is
+the Jacobian-vector product, so it chains with any loss."""
+
+ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
+    {a.name: a for a in (relu, sigmoid, tanh, leaky_relu, linear, softmax)}
+)
+"""Every built-in activation by name, as ``save`` writes and ``load`` reads them."""

@@ -1,0 +1,191 @@
+"""Validation at the public boundary: turn what users send into arrays, or say why not.
+
+Every public entry point calls these once; the per-step hot path does not.
+Each failure raises an fnmlp error naming the argument, the expectation and
+what was given.
+
+Examples:
+    >>> import numpy as np
+    >>> from fnmlp.checks import as_data
+    >>> print(as_data([[0, 1]], "X", np.float64))
+    [[0. 1.]]
+    >>> as_data(np.zeros(3), "X", np.float64)
+    Traceback (most recent call last):
+    ...
+    fnmlp.errors.ShapeError: X: expected a 2-D array of shape (n_features, m), one column per example, got a 1-D array of shape (3,); use X.reshape(1, -1) for one feature or X.reshape(-1, 1) for one example
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fnmlp.aliases import Matrix
+from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
+
+__all__ = [
+    "as_data",
+    "check_dtype",
+    "check_finite",
+    "freeze",
+    "positive_float",
+    "positive_int",
+]
+
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype[Any]:
+    """Return ``numpy.float32`` or ``numpy.float64`` as a dtype, or raise ``DTypeError``.
+
+    Examples:
+        >>> print(check_dtype(np.float32))
+        float32
+    """
+    for float_dtype in FLOATS if dtype is not None else ():
+        try:
+            if np.dtype(dtype) == float_dtype:
+                return float_dtype
+        except TypeError:
+            break
+    raise DTypeError(f"{name}: expected numpy.float32 or numpy.float64, got {dtype!r}")
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return f"a {value.ndim}-D {value.dtype} array of shape {value.shape}"
+    return f"{type(value).__name__} {value!r}"[:120]
+
+
+def as_data(value: npt.ArrayLike, name: str, dtype: np.dtype[Any] | type[Any]) -> Matrix[Any]:
+    """Convert ``value`` to a fresh 2-D array of ``dtype``, checking type, rank and finiteness.
+
+    Integers and booleans are not accepted as floats silently only when they
+    cannot be numbers: ints (as the notebooks pass them) are converted; booleans,
+    strings, objects and complex numbers are rejected.
+
+    Args:
+        value: an array or nested list of shape ``(rows, m)``.
+        name: the argument's name, for error messages.
+        dtype: the float dtype to convert to.
+
+    Returns:
+        A new, writable array of shape ``(rows, m)`` and dtype ``dtype``.
+
+    Raises:
+        DTypeError: for booleans, strings, objects or complex numbers.
+        ShapeError: for arrays that are not 2-D or have no examples.
+        NonFiniteError: for NaN or infinity.
+
+    Examples:
+        >>> as_data([["a"]], "Y", np.float64)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: Y: expected real numbers (int or float), got an array of dtype <U1
+    """
+    try:
+        raw = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise ShapeError(
+            f"{name}: expected a 2-D array of numbers, got {_describe(value)} ({error})"
+        ) from None
+    kind = raw.dtype.kind
+    if kind not in "iuf":
+        what = {"b": "booleans", "c": "complex numbers", "O": "Python objects"}.get(
+            kind, f"an array of dtype {raw.dtype}"
+        )
+        raise DTypeError(f"{name}: expected real numbers (int or float), got {what}")
+    if raw.ndim != 2:
+        hint = ""
+        if raw.ndim == 1:
+            hint = (
+                f"; use {name}.reshape(1, -1) for one feature or "
+                f"{name}.reshape(-1, 1) for one example"
+            )
+        raise ShapeError(
+            f"{name}: expected a 2-D array of shape (n_features, m), one column per example, "
+            f"got a {raw.ndim}-D array of shape {raw.shape}{hint}"
+        )
+    if raw.shape[0] == 0 or raw.shape[1] == 0:
+        raise ShapeError(
+            f"{name}: expected at least one row and one example, got shape {raw.shape}"
+        )
+    out: Matrix[Any] = np.array(raw, dtype=dtype, copy=True)
+    check_finite(out, name)
+    return out
+
+
+def check_finite(array: npt.NDArray[Any], name: str) -> None:
+    """Raise ``NonFiniteError`` naming where ``array`` first holds NaN or infinity.
+
+    Examples:
+        >>> check_finite(np.array([[1.0, np.nan]]), "X")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.NonFiniteError: X: expected finite values, got nan at index (0, 1)
+    """
+    if not np.isfinite(array).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise NonFiniteError(f"{name}: expected finite values, got {array[where]} at index {where}")
+
+
+def freeze(array: Matrix[Any]) -> Matrix[Any]:
+    """Mark ``array`` read-only and return it (for arrays fnmlp itself just made).
+
+    Examples:
+        >>> a = freeze(np.zeros((1, 1)))
+        >>> a.flags.writeable
+        False
+    """
+    array.flags.writeable = False
+    return array
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def positive_float(value: object, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a finite float that is positive (or zero if allowed).
+
+    Examples:
+        >>> positive_float(0.5, "learning_rate")
+        0.5
+        >>> positive_float(-1, "learning_rate")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: learning_rate: expected a positive finite number, got -1
+    """
+    bound = "non-negative" if allow_zero else "positive"
+    if not _is_real(value):
+        raise HyperparameterError(
+            f"{name}: expected a {bound} finite number, got {_describe(value)}"
+        )
+    number = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        raise HyperparameterError(f"{name}: expected a {bound} finite number, got {value!r}")
+    return number
+
+
+def positive_int(value: object, name: str, *, allow_zero: bool = False) -> int:
+    """Return ``value`` as an int that is positive (or zero if allowed); bools are refused.
+
+    Examples:
+        >>> positive_int(3, "epochs")
+        3
+        >>> positive_int(2.5, "epochs")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: epochs: expected a positive int, got float 2.5
+    """
+    bound = "non-negative" if allow_zero else "positive"
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+        raise HyperparameterError(f"{name}: expected a {bound} int, got {_describe(value)}")
+    number = int(value)
+    if number < 0 or (number == 0 and not allow_zero):
+        raise HyperparameterError(f"{name}: expected a {bound} int, got {number}")
+    return number

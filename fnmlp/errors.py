@@ -1,0 +1,112 @@
+"""The errors fnmlp raises: one hierarchy, each naming argument, expectation and value.
+
+Every error fnmlp raises on bad input is an :class:`FnmlpError`, and also a
+``ValueError`` or ``TypeError`` so that code written against plain Python
+conventions keeps working.
+
+Examples:
+    >>> import fnmlp
+    >>> try:
+    ...     fnmlp.init([2, 0, 1])
+    ... except fnmlp.ShapeError as error:
+    ...     print(error)
+    dims[1]: expected a positive int, got 0
+    >>> issubclass(fnmlp.ShapeError, ValueError)
+    True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DTypeError",
+    "DivergenceError",
+    "FnmlpError",
+    "HyperparameterError",
+    "LabelError",
+    "NonFiniteError",
+    "SerialisationError",
+    "ShapeError",
+]
+
+
+class FnmlpError(Exception):
+    """The base of every error fnmlp raises.
+
+    Examples:
+        >>> issubclass(ShapeError, FnmlpError)
+        True
+    """
+
+
+class ShapeError(FnmlpError, ValueError):
+    """An array has the wrong rank or size, or layers do not chain.
+
+    Examples:
+        >>> print(ShapeError("X: expected shape (2, m), got (4, 2)"))
+        X: expected shape (2, m), got (4, 2)
+    """
+
+
+class DTypeError(FnmlpError, TypeError):
+    """An array or value has a type fnmlp cannot use (strings, objects, complex, ...).
+
+    Examples:
+        >>> issubclass(DTypeError, TypeError)
+        True
+    """
+
+
+class NonFiniteError(FnmlpError, ValueError):
+    """An input holds NaN or infinity.
+
+    Examples:
+        >>> issubclass(NonFiniteError, ValueError)
+        True
+    """
+
+
+class LabelError(FnmlpError, ValueError):
+    """Targets lie outside the range that the chosen loss accepts.
+
+    Examples:
+        >>> issubclass(LabelError, ValueError)
+        True
+    """
+
+
+class HyperparameterError(FnmlpError, ValueError):
+    """A learning rate, epoch count, batch size, beta or similar is out of range.
+
+    Examples:
+        >>> issubclass(HyperparameterError, ValueError)
+        True
+    """
+
+
+class DivergenceError(FnmlpError, ArithmeticError):
+    """Training produced a non-finite loss or parameter.
+
+    Attributes:
+        epoch: the epoch (0-based) in which the non-finite value first appeared.
+        layer: the 1-based layer where a parameter first became non-finite, or
+            ``None`` when only the loss did.
+
+    Examples:
+        >>> error = DivergenceError("training diverged", epoch=3, layer=2)
+        >>> (error.epoch, error.layer)
+        (3, 2)
+    """
+
+    def __init__(self, message: str, *, epoch: int, layer: int | None = None) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.layer = layer
+
+
+class SerialisationError(FnmlpError, ValueError):
+    """A saved file is missing, truncated, tampered with or not an fnmlp file.
+
+    Examples:
+        >>> issubclass(SerialisationError, ValueError)
+        True
+    """

@@ -1,0 +1,204 @@
+"""``init``: a network's first parameters, from a seed and one of the notebooks' schemes.
+
+Schemes (``n_prev`` is the previous layer's size):
+
+=============  =====================================  ===========
+scheme         weights                                bias
+=============  =====================================  ===========
+``random``     ``N(0, 1) * 0.01`` (notebook 000)      zero
+``standard``   ``N(0, 1)`` (notebooks 001, 004)       ``N(0, 1)``
+``normal``     ``N(0, sigma)`` (notebook 002)         ``N(0, sigma)``
+``xavier``     ``N(0, 1) * sqrt(1 / n_prev)``         zero
+``he``         ``N(0, 1) * sqrt(2 / n_prev)``         zero
+=============  =====================================  ===========
+
+Examples:
+    >>> import numpy as np
+    >>> from fnmlp import init, tanh
+    >>> np.set_printoptions(precision=4)
+    >>> params = init([2, 3, 1], scheme="xavier", hidden=tanh, seed=0)
+    >>> print(params)
+    Params([2, 3, 1], tanh -> sigmoid, float64)
+    >>> print(params.layers[1].W)
+    [[ 0.7529  0.5468 -0.4063]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, overload
+
+import numpy as np
+
+from fnmlp.activations import Activation, relu, sigmoid
+from fnmlp.checks import check_dtype, positive_float, positive_int
+from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
+from fnmlp.records import Layer, Params
+
+__all__ = ["SCHEMES", "Scheme", "init"]
+
+Scheme = Literal["random", "standard", "normal", "xavier", "he"]
+SCHEMES: tuple[Scheme, ...] = ("random", "standard", "normal", "xavier", "he")
+
+Seed = int | np.random.Generator | np.random.RandomState | None
+
+
+def _generator(seed: Seed) -> np.random.Generator | np.random.RandomState:
+    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    candidate: object = seed  # checked at run time: callers may send anything
+    if (
+        isinstance(candidate, (int, np.integer))
+        and not isinstance(candidate, bool)
+        and int(candidate) >= 0
+    ):
+        return np.random.default_rng(int(candidate))
+    raise DTypeError(
+        f"seed: expected a non-negative int, a numpy.random.Generator or None, got {seed!r}"
+    )
+
+
+@overload
+def init(  # type: ignore[overload-overlap]  # type[float32] vs type[float64]
+    dims: Sequence[int],
+    *,
+    activations: Sequence[Activation] | None = None,
+    hidden: Activation = relu,
+    output: Activation = sigmoid,
+    scheme: Scheme = "he",
+    sigma: float | None = None,
+    seed: Seed = None,
+    dtype: type[np.float32],
+) -> Params[np.float32]: ...
+
+
+@overload
+def init(
+    dims: Sequence[int],
+    *,
+    activations: Sequence[Activation] | None = None,
+    hidden: Activation = relu,
+    output: Activation = sigmoid,
+    scheme: Scheme = "he",
+    sigma: float | None = None,
+    seed: Seed = None,
+    dtype: type[np.float64] = np.float64,
+) -> Params[np.float64]: ...
+
+
+def init(
+    dims: Sequence[int],
+    *,
+    activations: Sequence[Activation] | None = None,
+    hidden: Activation = relu,
+    output: Activation = sigmoid,
+    scheme: Scheme = "he",
+    sigma: float | None = None,
+    seed: Seed = None,
+    dtype: type[np.float32] | type[np.float64] = np.float64,
+) -> Params[Any]:
+    """Make a network's parameters for layer sizes ``dims = [n_x, n_1, ..., n_L]``.
+
+    Args:
+        dims: the layer sizes, input first; at least two.
+        activations: one activation per layer (``len(dims) - 1`` of them);
+            when given, ``hidden`` and ``output`` are not used.
+        hidden: the activation of every hidden layer.
+        output: the activation of the output layer.
+        scheme: ``"random"``, ``"standard"``, ``"normal"``, ``"xavier"`` or ``"he"``
+            (see the module's table).
+        sigma: the standard deviation for ``scheme="normal"`` (required there,
+            refused elsewhere).
+        seed: an int, a ``numpy.random.Generator`` (advanced by the draws) or
+            ``None`` for fresh entropy. A legacy ``numpy.random.RandomState``
+            also works, to replay a notebook's ``np.random.seed`` draws.
+            Weights are drawn layer by layer, ``W`` before ``b``.
+        dtype: ``numpy.float64`` (default) or ``numpy.float32``; the draws are
+            made in float64 and rounded, so both agree to float32 precision.
+
+    Returns:
+        The network, its arrays read-only.
+
+    Raises:
+        ShapeError: if ``dims`` has fewer than two sizes or one is not a positive int.
+        HyperparameterError: for an unknown scheme, a bad ``sigma`` or the wrong
+            number of activations.
+        DTypeError: for a bad ``seed``, ``dtype`` or activation.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import linear, tanh
+        >>> init([4, 8, 8, 2], activations=[tanh, tanh, linear], seed=1)
+        Params([4, 8, 8, 2], tanh -> tanh -> linear, float64)
+        >>> init([2, 3, 1], scheme="normal", sigma=0.5, seed=0, dtype=np.float32)
+        Params([2, 3, 1], relu -> sigmoid, float32)
+        >>> init([2, 1], scheme="glorot")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: scheme: expected one of 'random', 'standard', 'normal', 'xavier', 'he', got 'glorot'
+    """
+    if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
+        raise ShapeError(f"dims: expected a sequence of layer sizes, got {type(dims).__name__}")
+    if len(dims) < 2:
+        raise ShapeError(f"dims: expected at least two sizes [n_x, ..., n_L], got {list(dims)}")
+    sizes = []
+    for i, n in enumerate(dims):
+        try:
+            sizes.append(positive_int(n, f"dims[{i}]"))
+        except HyperparameterError as error:
+            raise ShapeError(str(error)) from None
+    if scheme not in SCHEMES:
+        valid = ", ".join(repr(s) for s in SCHEMES)
+        raise HyperparameterError(f"scheme: expected one of {valid}, got {scheme!r}")
+    if scheme == "normal":
+        if sigma is None:
+            raise HyperparameterError(
+                "sigma: expected a positive number for scheme='normal', got None"
+            )
+        sigma = positive_float(sigma, "sigma")
+    elif sigma is not None:
+        raise HyperparameterError(
+            f"sigma: only used with scheme='normal', got {sigma!r} with {scheme!r}"
+        )
+    float_dtype = check_dtype(dtype)
+    n_layers = len(sizes) - 1
+    if activations is None:
+        chosen = [hidden] * (n_layers - 1) + [output]
+    else:
+        chosen = list(activations)
+        if len(chosen) != n_layers:
+            raise HyperparameterError(
+                f"activations: expected {n_layers} (one per layer of {sizes}), got {len(chosen)}"
+            )
+    for i, activation in enumerate(chosen):
+        if not isinstance(activation, Activation):
+            raise DTypeError(
+                f"activations[{i}]: expected an fnmlp Activation, got {type(activation).__name__}"
+            )
+    rng = _generator(seed)
+    layers = []
+    for n_prev, n, activation in zip(sizes, sizes[1:], chosen):
+        W = (
+            rng.standard_normal((n, n_prev))
+            if isinstance(rng, np.random.Generator)
+            else rng.randn(n, n_prev)
+        )
+        b = np.zeros((n, 1))
+        if scheme == "random":
+            W = W * 0.01
+        elif scheme == "xavier":
+            W = W * np.sqrt(1.0 / n_prev)
+        elif scheme == "he":
+            W = W * np.sqrt(2.0 / n_prev)
+        else:
+            draw = (
+                rng.standard_normal((n, 1))
+                if isinstance(rng, np.random.Generator)
+                else rng.randn(n, 1)
+            )
+            scale = 1.0 if scheme == "standard" else float(sigma or 1.0)
+            W, b = W * scale, draw * scale
+        layers.append(Layer(W.astype(float_dtype), b.astype(float_dtype), activation))
+    return Params(tuple(layers))

@@ -1,0 +1,171 @@
+"""``predict``, ``accuracy`` and one-hot helpers.
+
+A network whose output layer is softmax (or that has several outputs trained
+with categorical cross-entropy) is a multi-class classifier: it predicts the
+arg-max class of each column. Any other network is read as binary (or
+multi-label) and predicts ``Yhat >= threshold`` entry by entry.
+
+Examples:
+    >>> import numpy as np
+    >>> from fnmlp import one_hot, labels
+    >>> Y = one_hot([2, 0, 1], classes=3)
+    >>> print(Y)
+    [[0. 1. 0.]
+     [0. 0. 1.]
+     [1. 0. 0.]]
+    >>> print(labels(Y))
+    [2 0 1]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fnmlp.aliases import F, Matrix, Outputs, Targets
+from fnmlp.checks import as_data, freeze, positive_float, positive_int
+from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
+from fnmlp.propagation import _forward, check_inputs
+from fnmlp.records import Params
+
+__all__ = ["accuracy", "labels", "one_hot", "predict"]
+
+
+def _is_multiclass(params: Params[Any]) -> bool:
+    return params.layers[-1].activation.name == "softmax"
+
+
+def _decide(Yhat: Outputs[F], multiclass: bool, threshold: float) -> npt.NDArray[np.int64]:
+    if multiclass:
+        return freeze(Yhat.argmax(axis=0, keepdims=True).astype(np.int64))
+    return freeze((Yhat >= threshold).astype(np.int64))
+
+
+def predict(
+    params: Params[F], X: npt.ArrayLike, *, threshold: float = 0.5
+) -> npt.NDArray[np.int64]:
+    """Predicted labels for the columns of ``X``.
+
+    Args:
+        params: the network.
+        X: inputs of shape ``(n_x, m)``.
+        threshold: the cut for binary outputs (``Yhat >= threshold`` is 1).
+
+    Returns:
+        For a softmax output, the class index of each example, shape ``(1, m)``;
+        otherwise 0/1 labels of shape ``(n_y, m)``.
+
+    Raises:
+        ShapeError: for mis-shaped ``X``; HyperparameterError for a threshold
+            outside ``(0, 1)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import Layer, Params, sigmoid
+        >>> params = Params((Layer(np.array([[10.0]]), np.array([[-5.0]]), sigmoid),))
+        >>> print(predict(params, [[0.0, 0.4, 0.6, 1.0]]))
+        [[0 0 1 1]]
+    """
+    cut = positive_float(threshold, "threshold")
+    if cut >= 1:
+        raise HyperparameterError(f"threshold: expected a number in (0, 1), got {threshold!r}")
+    data = check_inputs(params, X)
+    _, As = _forward(params.layers, data)
+    return _decide(As[-1], _is_multiclass(params), cut)
+
+
+def _accuracy(Yhat: Outputs[F], Y: Targets[F], multiclass: bool) -> float:
+    if multiclass:
+        return float(np.mean(Yhat.argmax(axis=0) == Y.argmax(axis=0)))
+    return float(np.mean((Yhat >= 0.5) == (Y >= 0.5)))
+
+
+def accuracy(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
+    """The fraction of examples (of entries, for binary outputs) predicted right.
+
+    Args:
+        params: the network.
+        X: inputs of shape ``(n_x, m)``.
+        Y: targets of shape ``(n_y, m)``: 0/1 labels, or one-hot columns for a
+            softmax output.
+
+    Returns:
+        A float in ``[0, 1]``.
+
+    Raises:
+        ShapeError: if ``X`` or ``Y`` is mis-shaped.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import Layer, Params, sigmoid
+        >>> params = Params((Layer(np.array([[10.0]]), np.array([[-5.0]]), sigmoid),))
+        >>> accuracy(params, [[0.0, 0.4, 0.6, 1.0]], [[0, 1, 1, 1]])
+        0.75
+    """
+    data = check_inputs(params, X)
+    targets: Matrix[F] = as_data(Y, "Y", params.dtype)
+    expected = (params.layers[-1].W.shape[0], data.shape[1])
+    if targets.shape != expected:
+        raise ShapeError(
+            f"Y: expected shape {expected} (n_y outputs, m examples), got {targets.shape}"
+        )
+    _, As = _forward(params.layers, data)
+    return _accuracy(As[-1], targets, _is_multiclass(params))
+
+
+def one_hot(
+    classes_of: npt.ArrayLike,
+    classes: int | None = None,
+    *,
+    dtype: type[np.floating[Any]] = np.float64,
+) -> Matrix[Any]:
+    """Class indices ``0..classes-1`` as one-hot columns of shape ``(classes, m)``.
+
+    Args:
+        classes_of: a 1-D sequence of ``m`` non-negative integer class indices
+            (a ``(1, m)`` row is accepted too).
+        classes: the number of classes; by default one more than the largest index.
+        dtype: the float dtype of the result.
+
+    Raises:
+        DTypeError: for non-integer labels; ShapeError for a bad shape;
+        HyperparameterError: for a label outside ``[0, classes)``.
+
+    Examples:
+        >>> one_hot([0, 3], classes=3)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: classes_of: expected class indices in [0, 3), got 3 at position 1
+    """
+    raw = np.asarray(classes_of)
+    if raw.ndim == 2 and raw.shape[0] == 1:
+        raw = raw[0]
+    if raw.ndim != 1 or raw.size == 0:
+        raise ShapeError(
+            f"classes_of: expected a non-empty 1-D sequence of labels, got shape {raw.shape}"
+        )
+    if raw.dtype.kind not in "iu":
+        raise DTypeError(f"classes_of: expected integer class indices, got dtype {raw.dtype}")
+    n = int(raw.max()) + 1 if classes is None else positive_int(classes, "classes")
+    bad = (raw < 0) | (raw >= n)
+    if bad.any():
+        position = int(np.argmax(bad))
+        raise HyperparameterError(
+            f"classes_of: expected class indices in [0, {n}), got {raw[position]} at position {position}"
+        )
+    out: Matrix[Any] = np.zeros((n, raw.size), dtype=dtype)
+    out[raw, np.arange(raw.size)] = 1
+    return freeze(out)
+
+
+def labels(Y: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """The class index of each column of one-hot (or probability) targets ``Y``.
+
+    Examples:
+        >>> print(labels([[0.2, 0.9], [0.8, 0.1]]))
+        [1 0]
+    """
+    data = as_data(Y, "Y", np.float64)
+    return freeze(data.argmax(axis=0).astype(np.int64))

@@ -1,0 +1,313 @@
+"""``forward``, ``backward`` and ``update``: one step of gradient descent, as pure functions.
+
+Forward: ``Z[l] = W[l] @ A[l-1] + b[l]``, ``A[l] = g[l](Z[l])``, ``A[0] = X``.
+
+Backward, the ``1/m`` folded into the output delta:
+``dZ[L] = (A[L] - Y) / m`` for sigmoid + binary cross-entropy and softmax +
+categorical cross-entropy, ``dZ[L] = g'(Z[L]) * dJ/dA[L]`` otherwise;
+``dW[l] = dZ[l] @ A[l-1].T``; ``db[l] = dZ[l].sum(axis=1, keepdims=True)``;
+``dZ[l-1] = g'(Z[l-1]) * (W[l].T @ dZ[l])``. The gradient of the input
+``A[0]`` is not computed: nothing needs it.
+
+The public functions check their arguments once; the ``_``-prefixed kernels
+work on plain tuples of arrays and are what :func:`fnmlp.train` loops over.
+
+Examples:
+    >>> import numpy as np
+    >>> from fnmlp import backward, binary_cross_entropy, forward, init, loss, update
+    >>> X = np.array([[0, 0, 1, 1], [0, 1, 0, 1]])
+    >>> Y = np.array([[0, 1, 1, 0]])
+    >>> params = init([2, 3, 1], seed=5)
+    >>> Yhat, cache = forward(params, X)
+    >>> grads = backward(params, cache, Y, binary_cross_entropy)
+    >>> new = update(params, grads, learning_rate=1.0)
+    >>> loss(forward(new, X)[0], Y, binary_cross_entropy) < loss(Yhat, Y, binary_cross_entropy)
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy.typing as npt
+
+from fnmlp.aliases import Activations, Bias, F, Inputs, Matrix, Outputs, Targets, Weights
+from fnmlp.checks import as_data, freeze, positive_float
+from fnmlp.errors import DTypeError, ShapeError
+from fnmlp.losses import Loss, check_targets
+from fnmlp.records import Cache, Grads, Layer, Params, _build
+
+__all__ = ["backward", "check_inputs", "check_targets_for", "forward", "update"]
+
+
+# ----------------------------------------------------------------------------- kernels
+
+
+def _forward(
+    layers: tuple[Layer[F], ...], X: Inputs[F]
+) -> tuple[list[Activations[F]], list[Activations[F]]]:
+    """``(Z, A)`` lists of length ``L + 1`` with ``Z[0] = A[0] = X``."""
+    Zs = [X]
+    As = [X]
+    A = X
+    for layer in layers:
+        Z: Activations[F] = layer.W @ A
+        Z += layer.b
+        A = layer.activation.fn(Z)
+        Zs.append(Z)
+        As.append(A)
+    return Zs, As
+
+
+def _output_delta(
+    layer: Layer[F], Z: Activations[F], A: Outputs[F], Y: Targets[F], kind: Loss
+) -> Matrix[F]:
+    """``dZ[L]``: fused ``(A - Y) / m`` where the pair allows, the chain rule otherwise."""
+    if kind.fuses_with == layer.activation.name:
+        dZ: Matrix[F] = A - Y
+        dZ /= Y.shape[1]
+        return dZ
+    return layer.activation.derivative(Z, A, kind.gradient(A, Y))
+
+
+def _backward(
+    layers: tuple[Layer[F], ...],
+    Zs: list[Activations[F]] | tuple[Activations[F], ...],
+    As: list[Activations[F]] | tuple[Activations[F], ...],
+    Y: Targets[F],
+    kind: Loss,
+) -> tuple[list[Weights[F]], list[Bias[F]]]:
+    """``(dW, db)`` lists in layer order, from one forward pass's values."""
+    L = len(layers)
+    dWs: list[Weights[F]] = []
+    dbs: list[Bias[F]] = []
+    dZ = _output_delta(layers[-1], Zs[L], As[L], Y, kind)
+    for l in range(L, 0, -1):
+        dWs.append(dZ @ As[l - 1].T)
+        dbs.append(dZ.sum(axis=1, keepdims=True))
+        if l > 1:
+            dA: Matrix[F] = layers[l - 1].W.T @ dZ
+            dZ = layers[l - 2].activation.derivative(Zs[l - 1], As[l - 1], dA)
+    dWs.reverse()
+    dbs.reverse()
+    return dWs, dbs
+
+
+def _step_layers(
+    layers: tuple[Layer[F], ...],
+    dWs: list[Weights[F]] | tuple[Weights[F], ...],
+    dbs: list[Bias[F]] | tuple[Bias[F], ...],
+    learning_rate: float,
+) -> tuple[Layer[F], ...]:
+    """``W - lr * dW`` and ``b - lr * db`` for every layer, as new read-only layers."""
+    out = []
+    for layer, dW, db in zip(layers, dWs, dbs):
+        W: Weights[F] = layer.W - learning_rate * dW
+        b: Bias[F] = layer.b - learning_rate * db
+        out.append(_build(Layer, W=freeze(W), b=freeze(b), activation=layer.activation))
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def check_inputs(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Inputs[F]:
+    """``X`` as an array of ``params``' dtype with ``n_x`` rows, or a clear error.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import init
+        >>> check_inputs(init([3, 1], seed=0), np.zeros((5, 3)))
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: X: expected shape (3, m) with one column per example, got (5, 3); the examples look like rows: pass X.T
+    """
+    if not isinstance(params, Params):
+        raise DTypeError(f"params: expected fnmlp Params, got {type(params).__name__}")
+    data: Inputs[F] = as_data(X, name, params.dtype)
+    n_x = params.layers[0].W.shape[1]
+    if data.shape[0] != n_x:
+        hint = "; the examples look like rows: pass X.T" if data.shape[1] == n_x else ""
+        hint = hint.replace("X", name)
+        raise ShapeError(
+            f"{name}: expected shape ({n_x}, m) with one column per example, got {data.shape}{hint}"
+        )
+    return freeze(data)
+
+
+def check_targets_for(
+    params: Params[F], Y: npt.ArrayLike, m: int, kind: Loss, name: str = "Y"
+) -> Targets[F]:
+    """``Y`` as an array of shape ``(n_y, m)`` in ``params``' dtype, in ``kind``'s range.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import binary_cross_entropy, init
+        >>> check_targets_for(init([3, 1], seed=0), np.zeros((4, 1)), 4, binary_cross_entropy)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: Y: expected shape (1, 4) (n_y outputs, m examples), got (4, 1); the examples look like rows: pass Y.T
+    """
+    if not isinstance(kind, Loss):
+        raise DTypeError(f"kind: expected an fnmlp Loss, got {type(kind).__name__}")
+    data: Targets[F] = as_data(Y, name, params.dtype)
+    n_y = params.layers[-1].W.shape[0]
+    if data.shape != (n_y, m):
+        hint = f"; the examples look like rows: pass {name}.T" if data.shape == (m, n_y) else ""
+        raise ShapeError(
+            f"{name}: expected shape {(n_y, m)} (n_y outputs, m examples), got {data.shape}{hint}"
+        )
+    check_targets(data, kind, name)
+    return freeze(data)
+
+
+def _check_params(params: object, name: str = "params") -> None:
+    if not isinstance(params, Params):
+        raise DTypeError(f"{name}: expected fnmlp Params, got {type(params).__name__}")
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
+    """Run the network on ``X`` and keep every ``Z[l]`` and ``A[l]``.
+
+    Args:
+        params: the network.
+        X: inputs of shape ``(n_x, m)``, one column per example (ints and
+            nested lists are converted to the network's dtype).
+
+    Returns:
+        ``(Yhat, cache)``: the output ``A[L]`` of shape ``(n_y, m)`` and the
+        :class:`~fnmlp.Cache` of the pass, all read-only.
+
+    Raises:
+        ShapeError: if ``X`` is not ``(n_x, m)`` (rows-as-examples is named).
+        DTypeError, NonFiniteError: for non-numeric or non-finite ``X``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import init
+        >>> np.set_printoptions(precision=4)
+        >>> params = init([2, 3, 1], seed=0)
+        >>> Yhat, cache = forward(params, [[0, 1], [1, 0]])
+        >>> print(Yhat)
+        [[0.4684 0.6523]]
+        >>> print(len(cache.Z), cache.Z[1].shape)
+        3 (3, 2)
+    """
+    data = check_inputs(params, X)
+    Zs, As = _forward(params.layers, data)
+    for array in Zs[1:] + As[1:]:
+        array.flags.writeable = False
+    cache: Cache[F] = _build(Cache, Z=tuple(Zs), A=tuple(As))
+    return As[-1], cache
+
+
+def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -> Grads[F]:
+    """The gradient of ``kind``'s loss at ``cache``'s forward pass, for every parameter.
+
+    Args:
+        params: the network that produced ``cache``.
+        cache: the :class:`~fnmlp.Cache` of ``forward(params, X)``.
+        Y: targets of shape ``(n_y, m)``.
+        kind: the :class:`~fnmlp.Loss` to differentiate.
+
+    Returns:
+        :class:`~fnmlp.Grads` with ``dW[l-1]`` and ``db[l-1]`` for layer ``l``.
+
+    Raises:
+        ShapeError: if ``cache`` does not match ``params`` or ``Y`` is mis-shaped.
+        LabelError: if ``Y`` is outside ``kind``'s range.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import binary_cross_entropy, init, mean_squared_error
+        >>> np.set_printoptions(precision=4)
+        >>> params = init([2, 2, 1], seed=0)
+        >>> X, Y = np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([[1.0, 0.0]])
+        >>> _, cache = forward(params, X)
+        >>> print(backward(params, cache, Y, binary_cross_entropy).db[1])
+        [[0.0382]]
+        >>> print(backward(params, cache, Y, mean_squared_error).db[1])
+        [[0.0166]]
+    """
+    _check_params(params)
+    if not isinstance(cache, Cache):
+        raise DTypeError(f"cache: expected an fnmlp Cache, got {type(cache).__name__}")
+    dims = params.dims
+    if len(cache.A) != len(dims) or any(
+        a.shape[0] != n or a.dtype != params.dtype for a, n in zip(cache.A, dims)
+    ):
+        got = [(a.shape[0], str(a.dtype)) for a in cache.A]
+        raise ShapeError(
+            f"cache: expected the values of a forward pass through {list(dims)} in "
+            f"{params.dtype}, got layers (units, dtype) {got}"
+        )
+    m = cache.A[0].shape[1]
+    targets = check_targets_for(params, Y, m, kind)
+    dWs, dbs = _backward(params.layers, cache.Z, cache.A, targets, kind)
+    grads: Grads[F] = _build(
+        Grads, dW=tuple(freeze(g) for g in dWs), db=tuple(freeze(g) for g in dbs)
+    )
+    return grads
+
+
+def check_grads(params: Params[F], grads: Grads[Any], name: str = "grads") -> None:
+    """Raise ``ShapeError`` unless ``grads`` has ``params``' architecture and dtype.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import init
+        >>> big, small = init([2, 4, 1], seed=0), init([2, 3, 1], seed=0)
+        >>> _, cache = forward(small, np.zeros((2, 1)))
+        >>> from fnmlp import binary_cross_entropy
+        >>> check_grads(big, backward(small, cache, [[1]], binary_cross_entropy))
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: grads.dW[0] (layer 1): expected shape (4, 2) float64 like params, got (3, 2) float64
+    """
+    if not isinstance(grads, Grads):
+        raise DTypeError(f"{name}: expected fnmlp Grads, got {type(grads).__name__}")
+    if len(grads.dW) != len(params.layers):
+        raise ShapeError(
+            f"{name}: expected gradients for {len(params.layers)} layers, got {len(grads.dW)}"
+        )
+    for i, (layer, dW, db) in enumerate(zip(params.layers, grads.dW, grads.db)):
+        for field, g, p in (("dW", dW, layer.W), ("db", db, layer.b)):
+            if g.shape != p.shape or g.dtype != p.dtype:
+                raise ShapeError(
+                    f"{name}.{field}[{i}] (layer {i + 1}): expected shape {p.shape} {p.dtype} "
+                    f"like params, got {g.shape} {g.dtype}"
+                )
+
+
+def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F]:
+    """One step of plain gradient descent: ``W - learning_rate * dW``, ``b - learning_rate * db``.
+
+    Args:
+        params: the network.
+        grads: gradients of the same architecture.
+        learning_rate: a positive finite step size.
+
+    Returns:
+        New :class:`~fnmlp.Params`; ``params`` is unchanged.
+
+    Raises:
+        ShapeError: if ``grads`` belongs to another architecture or dtype.
+        HyperparameterError: for a learning rate that is not positive and finite.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import Layer, linear
+        >>> params = Params((Layer(np.ones((1, 1)), np.zeros((1, 1)), linear),))
+        >>> grads = Grads(dW=(np.full((1, 1), 2.0),), db=(np.ones((1, 1)),))
+        >>> new = update(params, grads, learning_rate=0.5)
+        >>> print(new.layers[0].W, new.layers[0].b, params.layers[0].W)
+        [[0.]] [[-0.5]] [[1.]]
+    """
+    _check_params(params)
+    check_grads(params, grads)
+    lr = positive_float(learning_rate, "learning_rate")
+    new: Params[F] = _build(Params, layers=_step_layers(params.layers, grads.dW, grads.db, lr))
+    return new

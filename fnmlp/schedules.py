@@ -1,0 +1,115 @@
+"""Learning-rate schedules: pure functions of the step count that any optimiser accepts.
+
+A :class:`Schedule` maps the number of optimiser steps taken so far (0 for
+the first step) to a learning rate. Every optimiser takes either a float or a
+schedule as its ``learning_rate``.
+
+Examples:
+    >>> from fnmlp import cosine_decay, step_decay
+    >>> schedule = step_decay(0.1, every=10, factor=0.5)
+    >>> [schedule(t) for t in (0, 9, 10, 25)]
+    [0.1, 0.1, 0.05, 0.025]
+    >>> print(round(cosine_decay(1.0, steps=100)(50), 6))
+    0.5
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import attrs
+
+from fnmlp.checks import positive_float, positive_int
+from fnmlp.errors import HyperparameterError
+
+__all__ = [
+    "Schedule",
+    "constant",
+    "cosine_decay",
+    "exponential_decay",
+    "step_decay",
+]
+
+
+@attrs.frozen(eq=False)
+class Schedule:
+    """A learning rate as a function of the step count.
+
+    Attributes:
+        name: a readable description, with the schedule's settings.
+        fn: ``step -> learning rate``; ``step`` counts optimiser steps from 0.
+
+    Examples:
+        >>> schedule = Schedule("halving", lambda step: 1.0 / 2**step)
+        >>> schedule(3)
+        0.125
+    """
+
+    name: str
+    fn: Callable[[int], float]
+
+    def __call__(self, step: int) -> float:
+        return self.fn(step)
+
+    def __repr__(self) -> str:
+        return f"Schedule({self.name})"
+
+
+def constant(learning_rate: float) -> Schedule:
+    """The same learning rate at every step.
+
+    Examples:
+        >>> constant(0.01)(1000)
+        0.01
+    """
+    lr = positive_float(learning_rate, "learning_rate")
+    return Schedule(f"constant {lr}", lambda step: lr)
+
+
+def step_decay(learning_rate: float, *, every: int, factor: float = 0.1) -> Schedule:
+    """``learning_rate * factor ** (step // every)``.
+
+    Examples:
+        >>> step_decay(1.0, every=2, factor=0.5)(5)
+        0.25
+    """
+    lr = positive_float(learning_rate, "learning_rate")
+    period = positive_int(every, "every")
+    decay = positive_float(factor, "factor")
+    return Schedule(
+        f"step_decay {lr} x {decay} every {period}", lambda step: lr * decay ** (step // period)
+    )
+
+
+def exponential_decay(learning_rate: float, *, rate: float) -> Schedule:
+    """``learning_rate * rate ** step``, for ``0 < rate <= 1``.
+
+    Examples:
+        >>> print(round(exponential_decay(1.0, rate=0.9)(2), 6))
+        0.81
+    """
+    lr = positive_float(learning_rate, "learning_rate")
+    decay = positive_float(rate, "rate")
+    if decay > 1:
+        raise HyperparameterError(f"rate: expected a number in (0, 1], got {rate!r}")
+    return Schedule(f"exponential_decay {lr} x {decay}", lambda step: lr * decay**step)
+
+
+def cosine_decay(learning_rate: float, *, steps: int, final: float = 0.0) -> Schedule:
+    """Half a cosine from ``learning_rate`` down to ``final`` over ``steps``, then ``final``.
+
+    Examples:
+        >>> schedule = cosine_decay(1.0, steps=10, final=0.1)
+        >>> print(schedule(0), round(schedule(10), 6), round(schedule(99), 6))
+        1.0 0.1 0.1
+    """
+    lr = positive_float(learning_rate, "learning_rate")
+    horizon = positive_int(steps, "steps")
+    floor = positive_float(final, "final", allow_zero=True)
+
+    def fn(step: int) -> float:
+        progress = min(step, horizon) / horizon
+        return floor + (lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return Schedule(f"cosine_decay {lr} -> {floor} over {horizon}", fn)
