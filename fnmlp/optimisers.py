@@ -13,6 +13,9 @@ one read-only array per parameter where the method keeps one.
 =============  =====================================================================
 
 ``learning_rate`` is a float or a :class:`~fnmlp.Schedule` of the step count.
+The hyperparameters that ``step`` uses are the optimiser's own; the state
+records them for reading, and its ``count`` and arrays carry the history, so a
+state can be resumed by an optimiser of the same kind with new settings.
 
 Examples:
     >>> import numpy as np
@@ -226,10 +229,10 @@ def sgd(learning_rate: LearningRate) -> Optimizer[SgdState]:
         dbs: Sequence[Bias[F]],
         state: SgdState,
     ) -> tuple[tuple[Layer[F], ...], SgdState]:
-        rate = _lr(state.learning_rate, state.count)
+        rate = _lr(lr, state.count)
         Ws: list[Weights[F]] = [layer.W - rate * dW for layer, dW in zip(layers, dWs)]
         bs: list[Bias[F]] = [layer.b - rate * db for layer, db in zip(layers, dbs)]
-        return _layers(layers, Ws, bs), SgdState(state.learning_rate, state.count + 1)
+        return _layers(layers, Ws, bs), SgdState(lr, state.count + 1)
 
     return Optimizer(f"sgd(learning_rate={lr})", init, apply)
 
@@ -291,7 +294,7 @@ def momentum(
         dbs: Sequence[Bias[F]],
         state: MomentumState,
     ) -> tuple[tuple[Layer[F], ...], MomentumState]:
-        rate = _lr(state.learning_rate, state.count)
+        rate = _lr(lr, state.count)
         old_vW: Sequence[Weights[F]] = state.velocity_W
         old_vb: Sequence[Bias[F]] = state.velocity_b
         vW: list[Weights[F]] = [b * v + g for v, g in zip(old_vW, dWs)]
@@ -303,7 +306,7 @@ def momentum(
         Ws: list[Weights[F]] = [layer.W - rate * v for layer, v in zip(layers, stepW)]
         bs: list[Bias[F]] = [layer.b - rate * v for layer, v in zip(layers, stepb)]
         new = MomentumState(
-            state.learning_rate,
+            lr,
             b,
             nesterov,
             state.count + 1,
@@ -369,7 +372,7 @@ def rmsprop(
         dbs: Sequence[Bias[F]],
         state: RMSPropState,
     ) -> tuple[tuple[Layer[F], ...], RMSPropState]:
-        rate = _lr(state.learning_rate, state.count)
+        rate = _lr(lr, state.count)
         old_sW: Sequence[Weights[F]] = state.square_W
         old_sb: Sequence[Bias[F]] = state.square_b
         sW: list[Weights[F]] = [r * s + (1 - r) * (g * g) for s, g in zip(old_sW, dWs)]
@@ -377,7 +380,7 @@ def rmsprop(
         Ws = [_scaled_step(layer.W, g, s, rate, e) for layer, g, s in zip(layers, dWs, sW)]
         bs = [_scaled_step(layer.b, g, s, rate, e) for layer, g, s in zip(layers, dbs, sb)]
         new = RMSPropState(
-            state.learning_rate,
+            lr,
             r,
             e,
             state.count + 1,
@@ -457,7 +460,7 @@ def adamw(
         dbs: Sequence[Bias[F]],
         state: AdamState,
     ) -> tuple[tuple[Layer[F], ...], AdamState]:
-        rate = _lr(state.learning_rate, state.count)
+        rate = _lr(lr, state.count)
         t = state.count + 1
         c1, c2 = 1 - b1**t, 1 - b2**t
         old_mW: Sequence[Weights[F]] = state.mean_W
@@ -479,7 +482,7 @@ def adamw(
         ]
         bs = [_scaled_step(layer.b, m, v, rate_t, eps_t) for layer, m, v in zip(layers, mb, vb)]
         new = AdamState(
-            state.learning_rate,
+            lr,
             b1,
             b2,
             e,
