@@ -30,6 +30,10 @@ from fnmlp.errors import LabelError as LabelError
 from fnmlp.errors import NonFiniteError as NonFiniteError
 from fnmlp.errors import SerialisationError as SerialisationError
 from fnmlp.errors import ShapeError as ShapeError
+from fnmlp.gradcheck import ArrayCheck as ArrayCheck
+from fnmlp.gradcheck import GradientCheck as GradientCheck
+from fnmlp.gradcheck import LayerCheck as LayerCheck
+from fnmlp.gradcheck import gradient_check as gradient_check
 from fnmlp.initialisers import SCHEMES as SCHEMES
 from fnmlp.initialisers import init as init
 from fnmlp.losses import LOSSES as LOSSES
@@ -64,6 +68,8 @@ from fnmlp.schedules import constant as constant
 from fnmlp.schedules import cosine_decay as cosine_decay
 from fnmlp.schedules import exponential_decay as exponential_decay
 from fnmlp.schedules import step_decay as step_decay
+from fnmlp.serialisation import load as load
+from fnmlp.serialisation import save as save
 from fnmlp.training import EarlyStopping as EarlyStopping
 from fnmlp.training import History as History
 from fnmlp.training import TrainResult as TrainResult
@@ -79,16 +85,19 @@ __all__ = [
     "SCHEMES",
     "Activation",
     "AdamState",
+    "ArrayCheck",
     "Cache",
     "DTypeError",
     "DivergenceError",
     "EarlyStopping",
     "FnmlpError",
+    "GradientCheck",
     "Grads",
     "History",
     "HyperparameterError",
     "LabelError",
     "Layer",
+    "LayerCheck",
     "Loss",
     "MomentumState",
     "NonFiniteError",
@@ -111,10 +120,12 @@ __all__ = [
     "cosine_decay",
     "exponential_decay",
     "forward",
+    "gradient_check",
     "init",
     "labels",
     "leaky_relu",
     "linear",
+    "load",
     "loss",
     "mean_squared_error",
     "momentum",
@@ -122,6 +133,7 @@ __all__ = [
     "predict",
     "relu",
     "rmsprop",
+    "save",
     "scan",
     "sgd",
     "sigmoid",

@@ -88,21 +88,31 @@ class Activation:
 
 
 def _relu(Z: Activations[F]) -> Activations[F]:
-    A: Activations[F] = np.maximum(Z, 0)
+    A: Activations[F] = np.maximum(Z, 0.0)
     return A
 
 
 def _relu_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
     # ReLU'(0) = 0, as in notebook 000: only strictly positive units pass gradient.
-    dZ: Deltas[F] = dA * (Z > 0)
+    # A = max(Z, 0) is positive exactly where Z is, and sign(A) is then 1, else 0:
+    # one float multiply, without a boolean temporary to cast.
+    dZ: Deltas[F] = dA * np.sign(A)
     return dZ
 
 
+# e^-z overflows below z = -88.7 (float32) or -709.8 (float64); z is floored just
+# above log(tiny) there, so sigmoid bottoms out at the smallest normal float.
+SIGMOID_FLOOR = {np.dtype(np.float32): -87.0, np.dtype(np.float64): -708.0}
+
+
 def _sigmoid(Z: Activations[F]) -> Activations[F]:
-    # 1 / (1 + e^-z) = (1 + tanh(z / 2)) / 2, which never overflows.
-    A: Activations[F] = np.tanh(Z * 0.5)
-    A += 1
-    A *= 0.5
+    # 1 / (1 + e^-z), accurate to a few ulps in both tails (the form
+    # (1 + tanh(z/2)) / 2 loses relative accuracy where sigmoid is small).
+    A: Activations[F] = np.maximum(Z, SIGMOID_FLOOR.get(Z.dtype, -87.0))
+    np.negative(A, out=A)
+    np.exp(A, out=A)
+    A += 1.0
+    np.reciprocal(A, out=A)
     return A
 
 
@@ -140,8 +150,9 @@ def _linear_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F
 
 
 def _softmax(Z: Activations[F]) -> Activations[F]:
-    E: Activations[F] = np.exp(Z - Z.max(axis=0, keepdims=True))
-    E /= E.sum(axis=0, keepdims=True)
+    E: Activations[F] = Z - np.maximum.reduce(Z, axis=0, keepdims=True)
+    np.exp(E, out=E)
+    E /= np.add.reduce(E, axis=0, keepdims=True)
     return E
 
 
@@ -154,7 +165,7 @@ relu = Activation("relu", _relu, _relu_vjp)
 """``max(0, z)``; derivative 1 where ``z > 0``, else 0 (so ReLU'(0) = 0)."""
 
 sigmoid = Activation("sigmoid", _sigmoid, _sigmoid_vjp)
-"""``1 / (1 + e^-z)``, computed as ``(1 + tanh(z/2)) / 2``; derivative ``a(1 - a)``."""
+"""``1 / (1 + e^-z)``, with ``z`` floored where ``e^-z`` would overflow; derivative ``a(1 - a)``."""
 
 tanh = Activation("tanh", _tanh, _tanh_vjp)
 """``tanh(z)``; derivative ``1 - a^2``."""

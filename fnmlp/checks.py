@@ -24,11 +24,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fnmlp.activations import ACTIVATIONS, Activation
 from fnmlp.aliases import Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 
 __all__ = [
     "as_data",
+    "check_activation",
     "check_dtype",
     "check_finite",
     "freeze",
@@ -50,15 +52,46 @@ def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype[Any]:
         try:
             if np.dtype(dtype) == float_dtype:
                 return float_dtype
-        except TypeError:
+        except (TypeError, ValueError):
             break
     raise DTypeError(f"{name}: expected numpy.float32 or numpy.float64, got {dtype!r}")
+
+
+def check_activation(value: object, name: str = "activation") -> Activation:
+    """Return ``value`` if it is an :class:`~fnmlp.Activation`, else raise ``DTypeError``.
+
+    The message lists the built-in activations, and names the one meant when
+    ``value`` is its name as a string.
+
+    Examples:
+        >>> check_activation("relu", "hidden")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: hidden: expected an fnmlp Activation (fnmlp.relu, fnmlp.sigmoid, fnmlp.tanh, fnmlp.leaky_relu, fnmlp.linear, fnmlp.softmax), got str 'relu'; pass fnmlp.relu
+        >>> check_activation("gelu", "output")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: output: expected an fnmlp Activation (fnmlp.relu, fnmlp.sigmoid, fnmlp.tanh, fnmlp.leaky_relu, fnmlp.linear, fnmlp.softmax), got str 'gelu', which is not one of them
+    """
+    if isinstance(value, Activation):
+        return value
+    valid = ", ".join(f"fnmlp.{known}" for known in ACTIVATIONS)
+    hint = ""
+    if isinstance(value, str):
+        hint = f"; pass fnmlp.{value}" if value in ACTIVATIONS else ", which is not one of them"
+    raise DTypeError(
+        f"{name}: expected an fnmlp Activation ({valid}), got {_describe(value)}{hint}"
+    )
 
 
 def _describe(value: object) -> str:
     if isinstance(value, np.ndarray):
         return f"a {value.ndim}-D {value.dtype} array of shape {value.shape}"
-    return f"{type(value).__name__} {value!r}"[:120]
+    try:
+        shown = repr(value)
+    except Exception:  # a repr that fails (or an int too long to print) is not shown
+        shown = "(unprintable)"
+    return f"{type(value).__name__} {shown}"[:120]
 
 
 def as_data(value: npt.ArrayLike, name: str, dtype: np.dtype[Any] | type[Any]) -> Matrix[Any]:
@@ -98,6 +131,8 @@ def as_data(value: npt.ArrayLike, name: str, dtype: np.dtype[Any] | type[Any]) -
         what = {"b": "booleans", "c": "complex numbers", "O": "Python objects"}.get(
             kind, f"an array of dtype {raw.dtype}"
         )
+        if raw.ndim == 0 and not isinstance(value, np.ndarray):
+            what = _describe(value)
         raise DTypeError(f"{name}: expected real numbers (int or float), got {what}")
     if raw.ndim != 2:
         hint = ""
@@ -114,8 +149,17 @@ def as_data(value: npt.ArrayLike, name: str, dtype: np.dtype[Any] | type[Any]) -
         raise ShapeError(
             f"{name}: expected at least one row and one example, got shape {raw.shape}"
         )
-    out: Matrix[Any] = np.array(raw, dtype=dtype, copy=True)
-    check_finite(out, name)
+    if kind == "f":
+        check_finite(raw, name)
+    with np.errstate(over="ignore"):
+        out: Matrix[Any] = np.array(raw, dtype=dtype, copy=True)
+    if kind == "f" and not np.isfinite(out).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+        raise NonFiniteError(
+            f"{name}: expected values within the range of {out.dtype} "
+            f"(|x| <= {np.finfo(out.dtype).max:.4g}), got {raw[where]} at index {where}; "
+            f"scale the data"
+        )
     return out
 
 
@@ -165,7 +209,12 @@ def positive_float(value: object, name: str, *, allow_zero: bool = False) -> flo
         raise HyperparameterError(
             f"{name}: expected a {bound} finite number, got {_describe(value)}"
         )
-    number = float(value)  # type: ignore[arg-type]
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:
+        raise HyperparameterError(
+            f"{name}: expected a {bound} finite number, got an int too large for a float"
+        ) from None
     if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
         raise HyperparameterError(f"{name}: expected a {bound} finite number, got {value!r}")
     return number

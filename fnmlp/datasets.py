@@ -74,7 +74,8 @@ def _readonly(a: _Array) -> _Array:
 
 
 def _check_dtype(dtype: _DType) -> _DType:
-    if dtype not in (np.float32, np.float64):
+    given: object = dtype  # checked at run time: callers may send anything
+    if not isinstance(given, (type, np.dtype)) or given not in (np.float32, np.float64):
         raise DTypeError(f"dtype: expected numpy.float32 or numpy.float64, got {dtype!r}")
     return dtype
 
@@ -124,9 +125,16 @@ def _float_dtype(A: np.ndarray[Any, Any]) -> _DType:
     return np.float32 if A.dtype == np.float32 else np.float64
 
 
-def _dataset(X: Any, Y: Any, dtype: _DType, order: Any = slice(None)) -> Dataset[Any]:
+def _dataset(
+    X: Any, Y: Any, dtype: _DType, order: Any = slice(None), noise: float = 0.0
+) -> Dataset[Any]:
     """Reorder the columns of ``X`` and ``Y``, cast them to ``dtype`` and freeze them."""
-    X_out: Inputs[Any] = np.array(X, dtype=dtype)[:, order]
+    with np.errstate(all="ignore"):
+        X_out: Inputs[Any] = np.array(X, dtype=dtype)[:, order]
+    if not np.isfinite(X_out).all():
+        raise HyperparameterError(
+            f"noise: expected a noise scale that keeps X finite in {np.dtype(dtype)}, got {noise!r}"
+        )
     Y_out: Targets[Any] = np.array(Y, dtype=dtype)[:, order]
     return _readonly(X_out), _readonly(Y_out)
 
@@ -166,7 +174,8 @@ def logic_gate(name: str, *, dtype: _DType = np.float64) -> Dataset[Any]:
         >>> logic_gate("not", dtype=np.float32)[1].dtype
         dtype('float32')
     """
-    if name not in tuple(_GATES):
+    given: object = name  # checked at run time: callers may send anything
+    if not isinstance(given, str) or given not in tuple(_GATES):
         raise HyperparameterError(f"name: expected one of {', '.join(_GATES)}, got {name!r}")
     inputs, outputs = _GATES[name]
     return _dataset(inputs, [outputs], _check_dtype(dtype))
@@ -273,7 +282,7 @@ def circles(
     )
     radii = np.where(np.arange(m) < m_out, 1.0, factor)
     X = radii * np.stack([np.cos(angles), np.sin(angles)]) + rng.normal(scale=noise, size=(2, m))
-    return _dataset(X, [np.arange(m) >= m_out], dtype, rng.permutation(m))
+    return _dataset(X, [np.arange(m) >= m_out], dtype, rng.permutation(m), noise)
 
 
 @overload
@@ -337,7 +346,7 @@ def moons(
         ]
     )
     X = X + rng.normal(scale=noise, size=(2, m))
-    return _dataset(X, [np.arange(m) >= m_out], dtype, rng.permutation(m))
+    return _dataset(X, [np.arange(m) >= m_out], dtype, rng.permutation(m), noise)
 
 
 @overload
@@ -405,8 +414,9 @@ def spirals(
     labels = np.repeat(np.arange(classes), sizes)
     ranks = np.concatenate([np.linspace(0, 1, n) for n in sizes])
     angles = 4 * (labels + ranks) + rng.normal(scale=noise, size=m)
-    X = ranks * np.stack([np.sin(angles), np.cos(angles)])
-    return _dataset(X, np.eye(classes)[:, labels], dtype, rng.permutation(m))
+    with np.errstate(invalid="ignore"):  # sin(inf) is NaN, reported by _dataset
+        X = ranks * np.stack([np.sin(angles), np.cos(angles)])
+    return _dataset(X, np.eye(classes)[:, labels], dtype, rng.permutation(m), noise)
 
 
 # -- preparing data --------------------------------------------------------------------
@@ -470,7 +480,12 @@ def split(
 
 
 def _readonly_copy(a: Bias[F]) -> Bias[F]:
-    return _readonly(np.array(a, copy=True))
+    try:
+        return _readonly(np.array(a, copy=True))
+    except (ValueError, TypeError):
+        raise ShapeError(
+            f"mean, scale: expected arrays of shape (n_x, 1), got {type(a).__name__} {a!r:.80}"
+        ) from None
 
 
 @attrs.frozen(eq=False)
@@ -542,7 +557,14 @@ class Standardiser(Generic[F]):
         _check_matrix("X", X)
         if X.shape[0] != self.mean.shape[0]:
             raise ShapeError(f"X: expected {self.mean.shape[0]} rows (n_x, m), got shape {X.shape}")
-        out: Inputs[F] = (X.astype(self.mean.dtype) - self.mean) / self.scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            out: Inputs[F] = (X.astype(self.mean.dtype) - self.mean) / self.scale
+        if not np.isfinite(out).all():
+            raise NonFiniteError(
+                f"X: expected values whose standardised form is finite in {out.dtype}, got "
+                f"values up to {float(np.abs(X).max()):.4g} for a scale as small as "
+                f"{float(self.scale.min()):.4g}"
+            )
         return _readonly(out)
 
 
@@ -575,7 +597,14 @@ def standardise(X: Inputs[F]) -> Standardiser[F]:
     _check_matrix("X", X)
     A: Inputs[F] = X.astype(_float_dtype(X))
     constant = (A[:, :1] == A).all(axis=1, keepdims=True)
-    std = A.std(axis=1, keepdims=True)
-    mean: Bias[F] = np.where(constant, A[:, :1], A.mean(axis=1, keepdims=True))
+    with np.errstate(over="ignore", invalid="ignore"):
+        std, average = A.std(axis=1, keepdims=True), A.mean(axis=1, keepdims=True)
+    if not (np.isfinite(std).all() and np.isfinite(average).all()):
+        # Values near the float maximum: compute on rows scaled into [-1, 1].
+        peak = np.abs(A).max(axis=1, keepdims=True)
+        peak = np.where(peak > 0, peak, 1)
+        U = A / peak
+        std, average = peak * U.std(axis=1, keepdims=True), peak * U.mean(axis=1, keepdims=True)
+    mean: Bias[F] = np.where(constant, A[:, :1], average)
     scale: Bias[F] = np.where(constant | (std == 0), 1, std)
     return Standardiser(mean=mean, scale=scale)

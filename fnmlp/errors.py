@@ -83,13 +83,20 @@ class HyperparameterError(FnmlpError, ValueError):
     """
 
 
-class DivergenceError(FnmlpError, ArithmeticError):
+class DivergenceError(FnmlpError, ArithmeticError, ValueError):
     """Training produced a non-finite loss or parameter.
 
+    An ``ArithmeticError``, and a ``ValueError`` like every other fnmlp error:
+    a learning rate or input scale that makes training diverge is a bad value.
+
     Attributes:
-        epoch: the epoch (0-based) in which the non-finite value first appeared.
-        layer: the 1-based layer where a parameter first became non-finite, or
-            ``None`` when only the loss did.
+        epoch: the first epoch after which a parameter or loss was not finite,
+            counted as ``TrainState.epoch`` counts (epoch 3 is the third; 0 is
+            the starting network).
+        layer: the 1-based layer where it appeared: the lowest holding a
+            non-finite parameter, else the lowest whose values ``Z``, ``A`` are
+            not finite, else the output layer (a loss that overflowed from
+            finite outputs); ``None`` when not known.
 
     Examples:
         >>> error = DivergenceError("training diverged", epoch=3, layer=2)

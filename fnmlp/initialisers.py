@@ -31,7 +31,7 @@ from typing import Any, Literal, overload
 import numpy as np
 
 from fnmlp.activations import Activation, relu, sigmoid
-from fnmlp.checks import check_dtype, positive_float, positive_int
+from fnmlp.checks import _describe, check_activation, check_dtype, positive_float, positive_int
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
 from fnmlp.records import Layer, Params
 
@@ -139,8 +139,12 @@ def init(
         ...
         fnmlp.errors.HyperparameterError: scheme: expected one of 'random', 'standard', 'normal', 'xavier', 'he', got 'glorot'
     """
+    if isinstance(dims, np.ndarray) and dims.ndim == 1:
+        dims = dims.tolist()
+    if isinstance(dims, np.ndarray) and dims.ndim == 1:
+        dims = dims.tolist()
     if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
-        raise ShapeError(f"dims: expected a sequence of layer sizes, got {type(dims).__name__}")
+        raise ShapeError(f"dims: expected a sequence of layer sizes, got {_describe(dims)}")
     if len(dims) < 2:
         raise ShapeError(f"dims: expected at least two sizes [n_x, ..., n_L], got {list(dims)}")
     sizes = []
@@ -149,9 +153,11 @@ def init(
             sizes.append(positive_int(n, f"dims[{i}]"))
         except HyperparameterError as error:
             raise ShapeError(str(error)) from None
-    if scheme not in SCHEMES:
+    given: object = scheme  # checked at run time: callers may send anything
+    if not isinstance(given, str) or given not in SCHEMES:
         valid = ", ".join(repr(s) for s in SCHEMES)
-        raise HyperparameterError(f"scheme: expected one of {valid}, got {scheme!r}")
+        shown = repr(given) if isinstance(given, str) else _describe(given)
+        raise HyperparameterError(f"scheme: expected one of {valid}, got {shown}")
     if scheme == "normal":
         if sigma is None:
             raise HyperparameterError(
@@ -165,17 +171,20 @@ def init(
     float_dtype = check_dtype(dtype)
     n_layers = len(sizes) - 1
     if activations is None:
-        chosen = [hidden] * (n_layers - 1) + [output]
+        if n_layers > 1:
+            check_activation(hidden, "hidden")
+        chosen = [hidden] * (n_layers - 1) + [check_activation(output, "output")]
     else:
-        chosen = list(activations)
+        sequence: object = activations  # checked at run time: callers may send anything
+        if isinstance(sequence, (str, bytes)) or not isinstance(sequence, Sequence):
+            raise DTypeError(
+                f"activations: expected a sequence of {n_layers} fnmlp Activations, "
+                f"got {_describe(activations)}"
+            )
+        chosen = [check_activation(a, f"activations[{i}]") for i, a in enumerate(activations)]
         if len(chosen) != n_layers:
             raise HyperparameterError(
                 f"activations: expected {n_layers} (one per layer of {sizes}), got {len(chosen)}"
-            )
-    for i, activation in enumerate(chosen):
-        if not isinstance(activation, Activation):
-            raise DTypeError(
-                f"activations[{i}]: expected an fnmlp Activation, got {type(activation).__name__}"
             )
     rng = _generator(seed)
     layers = []

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from fnmlp.aliases import Deltas, F, Matrix, Outputs, Targets
 from fnmlp.checks import as_data
-from fnmlp.errors import DTypeError, LabelError, ShapeError
+from fnmlp.errors import DTypeError, LabelError, NonFiniteError, ShapeError
 
 __all__ = [
     "LOSSES",
@@ -200,7 +200,8 @@ def check_targets(Y: Targets[F], kind: Loss, name: str = "Y") -> None:
         )
     if kind is categorical_cross_entropy:
         sums = Y.sum(axis=0)
-        off = np.abs(sums - 1) > 1e-4 if Y.dtype == np.float32 else np.abs(sums - 1) > 1e-8
+        # float64 targets are often float32 data upcast (sums then off by ~1e-7).
+        off = np.abs(sums - 1) > (1e-4 if Y.dtype == np.float32 else 1e-6)
         if off.any():
             column = int(np.argmax(off))
             raise LabelError(
@@ -243,6 +244,18 @@ def loss(Yhat: npt.ArrayLike, Y: npt.ArrayLike, kind: Loss) -> float:
     if T.shape != P.shape:
         raise ShapeError(f"Y: expected shape {P.shape} like Yhat, got {T.shape}")
     check_targets(T, kind)
-    if kind is not mean_squared_error:
-        check_targets(P, binary_cross_entropy, "Yhat")
-    return kind.value(P, T)
+    outside = (P < 0) | (P > 1) if kind is not mean_squared_error else None
+    if outside is not None and outside.any():
+        where = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise LabelError(
+            f"Yhat: {kind.name} expects probabilities in [0, 1], got {P[where]} at index {where}"
+        )
+    with np.errstate(over="ignore"):
+        value = kind.value(P, T)
+    if not np.isfinite(value):
+        raise NonFiniteError(
+            f"Yhat: expected predictions whose {kind.name} fits in float64, got values up to "
+            f"{float(np.abs(P).max()):.4g} (targets up to {float(np.abs(T).max()):.4g}): "
+            f"the loss overflows"
+        )
+    return value

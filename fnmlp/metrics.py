@@ -1,9 +1,8 @@
 """``predict``, ``accuracy`` and one-hot helpers.
 
-A network whose output layer is softmax (or that has several outputs trained
-with categorical cross-entropy) is a multi-class classifier: it predicts the
-arg-max class of each column. Any other network is read as binary (or
-multi-label) and predicts ``Yhat >= threshold`` entry by entry.
+A network whose output layer is softmax is a multi-class classifier: it
+predicts the arg-max class of each column. Any other network is read as
+binary (or multi-label) and predicts ``Yhat >= threshold`` entry by entry.
 
 Examples:
     >>> import numpy as np
@@ -25,9 +24,9 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp.aliases import F, Matrix, Outputs, Targets
-from fnmlp.checks import as_data, freeze, positive_float, positive_int
+from fnmlp.checks import _describe, as_data, check_dtype, freeze, positive_float, positive_int
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
-from fnmlp.propagation import _forward, check_inputs
+from fnmlp.propagation import check_inputs, checked_forward
 from fnmlp.records import Params
 
 __all__ = ["accuracy", "labels", "one_hot", "predict"]
@@ -72,7 +71,7 @@ def predict(
     if cut >= 1:
         raise HyperparameterError(f"threshold: expected a number in (0, 1), got {threshold!r}")
     data = check_inputs(params, X)
-    _, As = _forward(params.layers, data)
+    _, As = checked_forward(params.layers, data)
     return _decide(As[-1], _is_multiclass(params), cut)
 
 
@@ -108,10 +107,13 @@ def accuracy(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
     targets: Matrix[F] = as_data(Y, "Y", params.dtype)
     expected = (params.layers[-1].W.shape[0], data.shape[1])
     if targets.shape != expected:
+        hint = ""
+        if _is_multiclass(params) and targets.shape == (1, data.shape[1]):
+            hint = f"; for class indices pass fnmlp.one_hot(Y, classes={expected[0]})"
         raise ShapeError(
-            f"Y: expected shape {expected} (n_y outputs, m examples), got {targets.shape}"
+            f"Y: expected shape {expected} (n_y outputs, m examples), got {targets.shape}{hint}"
         )
-    _, As = _forward(params.layers, data)
+    _, As = checked_forward(params.layers, data)
     return _accuracy(As[-1], targets, _is_multiclass(params))
 
 
@@ -139,7 +141,13 @@ def one_hot(
         ...
         fnmlp.errors.HyperparameterError: classes_of: expected class indices in [0, 3), got 3 at position 1
     """
-    raw = np.asarray(classes_of)
+    float_dtype = check_dtype(dtype)
+    try:
+        raw = np.asarray(classes_of)
+    except (ValueError, TypeError) as error:
+        raise ShapeError(
+            f"classes_of: expected a 1-D sequence of labels, got {_describe(classes_of)} ({error})"
+        ) from None
     if raw.ndim == 2 and raw.shape[0] == 1:
         raw = raw[0]
     if raw.ndim != 1 or raw.size == 0:
@@ -155,7 +163,13 @@ def one_hot(
         raise HyperparameterError(
             f"classes_of: expected class indices in [0, {n}), got {raw[position]} at position {position}"
         )
-    out: Matrix[Any] = np.zeros((n, raw.size), dtype=dtype)
+    try:
+        out: Matrix[Any] = np.zeros((n, raw.size), dtype=float_dtype)
+    except (ValueError, MemoryError):
+        raise ShapeError(
+            f"classes: expected a number of classes whose ({n}, {raw.size}) one-hot array fits "
+            f"in memory, got {n} (the largest label is {raw.max()})"
+        ) from None
     out[raw, np.arange(raw.size)] = 1
     return freeze(out)
 
@@ -163,9 +177,22 @@ def one_hot(
 def labels(Y: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """The class index of each column of one-hot (or probability) targets ``Y``.
 
+    ``labels(one_hot(c)) == c``. A single row is read as binary targets (the
+    probability of class 1), so its labels are ``Y >= 0.5``.
+
+    Args:
+        Y: targets or outputs of shape ``(n_y, m)``.
+
+    Returns:
+        ``m`` class indices, shape ``(m,)``.
+
     Examples:
         >>> print(labels([[0.2, 0.9], [0.8, 0.1]]))
         [1 0]
+        >>> print(labels([[0.2, 0.9, 1.0]]))
+        [0 1 1]
     """
     data = as_data(Y, "Y", np.float64)
+    if data.shape[0] == 1:
+        return freeze((data[0] >= 0.5).astype(np.int64))
     return freeze(data.argmax(axis=0).astype(np.int64))

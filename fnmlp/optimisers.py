@@ -13,9 +13,10 @@ one read-only array per parameter where the method keeps one.
 =============  =====================================================================
 
 ``learning_rate`` is a float or a :class:`~fnmlp.Schedule` of the step count.
-The hyperparameters that ``step`` uses are the optimiser's own; the state
-records them for reading, and its ``count`` and arrays carry the history, so a
-state can be resumed by an optimiser of the same kind with new settings.
+``step`` refuses a state made by another optimiser (another method, other
+settings, or another architecture), so a resumed run never silently mixes two;
+to change a setting mid-run, make the optimiser with the new setting and pass
+it ``attrs.evolve(state, learning_rate=...)``.
 
 Examples:
     >>> import numpy as np
@@ -31,6 +32,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -40,7 +42,14 @@ import numpy as np
 from fnmlp.aliases import Bias, F, Matrix, Weights
 from fnmlp.checks import freeze, positive_float
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
-from fnmlp.propagation import _check_params, check_grads
+from fnmlp.propagation import (
+    _check_params,
+    _descend,
+    _layer,
+    _step_layers,
+    check_grads,
+    check_step,
+)
 from fnmlp.records import Grads, Layer, Params, _build
 from fnmlp.schedules import Schedule
 
@@ -104,7 +113,9 @@ class Optimizer(Generic[S]):
 
         Raises:
             ShapeError: if ``grads`` or ``state`` belong to another architecture.
-            DTypeError: if ``state`` is another optimiser's.
+            DTypeError: if ``state`` is another kind of optimiser's.
+            HyperparameterError: if ``state`` carries other hyperparameters (it
+                was made by another optimiser of the same kind).
 
         Examples:
             >>> import numpy as np
@@ -118,8 +129,10 @@ class Optimizer(Generic[S]):
         """
         _check_params(params)
         check_grads(params, grads)
-        _check_state(params, state, type(self.init(params)))
-        layers, new_state = self.apply(params.layers, grads.dW, grads.db, state)
+        _check_state(params, state, self.init(params))
+        with np.errstate(all="ignore"):
+            layers, new_state = self.apply(params.layers, grads.dW, grads.db, state)
+        check_step(layers, "optimizer", self)
         new: Params[F] = _build(Params, layers=layers)
         return new, new_state
 
@@ -127,19 +140,59 @@ class Optimizer(Generic[S]):
         return self.name
 
 
-def _check_state(params: Params[Any], state: object, expected: type[Any]) -> None:
-    if type(state) is not expected or not attrs.has(expected):
-        raise DTypeError(f"state: expected a {expected.__name__}, got {type(state).__name__}")
-    for field in attrs.fields(expected):
-        arrays = getattr(state, field.name)
-        if not (isinstance(arrays, tuple) and arrays and isinstance(arrays[0], np.ndarray)):
-            continue
-        like = [layer.W if field.name.endswith("W") else layer.b for layer in params.layers]
-        shapes = [a.shape for a in arrays]
-        if shapes != [p.shape for p in like] or any(a.dtype != params.dtype for a in arrays):
-            raise ShapeError(
-                f"state.{field.name}: expected shapes {[p.shape for p in like]} in "
-                f"{params.dtype} like params, got {shapes}"
+def _same(value: object, wanted: object) -> bool:
+    if isinstance(value, Schedule) and isinstance(wanted, Schedule):
+        return value is wanted or value.name == wanted.name
+    return type(value) is type(wanted) and value == wanted
+
+
+def _check_state(params: Params[Any], state: object, expected: object) -> None:
+    """Raise unless ``state`` is like ``expected`` (a fresh ``init``): same kind, shapes, settings.
+
+    A state made by another optimiser (another method, or the same method with
+    other hyperparameters) or for another architecture is refused, so that a
+    resumed run never silently mixes two optimisers.
+
+    Examples:
+        >>> from fnmlp import init
+        >>> params = init([2, 1], seed=0)
+        >>> _check_state(params, adam(0.1).init(params), adam(0.01).init(params))
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: state.learning_rate: expected 0.01 like the optimiser's, got 0.1: the state was made by another optimiser (to change a setting mid-run, pass attrs.evolve(state, learning_rate=...) to an optimiser made with it)
+    """
+    kind = type(expected)
+    if type(state) is not kind or not attrs.has(kind):
+        raise DTypeError(f"state: expected a {kind.__name__}, got {type(state).__name__}")
+    for field in attrs.fields(kind):
+        value, wanted = getattr(state, field.name), getattr(expected, field.name)
+        if field.name == "count":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise HyperparameterError(
+                    f"state.count: expected a non-negative int, got {value!r}"
+                )
+        elif isinstance(wanted, tuple):
+            shapes = [w.shape for w in wanted]
+            if not (
+                isinstance(value, tuple)
+                and all(isinstance(a, np.ndarray) for a in value)
+                and [a.shape for a in value] == shapes
+                and all(a.dtype == params.dtype for a in value)
+            ):
+                got = (
+                    [getattr(a, "shape", type(a).__name__) for a in value]
+                    if isinstance(value, tuple)
+                    else type(value).__name__
+                )
+                raise ShapeError(
+                    f"state.{field.name}: expected arrays of shapes {shapes} in "
+                    f"{params.dtype} like params, got {got}"
+                )
+        elif not _same(value, wanted):
+            raise HyperparameterError(
+                f"state.{field.name}: expected {wanted!r} like the optimiser's, got {value!r}: "
+                f"the state was made by another optimiser (to change a setting mid-run, pass "
+                f"attrs.evolve(state, {field.name}=...) to an optimiser made with it)"
             )
 
 
@@ -157,18 +210,57 @@ def _fraction(value: object, name: str) -> float:
 
 
 def _lr(learning_rate: LearningRate, count: int) -> float:
-    return learning_rate(count) if isinstance(learning_rate, Schedule) else learning_rate
+    if not isinstance(learning_rate, Schedule):
+        return learning_rate
+    rate: object = learning_rate(count)  # a user's schedule may return anything
+    if not (isinstance(rate, (int, float)) and 0 <= rate < math.inf):
+        raise HyperparameterError(
+            f"learning_rate: expected the schedule {learning_rate.name} to give a non-negative "
+            f"finite number, got {rate!r} at step {count}"
+        )
+    return float(rate)
 
 
 def _scaled_step(
     p: Matrix[F], g: Matrix[F], square: Matrix[F], rate: float, eps: float
 ) -> Matrix[F]:
-    """``p - rate * g / (sqrt(square) + eps)``, in arrays this function allocates."""
-    denom: Matrix[F] = np.sqrt(square)
-    denom += eps
-    step: Matrix[F] = g / denom
+    """``p - rate * g / (sqrt(square) + eps)`` as a new read-only array.
+
+    One scratch array holds the step; ``rate`` and ``eps`` are Python floats,
+    so a float32 network computes in float32.
+    """
+    step: Matrix[F] = np.sqrt(square)
+    step += eps
+    np.divide(g, step, out=step)
     step *= rate
-    return p - step
+    new: Matrix[F] = p - step
+    new.setflags(write=False)
+    return new
+
+
+def _average(old: Matrix[F], new: Matrix[F], keep: float) -> Matrix[F]:
+    """``keep * old + (1 - keep) * new`` as a new read-only array."""
+    out: Matrix[F] = new * (1 - keep)
+    out += old * keep
+    out.setflags(write=False)
+    return out
+
+
+def _average_square(old: Matrix[F], g: Matrix[F], keep: float) -> Matrix[F]:
+    """``keep * old + (1 - keep) * g^2`` as a new read-only array."""
+    out: Matrix[F] = g * g
+    out *= 1 - keep
+    out += old * keep
+    out.setflags(write=False)
+    return out
+
+
+def _velocity(old: Matrix[F], g: Matrix[F], beta: float) -> Matrix[F]:
+    """``beta * old + g`` as a new read-only array."""
+    out: Matrix[F] = old * beta
+    out += g
+    out.setflags(write=False)
+    return out
 
 
 def _zeros(params: Params[Any]) -> tuple[Arrays, Arrays]:
@@ -180,10 +272,8 @@ def _zeros(params: Params[Any]) -> tuple[Arrays, Arrays]:
 def _layers(
     layers: tuple[Layer[F], ...], Ws: Sequence[Weights[F]], bs: Sequence[Bias[F]]
 ) -> tuple[Layer[F], ...]:
-    return tuple(
-        _build(Layer, W=freeze(W), b=freeze(b), activation=layer.activation)
-        for layer, W, b in zip(layers, Ws, bs)
-    )
+    """New layers of the read-only ``Ws`` and ``bs``, with ``layers``' activations."""
+    return tuple([_layer(W, b, layer.activation) for layer, W, b in zip(layers, Ws, bs)])
 
 
 # ----------------------------------------------------------------------------- sgd
@@ -230,9 +320,7 @@ def sgd(learning_rate: LearningRate) -> Optimizer[SgdState]:
         state: SgdState,
     ) -> tuple[tuple[Layer[F], ...], SgdState]:
         rate = _lr(lr, state.count)
-        Ws: list[Weights[F]] = [layer.W - rate * dW for layer, dW in zip(layers, dWs)]
-        bs: list[Bias[F]] = [layer.b - rate * db for layer, db in zip(layers, dbs)]
-        return _layers(layers, Ws, bs), SgdState(lr, state.count + 1)
+        return _step_layers(layers, dWs, dbs, rate), SgdState(lr, state.count + 1)
 
     return Optimizer(f"sgd(learning_rate={lr})", init, apply)
 
@@ -297,22 +385,15 @@ def momentum(
         rate = _lr(lr, state.count)
         old_vW: Sequence[Weights[F]] = state.velocity_W
         old_vb: Sequence[Bias[F]] = state.velocity_b
-        vW: list[Weights[F]] = [b * v + g for v, g in zip(old_vW, dWs)]
-        vb: list[Bias[F]] = [b * v + g for v, g in zip(old_vb, dbs)]
+        vW: list[Weights[F]] = [_velocity(v, g, b) for v, g in zip(old_vW, dWs)]
+        vb: list[Bias[F]] = [_velocity(v, g, b) for v, g in zip(old_vb, dbs)]
         stepW, stepb = vW, vb
         if nesterov:
             stepW = [g + b * v for g, v in zip(dWs, vW)]
             stepb = [g + b * v for g, v in zip(dbs, vb)]
-        Ws: list[Weights[F]] = [layer.W - rate * v for layer, v in zip(layers, stepW)]
-        bs: list[Bias[F]] = [layer.b - rate * v for layer, v in zip(layers, stepb)]
-        new = MomentumState(
-            lr,
-            b,
-            nesterov,
-            state.count + 1,
-            tuple(freeze(v) for v in vW),
-            tuple(freeze(v) for v in vb),
-        )
+        Ws = [_descend(layer.W, v, rate) for layer, v in zip(layers, stepW)]
+        bs = [_descend(layer.b, v, rate) for layer, v in zip(layers, stepb)]
+        new = MomentumState(lr, b, nesterov, state.count + 1, tuple(vW), tuple(vb))
         return _layers(layers, Ws, bs), new
 
     return Optimizer(f"momentum(learning_rate={lr}, beta={b}, nesterov={nesterov})", init, apply)
@@ -375,18 +456,11 @@ def rmsprop(
         rate = _lr(lr, state.count)
         old_sW: Sequence[Weights[F]] = state.square_W
         old_sb: Sequence[Bias[F]] = state.square_b
-        sW: list[Weights[F]] = [r * s + (1 - r) * (g * g) for s, g in zip(old_sW, dWs)]
-        sb: list[Bias[F]] = [r * s + (1 - r) * (g * g) for s, g in zip(old_sb, dbs)]
+        sW: list[Weights[F]] = [_average_square(s, g, r) for s, g in zip(old_sW, dWs)]
+        sb: list[Bias[F]] = [_average_square(s, g, r) for s, g in zip(old_sb, dbs)]
         Ws = [_scaled_step(layer.W, g, s, rate, e) for layer, g, s in zip(layers, dWs, sW)]
         bs = [_scaled_step(layer.b, g, s, rate, e) for layer, g, s in zip(layers, dbs, sb)]
-        new = RMSPropState(
-            lr,
-            r,
-            e,
-            state.count + 1,
-            tuple(freeze(s) for s in sW),
-            tuple(freeze(s) for s in sb),
-        )
+        new = RMSPropState(lr, r, e, state.count + 1, tuple(sW), tuple(sb))
         return _layers(layers, Ws, bs), new
 
     return Optimizer(f"rmsprop(learning_rate={lr}, rho={r}, eps={e})", init, apply)
@@ -427,8 +501,10 @@ def adamw(
 ) -> Optimizer[AdamState]:
     """Adam with decoupled weight decay (Loshchilov & Hutter) on the weights ``W``.
 
-    ``W -= lr * (mhat / (sqrt(vhat) + eps) + weight_decay * W)``; biases get
-    plain Adam. ``weight_decay=0`` is Adam.
+    ``W -= lr * (mhat / (sqrt(vhat) + eps) + weight_decay * W)``, the decay
+    taken from ``W`` before the step, as ``torch.optim.AdamW``; biases get
+    plain Adam (not decayed, unlike torch's default of decaying every
+    parameter it is given). ``weight_decay=0`` is Adam.
 
     Args:
         learning_rate: a positive finite float or a :class:`~fnmlp.Schedule`.
@@ -467,29 +543,22 @@ def adamw(
         old_mb: Sequence[Bias[F]] = state.mean_b
         old_vW: Sequence[Weights[F]] = state.square_W
         old_vb: Sequence[Bias[F]] = state.square_b
-        mW: list[Weights[F]] = [b1 * m + (1 - b1) * g for m, g in zip(old_mW, dWs)]
-        mb: list[Bias[F]] = [b1 * m + (1 - b1) * g for m, g in zip(old_mb, dbs)]
-        vW: list[Weights[F]] = [b2 * v + (1 - b2) * (g * g) for v, g in zip(old_vW, dWs)]
-        vb: list[Bias[F]] = [b2 * v + (1 - b2) * (g * g) for v, g in zip(old_vb, dbs)]
+        mW: list[Weights[F]] = [_average(m, g, b1) for m, g in zip(old_mW, dWs)]
+        mb: list[Bias[F]] = [_average(m, g, b1) for m, g in zip(old_mb, dbs)]
+        vW: list[Weights[F]] = [_average_square(v, g, b2) for v, g in zip(old_vW, dWs)]
+        vb: list[Bias[F]] = [_average_square(v, g, b2) for v, g in zip(old_vb, dbs)]
         # Bias correction folded into the step size and eps (exact algebra):
-        # (m / c1) / (sqrt(v / c2) + e) = (sqrt(c2) / c1) * m / (sqrt(v) + e sqrt(c2))
-        rate_t = rate * np.sqrt(c2) / c1
-        eps_t = e * np.sqrt(c2)
+        # (m / c1) / (sqrt(v / c2) + e) = (sqrt(c2) / c1) * m / (sqrt(v) + e sqrt(c2)).
+        # math.sqrt keeps them Python floats: numpy scalars would upcast float32.
+        rate_t = rate * math.sqrt(c2) / c1
+        eps_t = e * math.sqrt(c2)
         decay = rate * wd
         Ws = [
             _scaled_step(layer.W * (1 - decay) if decay else layer.W, m, v, rate_t, eps_t)
             for layer, m, v in zip(layers, mW, vW)
         ]
         bs = [_scaled_step(layer.b, m, v, rate_t, eps_t) for layer, m, v in zip(layers, mb, vb)]
-        new = AdamState(
-            lr,
-            b1,
-            b2,
-            e,
-            wd,
-            t,
-            *(tuple(freeze(a) for a in arrays) for arrays in (mW, mb, vW, vb)),
-        )
+        new = AdamState(lr, b1, b2, e, wd, t, tuple(mW), tuple(mb), tuple(vW), tuple(vb))
         return _layers(layers, Ws, bs), new
 
     name = "adamw" if wd else "adam"

@@ -27,31 +27,90 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 
-from fnmlp.aliases import Activations, Bias, F, Inputs, Matrix, Outputs, Targets, Weights
+from fnmlp.activations import Activation, leaky_relu, linear, relu, tanh
+from fnmlp.aliases import (
+    Activations,
+    Bias,
+    Deltas,
+    F,
+    Inputs,
+    Matrix,
+    Outputs,
+    Targets,
+    Weights,
+)
 from fnmlp.checks import as_data, freeze, positive_float
-from fnmlp.errors import DTypeError, ShapeError
+from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.losses import Loss, check_targets
 from fnmlp.records import Cache, Grads, Layer, Params, _build
 
-__all__ = ["backward", "check_inputs", "check_targets_for", "forward", "update"]
+__all__ = [
+    "backward",
+    "check_inputs",
+    "check_output_for",
+    "check_targets_for",
+    "checked_forward",
+    "forward",
+    "update",
+]
 
 
 # ----------------------------------------------------------------------------- kernels
+#
+# The kernels run once per mini-batch inside ``train``: no checks, no records
+# beyond the layers, and as few numpy calls as the maths allows. ``a.dot(b)``
+# costs half of ``a @ b`` on small arrays (no ufunc dispatch) and the same
+# BLAS call on large ones; a bias gradient is a product with a column of ones,
+# one BLAS call like ``dW``. Every array a kernel writes into with ``out=`` or
+# an in-place operator is one it has just allocated itself.
+
+
+def _layer(W: Weights[F], b: Bias[F], activation: Activation) -> Layer[F]:
+    """A :class:`Layer` of arrays fnmlp computed and froze, without copies or checks."""
+    layer: Layer[F] = object.__new__(Layer)
+    object.__setattr__(layer, "W", W)
+    object.__setattr__(layer, "b", b)
+    object.__setattr__(layer, "activation", activation)
+    return layer
+
+
+def _params(layers: tuple[Layer[F], ...]) -> Params[F]:
+    """:class:`Params` of layers fnmlp built, without checks."""
+    params: Params[F] = object.__new__(Params)
+    object.__setattr__(params, "layers", layers)
+    return params
+
+
+def _descend(p: Matrix[F], g: Matrix[F], rate: float) -> Matrix[F]:
+    """``p - rate * g`` as a new read-only array."""
+    new: Matrix[F] = g * rate
+    np.subtract(p, new, out=new)
+    new.setflags(write=False)
+    return new
+
+
+def _ones(m: int, dtype: np.dtype[F]) -> Matrix[F]:
+    """A column of ``m`` ones: ``dZ.dot(_ones(m))`` sums the rows of ``dZ``."""
+    ones: Matrix[F] = np.empty((m, 1), dtype)
+    ones.fill(1.0)
+    return ones
 
 
 def _forward(
-    layers: tuple[Layer[F], ...], X: Inputs[F]
+    layers: Sequence[Layer[F]], X: Inputs[F]
 ) -> tuple[list[Activations[F]], list[Activations[F]]]:
     """``(Z, A)`` lists of length ``L + 1`` with ``Z[0] = A[0] = X``."""
     Zs = [X]
     As = [X]
     A = X
     for layer in layers:
-        Z: Activations[F] = layer.W @ A
+        Z: Activations[F] = layer.W.dot(A)
         Z += layer.b
         A = layer.activation.fn(Z)
         Zs.append(Z)
@@ -65,28 +124,54 @@ def _output_delta(
     """``dZ[L]``: fused ``(A - Y) / m`` where the pair allows, the chain rule otherwise."""
     if kind.fuses_with == layer.activation.name:
         dZ: Matrix[F] = A - Y
-        dZ /= Y.shape[1]
+        dZ /= float(Y.shape[1])
         return dZ
     return layer.activation.derivative(Z, A, kind.gradient(A, Y))
 
 
+def _deltas(
+    layers: Sequence[Layer[F]],
+    Zs: Sequence[Activations[F]],
+    As: Sequence[Activations[F]],
+    Y: Targets[F],
+    kind: Loss,
+) -> list[Deltas[F]]:
+    """``[dZ[1], ..., dZ[L]]``, the loss's gradient with respect to every ``Z[l]``."""
+    L = len(layers)
+    dZ = _output_delta(layers[-1], Zs[L], As[L], Y, kind)
+    dZs = [dZ]
+    for l in range(L, 1, -1):
+        dA: Deltas[F] = layers[l - 1].W.T.dot(dZ)
+        dZ = layers[l - 2].activation.derivative(Zs[l - 1], As[l - 1], dA)
+        dZs.append(dZ)
+    dZs.reverse()
+    return dZs
+
+
 def _backward(
-    layers: tuple[Layer[F], ...],
-    Zs: list[Activations[F]] | tuple[Activations[F], ...],
-    As: list[Activations[F]] | tuple[Activations[F], ...],
+    layers: Sequence[Layer[F]],
+    Zs: Sequence[Activations[F]],
+    As: Sequence[Activations[F]],
     Y: Targets[F],
     kind: Loss,
 ) -> tuple[list[Weights[F]], list[Bias[F]]]:
-    """``(dW, db)`` lists in layer order, from one forward pass's values."""
+    """``(dW, db)`` lists in layer order, from one forward pass's values.
+
+    Each ``dZ[l]`` is dropped as soon as ``dZ[l-1]`` is made, so at most two
+    are alive at once; the input gradient ``dA[0]`` is never computed.
+    """
     L = len(layers)
+    ones = _ones(Y.shape[1], Y.dtype)
     dWs: list[Weights[F]] = []
     dbs: list[Bias[F]] = []
     dZ = _output_delta(layers[-1], Zs[L], As[L], Y, kind)
     for l in range(L, 0, -1):
-        dWs.append(dZ @ As[l - 1].T)
-        dbs.append(dZ.sum(axis=1, keepdims=True))
+        dW: Weights[F] = dZ.dot(As[l - 1].T)
+        db: Bias[F] = dZ.dot(ones)
+        dWs.append(dW)
+        dbs.append(db)
         if l > 1:
-            dA: Matrix[F] = layers[l - 1].W.T @ dZ
+            dA: Deltas[F] = layers[l - 1].W.T.dot(dZ)
             dZ = layers[l - 2].activation.derivative(Zs[l - 1], As[l - 1], dA)
     dWs.reverse()
     dbs.reverse()
@@ -94,17 +179,17 @@ def _backward(
 
 
 def _step_layers(
-    layers: tuple[Layer[F], ...],
-    dWs: list[Weights[F]] | tuple[Weights[F], ...],
-    dbs: list[Bias[F]] | tuple[Bias[F], ...],
+    layers: Sequence[Layer[F]],
+    dWs: Sequence[Weights[F]],
+    dbs: Sequence[Bias[F]],
     learning_rate: float,
 ) -> tuple[Layer[F], ...]:
     """``W - lr * dW`` and ``b - lr * db`` for every layer, as new read-only layers."""
-    out = []
+    out: list[Layer[F]] = []
     for layer, dW, db in zip(layers, dWs, dbs):
-        W: Weights[F] = layer.W - learning_rate * dW
-        b: Bias[F] = layer.b - learning_rate * db
-        out.append(_build(Layer, W=freeze(W), b=freeze(b), activation=layer.activation))
+        W = _descend(layer.W, dW, learning_rate)
+        b = _descend(layer.b, db, learning_rate)
+        out.append(_layer(W, b, layer.activation))
     return tuple(out)
 
 
@@ -166,6 +251,69 @@ def _check_params(params: object, name: str = "params") -> None:
         raise DTypeError(f"{name}: expected fnmlp Params, got {type(params).__name__}")
 
 
+def _first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
+    """``(position, "value at index")`` of the first array holding NaN or inf, else ``None``."""
+    for position, array in enumerate(arrays):
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = array.sum()
+        if not np.isfinite(total) and not np.isfinite(array).all():
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            return position, f"{array[where]} at index {where}"
+    return None
+
+
+def checked_forward(
+    layers: tuple[Layer[F], ...], X: Inputs[F]
+) -> tuple[list[Activations[F]], list[Activations[F]]]:
+    """The forward kernel on checked inputs, raising ``NonFiniteError`` if an ``A[l]`` overflows.
+
+    A saturating unit may overflow its pre-activation ``Z[l]`` and still have
+    the right, finite ``A[l]`` (``sigmoid(inf) = 1``); an ``A[l]`` that is NaN or
+    inf is not a result, so it is reported with the layer, never returned.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import Layer, linear
+        >>> layer = Layer(np.full((1, 1), 1e300), np.zeros((1, 1)), linear)
+        >>> checked_forward((layer,), np.full((1, 1), 1e10))
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.NonFiniteError: A[1] (layer 1): expected finite activations, got inf at index (0, 0); the inputs or weights are too large: scale X
+    """
+    with np.errstate(all="ignore"):
+        Zs, As = _forward(layers, X)
+    bad = _first_nonfinite(As[1:])
+    if bad is not None:
+        l, what = bad[0] + 1, bad[1]
+        raise NonFiniteError(
+            f"A[{l}] (layer {l}): expected finite activations, got {what}; "
+            f"the inputs or weights are too large: scale X"
+        )
+    return Zs, As
+
+
+def check_output_for(params: Params[Any], kind: Loss, name: str = "loss") -> None:
+    """Raise ``HyperparameterError`` if a cross-entropy follows an output that is not a probability.
+
+    Binary and categorical cross-entropy take the logarithm of the output, so
+    they need outputs in ``(0, 1)``: a sigmoid or softmax output layer, not
+    ``relu``, ``leaky_relu``, ``tanh`` or ``linear``.
+
+    Examples:
+        >>> from fnmlp import binary_cross_entropy, init, linear
+        >>> check_output_for(init([2, 1], output=linear), binary_cross_entropy)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: loss: binary_cross_entropy expects probabilities from a sigmoid or softmax output layer, got a linear output layer (use mean_squared_error for outputs outside (0, 1))
+    """
+    output = params.layers[-1].activation
+    if kind.fuses_with is not None and output in (relu, leaky_relu, tanh, linear):
+        raise HyperparameterError(
+            f"{name}: {kind.name} expects probabilities from a sigmoid or softmax output layer, "
+            f"got a {output.name} output layer (use mean_squared_error for outputs outside (0, 1))"
+        )
+
+
 # ----------------------------------------------------------------------------- public
 
 
@@ -197,7 +345,7 @@ def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
         3 (3, 2)
     """
     data = check_inputs(params, X)
-    Zs, As = _forward(params.layers, data)
+    Zs, As = checked_forward(params.layers, data)
     for array in Zs[1:] + As[1:]:
         array.flags.writeable = False
     cache: Cache[F] = _build(Cache, Z=tuple(Zs), A=tuple(As))
@@ -246,7 +394,15 @@ def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -
         )
     m = cache.A[0].shape[1]
     targets = check_targets_for(params, Y, m, kind)
-    dWs, dbs = _backward(params.layers, cache.Z, cache.A, targets, kind)
+    with np.errstate(all="ignore"):
+        dWs, dbs = _backward(params.layers, cache.Z, cache.A, targets, kind)
+    bad = _first_nonfinite([g for pair in zip(dWs, dbs) for g in pair])
+    if bad is not None:
+        i, field = bad[0] // 2, "dW" if bad[0] % 2 == 0 else "db"
+        raise NonFiniteError(
+            f"{field}[{i}] (layer {i + 1}): expected a finite gradient, got {bad[1]}; "
+            f"the inputs, targets or weights are too large: scale them"
+        )
     grads: Grads[F] = _build(
         Grads, dW=tuple(freeze(g) for g in dWs), db=tuple(freeze(g) for g in dbs)
     )
@@ -309,5 +465,25 @@ def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F
     _check_params(params)
     check_grads(params, grads)
     lr = positive_float(learning_rate, "learning_rate")
-    new: Params[F] = _build(Params, layers=_step_layers(params.layers, grads.dW, grads.db, lr))
+    with np.errstate(all="ignore"):
+        layers = _step_layers(params.layers, grads.dW, grads.db, lr)
+    check_step(layers, "learning_rate", lr)
+    new: Params[F] = _build(Params, layers=layers)
     return new
+
+
+def check_step(layers: tuple[Layer[Any], ...], name: str, value: object) -> None:
+    """Raise ``NonFiniteError`` if an update made a parameter NaN or inf.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import Layer, linear
+        >>> check_step((Layer(np.ones((1, 1)), np.zeros((1, 1)), linear),), "learning_rate", 0.1)
+    """
+    bad = _first_nonfinite([p for layer in layers for p in (layer.W, layer.b)])
+    if bad is not None:
+        i, field = bad[0] // 2, "W" if bad[0] % 2 == 0 else "b"
+        raise NonFiniteError(
+            f"{name}: expected a step that keeps the parameters finite, got {value!r}, which "
+            f"made layer {i + 1}'s {field} hold {bad[1]}; use a smaller step"
+        )

@@ -28,13 +28,18 @@ import numpy as np
 
 from fnmlp.activations import Activation
 from fnmlp.aliases import Activations, Bias, F, Weights
-from fnmlp.checks import FLOATS, check_finite
+from fnmlp.checks import FLOATS, check_activation, check_finite
 from fnmlp.errors import DTypeError, ShapeError
 
 __all__ = ["Cache", "Grads", "Layer", "Params"]
 
 
 def _frozen_copy(name: str, value: Any) -> Any:
+    if isinstance(value, list):  # nested lists of numbers are accepted where an array is
+        try:
+            value = np.asarray(value)
+        except ValueError:
+            raise ShapeError(f"{name}: expected a rectangular nested list, got a ragged one") from None
     if not isinstance(value, np.ndarray):
         raise DTypeError(f"{name}: expected a numpy array, got {type(value).__name__}")
     if value.dtype not in FLOATS:
@@ -46,6 +51,15 @@ def _frozen_copy(name: str, value: Any) -> Any:
     copy = np.array(value, copy=True, order="C")
     copy.flags.writeable = False
     return copy
+
+
+def _arrays(name: str, value: Any) -> tuple[Any, ...]:
+    """A tuple or list of arrays as a tuple of read-only copies, or ``DTypeError``."""
+    if not isinstance(value, (tuple, list)):
+        raise DTypeError(
+            f"{name}: expected a tuple of numpy arrays, one per layer, got {type(value).__name__}"
+        )
+    return tuple(_frozen_copy(f"{name}[{i}]", a) for i, a in enumerate(value))
 
 
 def _build(cls: type[Any], **fields: Any) -> Any:
@@ -97,10 +111,7 @@ class Layer(Generic[F]):
             )
         if W.dtype != b.dtype:
             raise DTypeError(f"b: expected dtype {W.dtype} to match W, got {b.dtype}")
-        if not isinstance(self.activation, Activation):
-            raise DTypeError(
-                f"activation: expected an fnmlp Activation, got {type(self.activation).__name__}"
-            )
+        check_activation(self.activation)
         check_finite(W, "W")
         check_finite(b, "b")
         object.__setattr__(self, "W", W)
@@ -210,14 +221,27 @@ class Cache(Generic[F]):
     A: tuple[Activations[F], ...]
 
     def __attrs_post_init__(self) -> None:
-        if len(self.Z) != len(self.A) or len(self.A) < 2:
+        Zs, As = _arrays("Z", self.Z), _arrays("A", self.A)
+        if len(Zs) != len(As) or len(As) < 2:
             raise ShapeError(
-                f"Z, A: expected equal lengths L + 1 >= 2, got {len(self.Z)} and {len(self.A)}"
+                f"Z, A: expected equal lengths L + 1 >= 2, got {len(Zs)} and {len(As)}"
             )
-        for name, arrays in (("Z", self.Z), ("A", self.A)):
-            object.__setattr__(
-                self, name, tuple(_frozen_copy(f"{name}[{i}]", a) for i, a in enumerate(arrays))
-            )
+        m = As[0].shape[1] if As[0].ndim == 2 else -1
+        for l, (Z, A) in enumerate(zip(Zs, As)):
+            if A.ndim != 2 or Z.shape != A.shape or A.shape[1] != m or 0 in A.shape:
+                raise ShapeError(
+                    f"Z[{l}], A[{l}]: expected two non-empty (n_{l}, m) arrays with m = {m} "
+                    f"like A[0], got {Z.shape} and {A.shape}"
+                )
+            if Z.dtype != As[0].dtype or A.dtype != As[0].dtype:
+                raise DTypeError(
+                    f"Z[{l}], A[{l}]: expected dtype {As[0].dtype} like A[0], got {Z.dtype} "
+                    f"and {A.dtype}"
+                )
+            check_finite(Z, f"Z[{l}]")
+            check_finite(A, f"A[{l}]")
+        object.__setattr__(self, "Z", Zs)
+        object.__setattr__(self, "A", As)
 
 
 @attrs.frozen(eq=False)
@@ -246,11 +270,28 @@ class Grads(Generic[F]):
     db: tuple[Bias[F], ...]
 
     def __attrs_post_init__(self) -> None:
-        if len(self.dW) != len(self.db) or not self.dW:
+        dWs, dbs = _arrays("dW", self.dW), _arrays("db", self.db)
+        if len(dWs) != len(dbs) or not dWs:
             raise ShapeError(
-                f"dW, db: expected one array each per layer, got {len(self.dW)} and {len(self.db)}"
+                f"dW, db: expected one array each per layer, got {len(dWs)} and {len(dbs)}"
             )
-        for name, arrays in (("dW", self.dW), ("db", self.db)):
-            object.__setattr__(
-                self, name, tuple(_frozen_copy(f"{name}[{i}]", a) for i, a in enumerate(arrays))
-            )
+        for i, (dW, db) in enumerate(zip(dWs, dbs)):
+            if dW.ndim != 2 or 0 in dW.shape:
+                raise ShapeError(
+                    f"dW[{i}] (layer {i + 1}): expected a non-empty 2-D array (n_l, n_prev), "
+                    f"got shape {dW.shape}"
+                )
+            if db.shape != (dW.shape[0], 1):
+                raise ShapeError(
+                    f"db[{i}] (layer {i + 1}): expected shape {(dW.shape[0], 1)} to match dW of "
+                    f"shape {dW.shape}, got {db.shape}"
+                )
+            if db.dtype != dW.dtype or dW.dtype != dWs[0].dtype:
+                raise DTypeError(
+                    f"dW[{i}], db[{i}] (layer {i + 1}): expected dtype {dWs[0].dtype} like dW[0], "
+                    f"got {dW.dtype} and {db.dtype}"
+                )
+            check_finite(dW, f"dW[{i}]")
+            check_finite(db, f"db[{i}]")
+        object.__setattr__(self, "dW", dWs)
+        object.__setattr__(self, "db", dbs)

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterator
-from typing import Any, Generic
+from collections.abc import Iterator, Sequence
+from typing import Any, Generic, NoReturn
 
 import attrs
 import numpy as np
@@ -43,8 +43,15 @@ from fnmlp.errors import DivergenceError, DTypeError, HyperparameterError
 from fnmlp.losses import Loss, binary_cross_entropy, categorical_cross_entropy
 from fnmlp.metrics import _accuracy
 from fnmlp.optimisers import Optimizer, _check_state
-from fnmlp.propagation import _backward, _forward, check_inputs, check_targets_for
-from fnmlp.records import Layer, Params, _build
+from fnmlp.propagation import (
+    _backward,
+    _forward,
+    _params,
+    check_inputs,
+    check_output_for,
+    check_targets_for,
+)
+from fnmlp.records import Layer, Params
 
 __all__ = ["EarlyStopping", "History", "TrainResult", "TrainState", "scan", "train"]
 
@@ -64,11 +71,13 @@ class History:
             starting network).
         train_loss: the loss on the whole training set (L2 penalty included).
         train_accuracy: accuracy on the training set; empty for mean squared error.
-        validation_loss: the loss on the validation data; empty without it.
+        validation_loss: the loss on the validation data (without the L2
+            penalty, which belongs to the training objective); empty without it.
         validation_accuracy: accuracy on the validation data; empty when either
             is not tracked.
         best_epoch: the entry's epoch with the lowest validation loss (or
-            training loss, without validation data).
+            training loss, without validation data); under early stopping, the
+            last that improved on the best before it by more than ``min_delta``.
 
     Examples:
         >>> history = History((0, 10), (0.7, 0.2), (0.5, 0.9), (), (), 10)
@@ -131,7 +140,10 @@ class TrainState(Generic[F]):
         best_params: the params with the best monitored loss so far.
         best_epoch: the epoch at which ``best_params`` were recorded.
         best_loss: their monitored loss (validation loss when given).
-        stopped: ``True`` once early stopping has ended the run.
+        stopped: ``True`` once early stopping has ended the run (a resumed run
+            starts again).
+        checkpoint: ``(epoch, params, opt_state)`` at the latest log; a
+            divergence is replayed from it to name the first epoch that failed.
 
     Examples:
         >>> import numpy as np
@@ -150,6 +162,7 @@ class TrainState(Generic[F]):
     best_loss: float
     stopped: bool
     log: Log = attrs.field(default=None, repr=False)
+    checkpoint: tuple[int, Params[F], Any] | None = attrs.field(default=None, repr=False)
 
     @property
     def history(self) -> History:
@@ -222,18 +235,31 @@ class _Setup(Generic[F]):
     l2: float
     early_stopping: EarlyStopping | None
     last_epoch: int
+    replaying: bool = False
+    check_every: int = 1
 
 
 def _network_loss(
-    setup: _Setup[F], layers: tuple[Layer[F], ...], X: Inputs[F], Y: Targets[F]
+    setup: _Setup[F],
+    layers: tuple[Layer[F], ...],
+    X: Inputs[F],
+    Y: Targets[F],
+    *,
+    penalised: bool = True,
 ) -> tuple[float, float]:
-    """Loss (with the L2 penalty) and accuracy of ``layers`` on ``(X, Y)``."""
+    """Loss (with the L2 penalty when ``penalised``) and accuracy of ``layers`` on ``(X, Y)``."""
     Zs, As = _forward(layers, X)
-    return _measure(setup, layers, Zs[-1], As[-1], Y)
+    return _measure(setup, layers, Zs[-1], As[-1], Y, penalised=penalised)
 
 
 def _measure(
-    setup: _Setup[F], layers: tuple[Layer[F], ...], Z: Matrix[F], A: Matrix[F], Y: Targets[F]
+    setup: _Setup[F],
+    layers: tuple[Layer[F], ...],
+    Z: Matrix[F],
+    A: Matrix[F],
+    Y: Targets[F],
+    *,
+    penalised: bool = True,
 ) -> tuple[float, float]:
     kind = setup.loss
     output = layers[-1].activation
@@ -241,46 +267,126 @@ def _measure(
         value = kind.from_logits(Z, Y)
     else:
         value = kind.value(A, Y)
-    if setup.l2:
-        value += (
-            setup.l2 / (2 * Y.shape[1]) * sum(float(np.sum(layer.W * layer.W)) for layer in layers)
-        )
+    if setup.l2 and penalised:
+        # l2 / (2m) * sum ||W||^2 with m the training set's size, as in the gradient.
+        squares = sum(float(np.sum(layer.W * layer.W)) for layer in layers)
+        value += setup.l2 / (2 * setup.X.shape[1]) * squares
     if kind is binary_cross_entropy or kind is categorical_cross_entropy:
         return value, _accuracy(A, Y, output.name == "softmax")
     return value, NAN
 
 
-def _diverged(epoch: int, layers: tuple[Layer[Any], ...], loss: float | None) -> None:
-    """Raise ``DivergenceError`` if a parameter or the loss is not finite."""
-    for i, layer in enumerate(layers):
-        # A sum is finite exactly when every entry is (or the entries are so
-        # large that the sum overflows, which is divergence too), and cheap.
-        with np.errstate(over="ignore", invalid="ignore"):
-            finite = np.isfinite(layer.W.sum()) and np.isfinite(layer.b.sum())
-        if not finite:
-            raise DivergenceError(
-                f"training diverged in epoch {epoch}: layer {i + 1} has non-finite parameters "
-                f"(try a smaller learning rate, or scale the inputs)",
-                epoch=epoch,
-                layer=i + 1,
-            )
-    if loss is not None and not np.isfinite(loss):
-        raise DivergenceError(
-            f"training diverged by epoch {epoch}: the loss is {loss} "
-            f"(try a smaller learning rate, or scale the inputs)",
-            epoch=epoch,
-        )
+def _finite(array: Matrix[Any]) -> bool:
+    """Whether every entry of ``array`` is finite: a cheap sum first, exact when it is not.
+
+    Call it under ``np.errstate(over="ignore", invalid="ignore")``: the sum of
+    large finite entries may overflow.
+    """
+    return bool(np.isfinite(array.sum()) or np.isfinite(array).all())
 
 
-def _batches(setup: _Setup[F], epoch: int) -> Iterator[tuple[Inputs[F], Targets[F]]]:
+def _problem(setup: _Setup[F], layers: tuple[Layer[F], ...]) -> tuple[int, str] | None:
+    """``(layer, what)`` if ``layers`` have diverged, else ``None``.
+
+    Diverged means a parameter, the training loss or the validation loss is
+    not finite. The layer is the lowest one holding a non-finite parameter,
+    else the lowest whose ``Z`` or ``A`` is not finite on the data, else the
+    output layer (whose finite outputs gave a loss that overflowed).
+    """
+    data = [("training", setup.X, setup.Y)]
+    if setup.validation is not None:
+        X_val, Y_val = setup.validation
+        data.append(("validation", X_val, Y_val))
+    with np.errstate(all="ignore"):
+        for i, layer in enumerate(layers):
+            if not (_finite(layer.W) and _finite(layer.b)):
+                return i + 1, f"layer {i + 1} has non-finite parameters"
+        for name, X, Y in data:
+            Zs, As = _forward(layers, X)
+            value, _ = _measure(setup, layers, Zs[-1], As[-1], Y, penalised=name == "training")
+            if np.isfinite(value):
+                continue
+            for l in range(1, len(layers) + 1):
+                if not (_finite(Zs[l]) and _finite(As[l])):
+                    return l, f"the {name} loss is {value}: layer {l}'s values Z, A are not finite"
+            L = len(layers)
+            top = float(np.abs(Zs[L]).max())
+            return L, f"the {name} loss is {value}: layer {L}'s |Z| reaches {top:.3g}"
+    return None
+
+
+def _diverge(
+    setup: _Setup[F], state: TrainState[F], epoch: int, layers: tuple[Layer[F], ...]
+) -> NoReturn:
+    """Raise ``DivergenceError`` naming the first epoch whose params or losses are not finite.
+
+    Parameters are checked after every epoch and losses at every log, so a
+    divergence is noticed at ``epoch`` (with ``layers``), perhaps later than it
+    began. Training is pure: re-running it epoch by epoch from ``state``'s
+    checkpoint (the latest log) reproduces the same states and finds the first.
+    """
+    found: tuple[int, tuple[int, str] | None] = (epoch, _problem(setup, layers))
+    if state.checkpoint is not None and state.checkpoint[0] <= epoch:
+        first, params, opt_state = state.checkpoint
+        quiet: _Setup[F] = attrs.evolve(setup, replaying=True)
+        replay = TrainState(params, opt_state, first, params, first, float("inf"), False)
+        problem = _problem(setup, params.layers)
+        while problem is None and replay.epoch < epoch:
+            replay = _step(quiet, replay, replay.epoch)
+            problem = _problem(setup, replay.params.layers)
+        if problem is not None:
+            found = (replay.epoch, problem)
+    first, problem = found
+    layer, what = problem if problem is not None else (None, "a value is not finite")
+    advice = "try a smaller learning rate, or scale the inputs"
+    message = (
+        f"training diverged in epoch {first}: {what} ({advice})"
+        if first
+        else f"training cannot start: at epoch 0 {what} ({advice})"
+    )
+    raise DivergenceError(message, epoch=first, layer=layer)
+
+
+def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Inputs[F], Targets[F]]]:
+    """The epoch's ``(X, Y)`` batches: the whole set, or one shuffled gather cut into views."""
     m = setup.X.shape[1]
-    if setup.batch_size is None or setup.batch_size >= m:
-        yield setup.X, setup.Y
-        return
+    size = setup.batch_size
+    if size is None or size >= m:
+        return ((setup.X, setup.Y),)
     order = np.random.default_rng((setup.seed, epoch)).permutation(m)
     X, Y = setup.X[:, order], setup.Y[:, order]  # one gather per epoch; batches are views
-    for start in range(0, m, setup.batch_size):
-        yield X[:, start : start + setup.batch_size], Y[:, start : start + setup.batch_size]
+    return [(X[:, start : start + size], Y[:, start : start + size]) for start in range(0, m, size)]
+
+
+def _steps_between_checks(setup: _Setup[F]) -> int:
+    """Epochs between parameter checks in :func:`train`: about one per 16 optimiser steps.
+
+    A check costs two reductions per layer, as much as a step of a tiny network;
+    a divergence found late is still pinned to its first epoch by the replay.
+    """
+    m = setup.X.shape[1]
+    size = m if setup.batch_size is None else min(setup.batch_size, m)
+    return max(1, 16 // -(-m // size))
+
+
+def _advanced(state: TrainState[F], params: Params[F], opt_state: Any, epoch: int) -> TrainState[F]:
+    """``attrs.evolve(state, params=..., opt_state=..., epoch=...)`` at a fraction of the cost.
+
+    Examples:
+        >>> [field.name for field in attrs.fields(TrainState)]  # all carried over below
+        ['params', 'opt_state', 'epoch', 'best_params', 'best_epoch', 'best_loss', 'stopped', 'log', 'checkpoint']
+    """
+    return TrainState(
+        params,
+        opt_state,
+        epoch,
+        state.best_params,
+        state.best_epoch,
+        state.best_loss,
+        state.stopped,
+        state.log,
+        state.checkpoint,
+    )
 
 
 def _log(setup: _Setup[F], state: TrainState[F]) -> TrainState[F]:
@@ -289,8 +395,9 @@ def _log(setup: _Setup[F], state: TrainState[F]) -> TrainState[F]:
     train_loss, train_acc = _network_loss(setup, layers, setup.X, setup.Y)
     val_loss = val_acc = NAN
     if setup.validation is not None:
-        val_loss, val_acc = _network_loss(setup, layers, *setup.validation)
-    _diverged(state.epoch, layers, val_loss if setup.validation is not None else train_loss)
+        val_loss, val_acc = _network_loss(setup, layers, *setup.validation, penalised=False)
+    if not (np.isfinite(train_loss) and (setup.validation is None or np.isfinite(val_loss))):
+        _diverge(setup, state, state.epoch, layers)
     monitored = val_loss if setup.validation is not None else train_loss
     stopping = setup.early_stopping
     delta = stopping.min_delta if stopping else 0.0
@@ -309,28 +416,49 @@ def _log(setup: _Setup[F], state: TrainState[F]) -> TrainState[F]:
         best_loss=best[2],
         stopped=stopped,
         log=(entry, state.log),
+        checkpoint=(state.epoch, state.params, state.opt_state),
     )
 
 
 def _step(setup: _Setup[F], state: TrainState[F], epoch: int) -> TrainState[F]:
-    """One epoch: ``state`` after ``epoch`` epochs -> ``state`` after ``epoch + 1``."""
+    """One epoch: ``state`` after ``epoch`` epochs -> ``state`` after ``epoch + 1``.
+
+    Run it under ``np.errstate(over="ignore", invalid="ignore", divide="ignore")``
+    (``train`` holds one for the whole fold, ``scan`` one per epoch), so that a
+    diverging run reaches the check instead of warning. Parameters are checked
+    every ``setup.check_every`` epochs and at the last; losses at every log.
+    """
     if state.stopped:
         return state
     layers, opt_state = state.params.layers, state.opt_state
-    apply = setup.optimizer.apply
+    apply, kind, l2 = setup.optimizer.apply, setup.loss, setup.l2
+    for X, Y in _batches(setup, epoch):
+        Zs, As = _forward(layers, X)
+        dWs, dbs = _backward(layers, Zs, As, Y, kind)
+        if l2:
+            # the gradient of l2 / (2m) * sum ||W||^2, m the training set's size
+            decay = l2 / setup.X.shape[1]
+            dWs = [dW + decay * layer.W for dW, layer in zip(dWs, layers)]
+        layers, opt_state = apply(layers, dWs, dbs, opt_state)
+    done = epoch + 1
+    params: Params[F] = _params(layers)
+    new = _advanced(state, params, opt_state, done)
+    if setup.replaying:  # re-running to locate a divergence: no checks, no logs
+        return new
+    last = done == setup.last_epoch
+    if (last or done % setup.check_every == 0) and not all(
+        _finite(layer.W) and _finite(layer.b) for layer in layers
+    ):
+        _diverge(setup, state, done, layers)
+    if last or done % setup.log_every == 0:
+        new = _log(setup, new)
+    return new
+
+
+def _quiet_step(setup: _Setup[F], state: TrainState[F], epoch: int) -> TrainState[F]:
+    """:func:`_step` under its own ``np.errstate``, for callers that yield between epochs."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for X, Y in _batches(setup, epoch):
-            Zs, As = _forward(layers, X)
-            dWs, dbs = _backward(layers, Zs, As, Y, setup.loss)
-            if setup.l2:
-                dWs = [dW + (setup.l2 / Y.shape[1]) * layer.W for dW, layer in zip(dWs, layers)]
-            layers, opt_state = apply(layers, dWs, dbs, opt_state)
-        _diverged(epoch + 1, layers, None)
-        params: Params[F] = _build(Params, layers=layers)
-        state = attrs.evolve(state, params=params, opt_state=opt_state, epoch=epoch + 1)
-        if (epoch + 1) % setup.log_every == 0 or epoch + 1 == setup.last_epoch:
-            state = _log(setup, state)
-    return state
+        return _step(setup, state, epoch)
 
 
 def _prepare(
@@ -358,6 +486,7 @@ def _prepare(
         )
     if not isinstance(loss, Loss):
         raise DTypeError(f"loss: expected an fnmlp Loss, got {type(loss).__name__}")
+    check_output_for(params, loss)
     if not isinstance(optimizer, Optimizer):
         raise DTypeError(f"optimizer: expected an fnmlp Optimizer, got {type(optimizer).__name__}")
     n_epochs = positive_int(epochs, "epochs")
@@ -388,8 +517,10 @@ def _prepare(
             "early_stopping: expected validation data to monitor, got validation=None"
         )
     if isinstance(start, TrainState):
-        _check_state(params, start.opt_state, type(optimizer.init(params)))
-        state = start
+        _check_state(params, start.opt_state, optimizer.init(params))
+        # a resumed run goes on (even after early stopping) from this very state
+        checkpoint = (start.epoch, start.params, start.opt_state)
+        state = attrs.evolve(start, stopped=False, checkpoint=checkpoint)
     else:
         state = TrainState(params, optimizer.init(params), 0, params, 0, float("inf"), False)
     first = state.epoch
@@ -470,7 +601,7 @@ def scan(
 
     def states() -> Iterator[TrainState[F]]:
         for state_ in itertools.accumulate(
-            epochs_range, functools.partial(_step, setup), initial=state
+            epochs_range, functools.partial(_quiet_step, setup), initial=state
         ):
             yield state_
             if state_.stopped:
@@ -511,8 +642,12 @@ def train(
         log_every: record the history every this many epochs, and at the start
             and the end; by default ``epochs // 100`` (at least 1), so about
             a hundred entries. Each entry costs a forward pass over the data.
-        l2: L2 penalty ``l2 / (2m) * sum ||W||^2`` (weights only), in the
-            gradient and in the recorded loss.
+            Counted from epoch 0 across resumed runs, so a resumed run's history
+            equals an uninterrupted one's when ``log_every`` is the same and
+            divides each part's epochs (else each part's end adds an entry).
+        l2: L2 penalty ``l2 / (2m) * sum ||W||^2`` (weights only, ``m`` the
+            training set's size, also with mini-batches), in the gradient and in
+            the recorded training loss; not in the validation loss.
         early_stopping: stop when the validation loss stalls; needs ``validation``.
         progress: show a tqdm progress bar with the latest loss (needs the
             ``progress`` extra: ``pip install 'fnmlp[progress]'``).
@@ -525,7 +660,8 @@ def train(
         ShapeError, DTypeError, NonFiniteError, LabelError: for bad data.
         HyperparameterError: for non-positive epochs, batch sizes, intervals, ...
         DivergenceError: when a loss or parameter becomes non-finite, naming
-            the epoch and the layer.
+            the first epoch whose parameters or losses are not finite (however
+            rarely it logs) and the layer.
 
     Examples:
         >>> import numpy as np
@@ -554,34 +690,51 @@ def train(
         l2=l2,
         early_stopping=early_stopping,
     )
-    step = functools.partial(_step, setup)
+    if not isinstance(progress, bool):
+        raise HyperparameterError(f"progress: expected True or False, got {progress!r}")
+    bar_class = _tqdm() if progress else None
     if progress:
-        final = _with_progress(step, state, epochs_range)
+        step = functools.partial(_quiet_step, setup)
+        final = _with_progress(bar_class, step, state, epochs_range)
     else:
-        final = functools.reduce(step, epochs_range, state)
+        # One errstate for the whole fold (it costs as much as a tiny step), and
+        # parameter checks spaced out the same way; neither changes a result.
+        fast: _Setup[F] = attrs.evolve(setup, check_every=_steps_between_checks(setup))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            final = functools.reduce(functools.partial(_step, fast), epochs_range, state)
     chosen = final.best_params if setup.early_stopping is not None else final.params
     return TrainResult(chosen, final.history, final)
 
 
-def _with_progress(step: Any, state: TrainState[F], epochs_range: range) -> TrainState[F]:
+def _tqdm() -> Any:
+    """The ``tqdm`` progress bar class, or an ``ImportError`` saying how to install it."""
     try:
         from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - depends on the environment
+    except ImportError:
         raise ImportError(
             "progress=True needs tqdm: pip install 'fnmlp[progress]' (or pip install tqdm)"
         ) from None
-    bar = tqdm(epochs_range, desc="training", unit="epoch")
-    last = state.log
-    for epoch in bar:
-        state = step(state, epoch)
-        if state.log is not last and state.log is not None:
-            last = state.log
-            _, loss, _, val_loss, _ = state.log[0]
-            shown = {"loss": f"{loss:.4g}"}
-            if not np.isnan(val_loss):
-                shown["val_loss"] = f"{val_loss:.4g}"
-            bar.set_postfix(shown)
-        if state.stopped:
-            break
-    bar.close()
+    return tqdm
+
+
+def _with_progress(
+    bar_class: Any, step: Any, state: TrainState[F], epochs_range: range
+) -> TrainState[F]:
+    bar = bar_class(epochs_range, desc="training", unit="epoch")
+    last: Log = None
+    try:
+        for epoch in itertools.chain([None], bar):
+            if epoch is not None:
+                state = step(state, epoch)
+            if state.log is not last and state.log is not None:
+                last = state.log
+                _, loss, _, val_loss, _ = state.log[0]
+                shown = {"loss": f"{loss:.4g}"}
+                if not np.isnan(val_loss):
+                    shown["val_loss"] = f"{val_loss:.4g}"
+                bar.set_postfix(shown)
+            if state.stopped:
+                break
+    finally:
+        bar.close()
     return state

@@ -1,0 +1,138 @@
+"""``predict``, ``accuracy``, ``one_hot`` and ``labels`` on networks whose outputs are known."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fnmlp
+from fnmlp import Layer, Params, accuracy, labels, one_hot, predict, sigmoid, softmax
+
+
+def ramp() -> Params[np.float64]:
+    """``sigmoid(10 x - 5)``: 0.5 exactly at ``x = 0.5``."""
+    return Params((Layer(np.array([[10.0]]), np.array([[-5.0]]), sigmoid),))
+
+
+def three_classes() -> Params[np.float64]:
+    """``softmax([x, 1, -x])``: class 0 for x > 1, class 1 for |x| < 1, class 2 for x < -1."""
+    W = np.array([[1.0], [0.0], [-1.0]])
+    b = np.array([[0.0], [1.0], [0.0]])
+    return Params((Layer(W, b, softmax),))
+
+
+def test_binary_predict_thresholds_the_output() -> None:
+    X = [[0.0, 0.49, 0.5, 0.51, 1.0]]
+    got = predict(ramp(), X)
+    assert got.tolist() == [[0, 0, 1, 1, 1]]  # sigmoid(0) = 0.5 counts as 1
+    assert got.dtype == np.int64 and got.shape == (1, 5)
+    assert not got.flags.writeable
+    # sigmoid(10 x - 5) >= 0.9  <=>  x >= (5 + ln 9) / 10 = 0.7197...
+    cut = (5 + math.log(9)) / 10
+    assert predict(ramp(), [[cut - 1e-6, cut + 1e-6]], threshold=0.9).tolist() == [[0, 1]]
+    assert predict(ramp(), [[0.3]], threshold=0.1).tolist() == [[1]]
+
+
+def test_multi_label_predict_is_entry_by_entry() -> None:
+    two = Params((Layer(np.array([[1.0], [-1.0]]), np.zeros((2, 1)), sigmoid),))
+    assert predict(two, [[-2.0, 2.0]]).tolist() == [[0, 1], [1, 0]]
+    assert accuracy(two, [[-2.0, 2.0]], [[0, 1], [0, 0]]) == 0.75  # 3 of 4 entries right
+
+
+def test_multiclass_predict_is_the_argmax() -> None:
+    got = predict(three_classes(), [[2.0, -2.0, 0.0, 0.5]])
+    assert got.tolist() == [[0, 2, 1, 1]]
+    assert got.shape == (1, 4) and got.dtype == np.int64
+    # the threshold does not apply to a softmax output
+    assert predict(three_classes(), [[2.0]], threshold=0.99).tolist() == [[0]]
+
+
+def test_accuracy_binary() -> None:
+    X = [[0.0, 0.4, 0.6, 1.0]]
+    assert accuracy(ramp(), X, [[0, 1, 1, 1]]) == 0.75
+    assert accuracy(ramp(), X, [[0, 0, 1, 1]]) == 1.0
+    assert accuracy(ramp(), X, [[1, 1, 0, 0]]) == 0.0
+    assert accuracy(ramp(), X, [[0.2, 0.3, 0.9, 0.7]]) == 1.0  # soft targets cut at 0.5
+
+
+def test_accuracy_multiclass_agrees_with_predict_and_labels() -> None:
+    X = np.array([[2.0, -2.0, 0.0, 0.5, 3.0]])
+    truth = [0, 2, 1, 2, 1]
+    Y = one_hot(truth, classes=3)
+    assert accuracy(three_classes(), X, Y) == 3 / 5
+    predicted = predict(three_classes(), X)[0]
+    assert accuracy(three_classes(), X, Y) == float(np.mean(predicted == labels(Y)))
+
+
+def test_accuracy_checks_shapes() -> None:
+    with pytest.raises(fnmlp.ShapeError, match=r"^Y: expected shape \(3, 2\).*fnmlp\.one_hot"):
+        accuracy(three_classes(), [[0.0, 1.0]], [[0, 2]])
+    with pytest.raises(fnmlp.ShapeError, match=r"^Y: expected shape \(1, 2\)"):
+        accuracy(ramp(), [[0.0, 1.0]], [[0, 1, 1]])
+    with pytest.raises(fnmlp.ShapeError, match=r"^X: expected shape \(1, m\)"):
+        accuracy(ramp(), [[0.0], [1.0]], [[0]])
+
+
+@pytest.mark.parametrize("bad", [0, 1, 1.5, -0.5, float("nan"), "0.5"])
+def test_bad_threshold_is_refused(bad: Any) -> None:
+    with pytest.raises(fnmlp.HyperparameterError, match=r"^threshold: expected"):
+        predict(ramp(), [[0.5]], threshold=bad)
+
+
+def test_predict_checks_inputs_and_keeps_float32() -> None:
+    with pytest.raises(fnmlp.ShapeError, match=r"^X: expected shape \(1, m\)"):
+        predict(ramp(), np.zeros((3, 2)))
+    with pytest.raises(fnmlp.NonFiniteError, match=r"^X: expected finite values"):
+        predict(ramp(), [[np.nan]])
+    small = fnmlp.init([2, 3, 1], seed=0, dtype=np.float32)
+    X = np.random.default_rng(0).standard_normal((2, 7)).astype(np.float32)
+    assert (
+        predict(small, X).tolist()
+        == predict(fnmlp.init([2, 3, 1], seed=0), X.astype(np.float64)).tolist()
+    )
+
+
+def test_one_hot_columns() -> None:
+    Y = one_hot([2, 0, 1, 2], classes=4)
+    assert Y.tolist() == [[0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 1], [0, 0, 0, 0]]
+    assert Y.dtype == np.float64 and not Y.flags.writeable
+    assert one_hot([1, 0]).shape == (2, 2)  # classes default to the largest label + 1
+    assert one_hot(np.array([[1, 0, 2]])).shape == (3, 3)  # a (1, m) row is accepted
+    assert one_hot([1, 0], dtype=np.float32).dtype == np.float32
+
+
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=40))
+def test_labels_undo_one_hot(classes_of: list[int]) -> None:
+    Y = one_hot(classes_of, classes=10)
+    assert labels(Y).tolist() == classes_of
+    assert Y.sum(axis=0).tolist() == [1.0] * len(classes_of)
+
+
+def test_labels_of_probabilities_and_of_a_binary_row() -> None:
+    assert labels([[0.2, 0.5, 0.1], [0.7, 0.4, 0.1], [0.1, 0.1, 0.8]]).tolist() == [1, 0, 2]
+    assert labels([[0.1, 0.5, 0.9, 1.0, 0.0]]).tolist() == [0, 1, 1, 1, 0]
+    out = labels([[0.0, 1.0]])
+    assert out.dtype == np.int64 and not out.flags.writeable
+
+
+@pytest.mark.parametrize(
+    ("value", "classes", "error", "message"),
+    [
+        ([0, -1], None, fnmlp.HyperparameterError, r"^classes_of: expected class indices in"),
+        ([0, 3], 3, fnmlp.HyperparameterError, r"^classes_of: .*got 3 at position 1"),
+        ([0.0, 1.0], None, fnmlp.DTypeError, r"^classes_of: expected integer class indices"),
+        ([[0, 1], [1, 0]], None, fnmlp.ShapeError, r"^classes_of: expected a non-empty 1-D"),
+        ([], None, fnmlp.ShapeError, r"^classes_of: expected a non-empty 1-D"),
+        ([0, 1], 0, fnmlp.HyperparameterError, r"^classes: expected a positive int"),
+    ],
+)
+def test_one_hot_refuses_bad_labels(
+    value: Any, classes: int | None, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        one_hot(value, classes=classes)
