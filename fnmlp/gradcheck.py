@@ -229,7 +229,7 @@ class GradientCheck:
         gradient check of Params([1, 3, 1], relu -> sigmoid, float64) on 2 examples: central differences, epsilon 1e-06, in float64
         layer  activation  array  probes  kinks  relative error  max |num - ana|  away from kinks
             1  relu        W[1]        3      0         ...e-...          ...e-...
-            1  relu        b[1]        3      3         5.6e-01          2.9e-03           0.0e+00
+            1  relu        b[1]        3      3         5.6e-01          2.9e-03         none left
             1  relu        dZ[1]       6      3         4.8e-01          2.9e-03           ...e-...
             2  sigmoid     W[2]        3      0         ...e-...          ...e-...
             2  sigmoid     b[2]        1      0         ...e-...          ...e-...
@@ -341,7 +341,9 @@ class GradientCheck:
         ]
         for layer in self.layers:
             for c in layer.checks:
-                away = f"{c.error_away_from_kinks:16.1e}" if c.kinks else ""
+                away = ""
+                if c.kinks:  # "none left" when every probe of the array sat on a kink
+                    away = f"{c.error_away_from_kinks:16.1e}" if c.kinks < c.probes else "       none left"
                 rows.append(
                     f"{layer.layer:5d}  {layer.activation:<10}  {c.name:<5}  {c.probes:6d}  "
                     f"{c.kinks:5d}  {c.relative_error:14.1e}  {c.max_difference:15.1e}  {away}".rstrip()
