@@ -5,6 +5,7 @@ Usage, from the repository root::
     python -m benchmarks.run                      # every workload, default repeats
     python benchmarks/run.py --quick              # smoke run, a few seconds
     python -m benchmarks.run --workload tiny,digits --repeats 9
+    python -m benchmarks.run --blas-threads 1     # every contestant on one BLAS thread
 
 Prints one markdown table: per contestant the median, min and max time per
 training step in µs over the interleaved repeats, the median's ratio to the
@@ -21,6 +22,7 @@ if __package__ in (None, ""):  # run as a file: import from the repository root
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
+import contextlib
 import os
 import platform
 import time
@@ -29,12 +31,19 @@ import numpy as np
 
 from benchmarks.baselines import MATMUL_FLOOR, NOTEBOOK_LOOP, SKLEARN_MLP
 from benchmarks.contest import Contestant
-from benchmarks.fnmlp_contestants import FNMLP_PIPELINE_LOOP, FNMLP_TRAIN
+from benchmarks.fnmlp_contestants import FNMLP_PIPELINE_LOOP, FNMLP_TRAIN, FNMLP_TRAIN_DEFAULT_LOG
 from benchmarks.harness import run_workload
 from benchmarks.report import notes, rows, table
 from benchmarks.workloads import WORKLOADS, Workload, optional_module
 
-CONTESTANTS = [NOTEBOOK_LOOP, FNMLP_TRAIN, FNMLP_PIPELINE_LOOP, SKLEARN_MLP, MATMUL_FLOOR]
+CONTESTANTS = [
+    NOTEBOOK_LOOP,
+    FNMLP_TRAIN,
+    FNMLP_TRAIN_DEFAULT_LOG,
+    FNMLP_PIPELINE_LOOP,
+    SKLEARN_MLP,
+    MATMUL_FLOOR,
+]
 """Every contestant, in table order; the first is the baseline of the ratios."""
 
 DEFAULT_REPEATS, QUICK_REPEATS = 15, 2
@@ -72,6 +81,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="short runs and a smaller wide set: a smoke test"
     )
     parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit BLAS to this many threads for every contestant (needs threadpoolctl); "
+        "on a machine other processes keep busy, a multi-threaded product waits for a core",
+    )
+    parser.add_argument(
         "--contestants",
         default=None,
         help="comma-separated substrings of contestant names to keep (the baseline always runs)",
@@ -81,7 +97,37 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.repeats = QUICK_REPEATS if args.quick else DEFAULT_REPEATS
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.blas_threads is not None and args.blas_threads < 1:
+        parser.error("--blas-threads must be at least 1")
     return args
+
+
+def blas_limit(threads: int | None) -> contextlib.AbstractContextManager[object]:
+    """A context limiting BLAS to ``threads`` threads (threadpoolctl), or doing nothing."""
+    if threads is None:
+        return contextlib.nullcontext()
+    threadpoolctl = optional_module("threadpoolctl")
+    if threadpoolctl is None:
+        raise SystemExit("--blas-threads needs threadpoolctl: pip install threadpoolctl")
+    limit: contextlib.AbstractContextManager[object] = threadpoolctl.threadpool_limits(
+        limits=threads, user_api="blas"
+    )
+    return limit
+
+
+def blas() -> str:
+    """The BLAS libraries numpy uses and their thread counts, if threadpoolctl can tell."""
+    threadpoolctl = optional_module("threadpoolctl")
+    if threadpoolctl is None:
+        return "BLAS threads unknown (no threadpoolctl)"
+    pools = [p for p in threadpoolctl.threadpool_info() if p.get("user_api") == "blas"]
+    return (
+        ", ".join(
+            f"{p.get('internal_api')} {p.get('version')} with {p.get('num_threads')} thread(s)"
+            for p in pools
+        )
+        or "no BLAS found by threadpoolctl"
+    )
 
 
 def selected(filter_text: str | None) -> list[Contestant]:
@@ -95,11 +141,12 @@ def selected(filter_text: str | None) -> list[Contestant]:
 def environment() -> str:
     """One line on the machine and library versions the numbers come from."""
     sklearn = optional_module("sklearn")
-    fnmlp_path = Path(__file__).resolve().parent.parent / "fnmlp"
+    fnmlp = optional_module("fnmlp")
+    fnmlp_path = Path(fnmlp.__file__).parent if fnmlp is not None else "nowhere (not importable)"
     return (
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"sklearn {getattr(sklearn, '__version__', 'not installed')}, "
-        f"{os.cpu_count()} cpus, fnmlp from {fnmlp_path}"
+        f"{os.cpu_count()} cpus, {blas()}, fnmlp from {fnmlp_path}"
     )
 
 
@@ -117,16 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     started = time.perf_counter()
     contestants = selected(args.contestants)
-    print(environment())
     body: list[tuple[str, ...]] = []
     problems: dict[str, list[str]] = {}
-    for name in args.workload:
-        w = WORKLOADS[name](quick=args.quick)
-        print(describe(w, args.repeats), flush=True)
-        results = run_workload(w, contestants, args.repeats)
-        body.extend(rows(w, results))
-        for line in notes(results):
-            problems.setdefault(line, []).append(w.name)
+    with blas_limit(args.blas_threads):
+        print(environment())
+        for name in args.workload:
+            w = WORKLOADS[name](quick=args.quick)
+            print(describe(w, args.repeats), flush=True)
+            results = run_workload(w, contestants, args.repeats)
+            body.extend(rows(w, results))
+            for line in notes(results):
+                problems.setdefault(line, []).append(w.name)
     print()
     print(table(body))
     if problems:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 import numpy as np
@@ -87,8 +87,27 @@ class Activation:
     __repr__ = __str__
 
 
+def _constant(float32: float, float64: float) -> dict[np.dtype[Any], Any]:
+    """A read-only 0-d array for each float dtype, to look up by the operand's dtype.
+
+    A ufunc given a 0-d array of the operand's own dtype skips the conversion
+    of a Python scalar, a third of the cost of an operation on a small array;
+    the result is the same, as NumPy casts the scalar to that dtype anyway.
+    """
+    constants: dict[np.dtype[Any], Any] = {}
+    for dtype, value in ((np.dtype(np.float32), float32), (np.dtype(np.float64), float64)):
+        constant = np.array(value, dtype=dtype)
+        constant.setflags(write=False)
+        constants[dtype] = constant
+    return constants
+
+
+_ZERO = _constant(0.0, 0.0)
+_ONE = _constant(1.0, 1.0)
+
+
 def _relu(Z: Activations[F]) -> Activations[F]:
-    A: Activations[F] = np.maximum(Z, 0.0)
+    A: Activations[F] = np.maximum(Z, _ZERO.get(Z.dtype, 0.0))
     return A
 
 
@@ -103,16 +122,17 @@ def _relu_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
 # e^-z overflows below z = -88.7 (float32) or -709.8 (float64); z is floored just
 # above log(tiny) there, so sigmoid bottoms out at the smallest normal float.
 SIGMOID_FLOOR = {np.dtype(np.float32): -87.0, np.dtype(np.float64): -708.0}
+_FLOOR = _constant(-87.0, -708.0)
 
 
 def _sigmoid(Z: Activations[F]) -> Activations[F]:
     # 1 / (1 + e^-z), accurate to a few ulps in both tails (the form
     # (1 + tanh(z/2)) / 2 loses relative accuracy where sigmoid is small).
-    A: Activations[F] = np.maximum(Z, SIGMOID_FLOOR.get(Z.dtype, -87.0))
-    np.negative(A, out=A)
-    np.exp(A, out=A)
-    A += 1.0
-    np.reciprocal(A, out=A)
+    A: Activations[F] = np.maximum(Z, _FLOOR.get(Z.dtype, -87.0))
+    np.negative(A, A)
+    np.exp(A, A)
+    np.add(A, _ONE.get(A.dtype, 1.0), A)
+    np.reciprocal(A, A)
     return A
 
 

@@ -123,8 +123,9 @@ def as_data(value: npt.ArrayLike, name: str, dtype: np.dtype[Any] | type[Any]) -
     try:
         raw = np.asarray(value)
     except (ValueError, TypeError) as error:
+        why = "rows of different lengths" if "inhomogeneous" in str(error) else str(error)
         raise ShapeError(
-            f"{name}: expected a 2-D array of numbers, got {_describe(value)} ({error})"
+            f"{name}: expected a 2-D array of numbers, got {_describe(value)} ({why})"
         ) from None
     kind = raw.dtype.kind
     if kind not in "iuf":

@@ -163,7 +163,7 @@ def _check_state(params: Params[Any], state: object, expected: object) -> None:
     """
     kind = type(expected)
     if type(state) is not kind or not attrs.has(kind):
-        raise DTypeError(f"state: expected a {kind.__name__}, got {type(state).__name__}")
+        raise DTypeError(f"state: expected the {kind.__name__} of this optimiser, got {type(state).__name__}")
     for field in attrs.fields(kind):
         value, wanted = getattr(state, field.name), getattr(expected, field.name)
         if field.name == "count":

@@ -87,12 +87,22 @@ def _params(layers: tuple[Layer[F], ...]) -> Params[F]:
     return params
 
 
-def _descend(p: Matrix[F], g: Matrix[F], rate: float) -> Matrix[F]:
-    """``p - rate * g`` as a new read-only array."""
+def _descend(p: Matrix[F], g: Matrix[F], rate: Any) -> Matrix[F]:
+    """``p - rate * g`` as a new read-only array; ``rate`` a float or :func:`_scalar`."""
     new: Matrix[F] = g * rate
-    np.subtract(p, new, out=new)
+    np.subtract(p, new, new)
     new.setflags(write=False)
     return new
+
+
+def _scalar(value: float, dtype: np.dtype[Any]) -> Any:
+    """``value`` as a 0-d array of ``dtype``: a cheaper operand than a Python float.
+
+    NumPy casts a Python float to the array's dtype; a 0-d array of that very
+    dtype gives the same result without the conversion on every call (and,
+    being of the network's dtype, never upcasts float32).
+    """
+    return np.array(value, dtype)
 
 
 def _ones(m: int, dtype: np.dtype[F]) -> Matrix[F]:
@@ -154,14 +164,18 @@ def _backward(
     As: Sequence[Activations[F]],
     Y: Targets[F],
     kind: Loss,
+    ones: Matrix[F] | None = None,
 ) -> tuple[list[Weights[F]], list[Bias[F]]]:
     """``(dW, db)`` lists in layer order, from one forward pass's values.
 
     Each ``dZ[l]`` is dropped as soon as ``dZ[l-1]`` is made, so at most two
     are alive at once; the input gradient ``dA[0]`` is never computed.
+    ``ones`` is ``_ones(m, dtype)``, made here unless a caller that runs many
+    steps on batches of one size passes its own.
     """
     L = len(layers)
-    ones = _ones(Y.shape[1], Y.dtype)
+    if ones is None:
+        ones = _ones(Y.shape[1], Y.dtype)
     dWs: list[Weights[F]] = []
     dbs: list[Bias[F]] = []
     dZ = _output_delta(layers[-1], Zs[L], As[L], Y, kind)
@@ -185,11 +199,14 @@ def _step_layers(
     learning_rate: float,
 ) -> tuple[Layer[F], ...]:
     """``W - lr * dW`` and ``b - lr * db`` for every layer, as new read-only layers."""
+    rate = _scalar(learning_rate, layers[0].W.dtype)
     out: list[Layer[F]] = []
     for layer, dW, db in zip(layers, dWs, dbs):
-        W = _descend(layer.W, dW, learning_rate)
-        b = _descend(layer.b, db, learning_rate)
-        out.append(_layer(W, b, layer.activation))
+        new: Layer[F] = object.__new__(Layer)
+        object.__setattr__(new, "W", _descend(layer.W, dW, rate))
+        object.__setattr__(new, "b", _descend(layer.b, db, rate))
+        object.__setattr__(new, "activation", layer.activation)
+        out.append(new)
     return tuple(out)
 
 

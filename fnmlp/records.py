@@ -39,7 +39,9 @@ def _frozen_copy(name: str, value: Any) -> Any:
         try:
             value = np.asarray(value)
         except ValueError:
-            raise ShapeError(f"{name}: expected a rectangular nested list, got a ragged one") from None
+            raise ShapeError(
+                f"{name}: expected a rectangular nested list, got a ragged one"
+            ) from None
     if not isinstance(value, np.ndarray):
         raise DTypeError(f"{name}: expected a numpy array, got {type(value).__name__}")
     if value.dtype not in FLOATS:

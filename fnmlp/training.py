@@ -46,6 +46,7 @@ from fnmlp.optimisers import Optimizer, _check_state
 from fnmlp.propagation import (
     _backward,
     _forward,
+    _ones,
     _params,
     check_inputs,
     check_output_for,
@@ -237,6 +238,7 @@ class _Setup(Generic[F]):
     last_epoch: int
     replaying: bool = False
     check_every: int = 1
+    ones: Matrix[F] | None = None  # a column of batch_size ones, for the bias gradients
 
 
 def _network_loss(
@@ -347,15 +349,23 @@ def _diverge(
     raise DivergenceError(message, epoch=first, layer=layer)
 
 
-def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Inputs[F], Targets[F]]]:
-    """The epoch's ``(X, Y)`` batches: the whole set, or one shuffled gather cut into views."""
+def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Inputs[F], Targets[F], Matrix[F]]]:
+    """The epoch's ``(X, Y, ones)`` batches: the whole set, or one shuffled gather in views.
+
+    ``ones`` is a column of as many ones as the batch has examples (for
+    :func:`~fnmlp.propagation._backward`), ``setup.ones`` or one made per epoch.
+    """
     m = setup.X.shape[1]
-    size = setup.batch_size
-    if size is None or size >= m:
-        return ((setup.X, setup.Y),)
+    size = m if setup.batch_size is None else min(setup.batch_size, m)
+    ones = setup.ones if setup.ones is not None else _ones(size, setup.X.dtype)
+    if size == m:
+        return ((setup.X, setup.Y, ones),)
     order = np.random.default_rng((setup.seed, epoch)).permutation(m)
     X, Y = setup.X[:, order], setup.Y[:, order]  # one gather per epoch; batches are views
-    return [(X[:, start : start + size], Y[:, start : start + size]) for start in range(0, m, size)]
+    return [
+        (X[:, start : start + size], Y[:, start : start + size], ones[: min(size, m - start)])
+        for start in range(0, m, size)
+    ]
 
 
 def _steps_between_checks(setup: _Setup[F]) -> int:
@@ -432,9 +442,9 @@ def _step(setup: _Setup[F], state: TrainState[F], epoch: int) -> TrainState[F]:
         return state
     layers, opt_state = state.params.layers, state.opt_state
     apply, kind, l2 = setup.optimizer.apply, setup.loss, setup.l2
-    for X, Y in _batches(setup, epoch):
+    for X, Y, ones in _batches(setup, epoch):
         Zs, As = _forward(layers, X)
-        dWs, dbs = _backward(layers, Zs, As, Y, kind)
+        dWs, dbs = _backward(layers, Zs, As, Y, kind, ones)
         if l2:
             # the gradient of l2 / (2m) * sum ||W||^2, m the training set's size
             decay = l2 / setup.X.shape[1]
@@ -699,7 +709,12 @@ def train(
     else:
         # One errstate for the whole fold (it costs as much as a tiny step), and
         # parameter checks spaced out the same way; neither changes a result.
-        fast: _Setup[F] = attrs.evolve(setup, check_every=_steps_between_checks(setup))
+        size = setup.X.shape[1] if setup.batch_size is None else setup.batch_size
+        fast: _Setup[F] = attrs.evolve(
+            setup,
+            check_every=_steps_between_checks(setup),
+            ones=_ones(min(size, setup.X.shape[1]), setup.X.dtype),
+        )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             final = functools.reduce(functools.partial(_step, fast), epochs_range, state)
     chosen = final.best_params if setup.early_stopping is not None else final.params

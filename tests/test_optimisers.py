@@ -418,9 +418,9 @@ def test_state_of_another_architecture_is_refused(make: Callable[[], Optimizer[A
 
 def test_state_of_another_optimiser_is_refused() -> None:
     params = tiny()
-    with pytest.raises(fnmlp.DTypeError, match=r"^state: expected a AdamState, got MomentumState"):
+    with pytest.raises(fnmlp.DTypeError, match=r"^state: expected the AdamState of this optimiser, got MomentumState"):
         adam(0.1).step(params, G1, momentum(0.1).init(params))  # type: ignore[arg-type]
-    with pytest.raises(fnmlp.DTypeError, match=r"^state: expected a SgdState, got AdamState"):
+    with pytest.raises(fnmlp.DTypeError, match=r"^state: expected the SgdState of this optimiser, got AdamState"):
         sgd(0.1).step(params, G1, adam(0.1).init(params))  # type: ignore[arg-type]
     with pytest.raises(fnmlp.DTypeError, match=r"got dict"):
         sgd(0.1).step(params, G1, {"count": 0})  # type: ignore[arg-type]

@@ -195,9 +195,10 @@ def test_non_float_arrays_are_refused(bad: Matrix[Any], what: str) -> None:
         Layer(np.ones((2, 2)), bad[:, :1], relu)
 
 
-def test_non_arrays_are_refused() -> None:
-    with pytest.raises(DTypeError, match="W: expected a numpy array, got list"):
-        Layer([[1.0, 2.0]], np.zeros((1, 1)), relu)  # type: ignore[arg-type]
+def test_nested_lists_are_accepted_and_other_non_arrays_refused() -> None:
+    layer = Layer([[1, 2.0]], [[0.5]], relu)  # type: ignore[arg-type]
+    assert layer.W.dtype == np.float64 and layer.W.tolist() == [[1.0, 2.0]]
+    assert not layer.W.flags.writeable and not layer.b.flags.writeable
     with pytest.raises(DTypeError, match="b: expected a numpy array, got float"):
         Layer(np.ones((1, 2)), 0.0, relu)  # type: ignore[arg-type]
 
@@ -299,8 +300,8 @@ def test_cache_and_grads_check_their_lengths() -> None:
         Grads(dW=(arange(1, 1), arange(1, 1)), db=(arange(1, 1),))
     with pytest.raises(ShapeError, match="got 0 and 0"):
         Grads(dW=(), db=())
-    with pytest.raises(DTypeError, match=r"dW\[0\]: expected a numpy array, got list"):
-        Grads(dW=([[1.0]],), db=(arange(1, 1),))  # type: ignore[arg-type]
+    with pytest.raises(DTypeError, match=r"dW\[0\]: expected a numpy array, got str"):
+        Grads(dW=("1.0",), db=(arange(1, 1),))  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- properties
