@@ -31,7 +31,7 @@ from fnmlp.aliases import Activations, Bias, F, Weights
 from fnmlp.checks import FLOATS, check_activation, check_finite
 from fnmlp.errors import DTypeError, ShapeError
 
-__all__ = ["Cache", "Grads", "Layer", "Params"]
+__all__ = ["Cache", "Grads", "Immutable", "Layer", "Params", "lock"]
 
 
 def _frozen_copy(name: str, value: Any) -> Any:
@@ -50,9 +50,65 @@ def _frozen_copy(name: str, value: Any) -> Any:
                 f"{name}: expected a float32 or float64 array, got dtype {value.dtype}"
             )
         value = value.astype(np.float64)
-    copy = np.array(value, copy=True, order="C")
-    copy.flags.writeable = False
-    return copy
+    return lock(np.array(value, copy=True, order="C"))
+
+
+def lock(array: Any) -> Any:
+    """``array`` made read-only for good: a read-only view of a read-only array.
+
+    Clearing ``writeable`` on an array that owns its memory can be undone;
+    on a view whose base is read-only it cannot.
+
+    Examples:
+        >>> a = lock(np.zeros((1, 1)))
+        >>> a.flags.writeable = True
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot set WRITEABLE flag to True of this array
+    """
+    array.setflags(write=False)
+    view = array.view()
+    view.setflags(write=False)
+    return view
+
+
+def _relock(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return lock(np.array(value, copy=True))
+    if isinstance(value, tuple):
+        return tuple(_relock(v) for v in value)
+    return value
+
+
+def _rebuild(cls: type[Any], fields: dict[str, Any]) -> Any:
+    return _build(cls, **{key: _relock(value) for key, value in fields.items()})
+
+
+class Immutable:
+    """Copying an immutable record gives the record itself; unpickling re-locks its arrays.
+
+    Examples:
+        >>> import copy, pickle
+        >>> from fnmlp import init
+        >>> params = init([2, 1], seed=0)
+        >>> copy.deepcopy(params) is params
+        True
+        >>> pickle.loads(pickle.dumps(params)).layers[0].W.flags.writeable
+        False
+    """
+
+    __slots__ = ()
+
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        kind: Any = type(self)  # every subclass is an attrs class
+        fields = {f.name: getattr(self, f.name) for f in attrs.fields(kind)}
+        return (_rebuild, (type(self), fields))
 
 
 def _arrays(name: str, value: Any) -> tuple[Any, ...]:
@@ -73,7 +129,7 @@ def _build(cls: type[Any], **fields: Any) -> Any:
 
 
 @attrs.frozen(eq=False)
-class Layer(Generic[F]):
+class Layer(Immutable, Generic[F]):
     """One layer: ``Z = W @ A_prev + b``, ``A = activation(Z)``.
 
     Attributes:
@@ -124,7 +180,7 @@ class Layer(Generic[F]):
 
 
 @attrs.frozen(eq=False)
-class Params(Generic[F]):
+class Params(Immutable, Generic[F]):
     """A network: its layers in order, the ``l``-th (1-based) at ``layers[l - 1]``.
 
     Attributes:
@@ -198,7 +254,7 @@ class Params(Generic[F]):
 
 
 @attrs.frozen(eq=False)
-class Cache(Generic[F]):
+class Cache(Immutable, Generic[F]):
     """Every value of one forward pass, indexed as in the maths.
 
     ``A[l]`` and ``Z[l]`` for ``l = 0..L``; ``A[0]`` is the input ``X`` and so
@@ -247,7 +303,7 @@ class Cache(Generic[F]):
 
 
 @attrs.frozen(eq=False)
-class Grads(Generic[F]):
+class Grads(Immutable, Generic[F]):
     """The gradient of a loss with respect to every parameter.
 
     ``dW[l - 1]`` and ``db[l - 1]`` belong to layer ``l`` (1-based), matching

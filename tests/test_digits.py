@@ -1,4 +1,4 @@
-"""The digits benchmark of the issue: fnmlp against scikit-learn's MLPClassifier.
+"""The digits benchmark: fnmlp against scikit-learn's MLPClassifier.
 
 scikit-learn's ``load_digits`` (1797 8x8 images, shipped with the package, no
 download), standardised with statistics of the training part of an 80/20

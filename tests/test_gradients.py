@@ -2,7 +2,7 @@
 
 Two independent numerical gradients are compared with :func:`fnmlp.backward`:
 the :mod:`fnmlp.gradcheck` module's, and a plain finite-difference loop over
-a forward pass and losses written out here in numpy from DESIGN.md's formulas
+a forward pass and losses written out here in numpy from the textbook formulas
 (sharing no code with fnmlp), as micrograd checks its engine against another
 implementation. Then the kink report: notebook 000's check of ``dZ[1]``.
 """
