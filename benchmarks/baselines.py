@@ -1,7 +1,7 @@
 """Contestants that need no fnmlp: the notebook loop, sklearn's MLP and the matmul floor.
 
 * ``notebook loop`` is the baseline every ratio is taken against: the
-  imperative style of the notebooks in ``shared/seeds/`` (dicts of ``W``/``b``,
+  imperative style of hand-written teaching notebooks (dicts of ``W``/``b``,
   a forward pass that stores every ``Z`` and ``A``, a backward pass that
   computes ``dZ`` and ``dA`` for every layer, including the input gradient
   ``dA0`` nobody needs, and ``W = W - lr * dW`` updates), with the notebooks'

@@ -106,6 +106,7 @@ def blas_limit(threads: int | None) -> contextlib.AbstractContextManager[object]
     """A context limiting BLAS to ``threads`` threads (threadpoolctl), or doing nothing."""
     if threads is None:
         return contextlib.nullcontext()
+    optional_module("sklearn.neural_network")  # load its BLAS too, so that the limit reaches it
     threadpoolctl = optional_module("threadpoolctl")
     if threadpoolctl is None:
         raise SystemExit("--blas-threads needs threadpoolctl: pip install threadpoolctl")

@@ -72,6 +72,7 @@ from fnmlp.serialisation import load as load
 from fnmlp.serialisation import save as save
 from fnmlp.training import EarlyStopping as EarlyStopping
 from fnmlp.training import History as History
+from fnmlp.training import LogEntry as LogEntry
 from fnmlp.training import TrainResult as TrainResult
 from fnmlp.training import TrainState as TrainState
 from fnmlp.training import scan as scan
@@ -97,6 +98,7 @@ __all__ = [
     "HyperparameterError",
     "LabelError",
     "Layer",
+    "LogEntry",
     "LayerCheck",
     "Loss",
     "MomentumState",

@@ -125,10 +125,13 @@ class Example:
 # ----------------------------------------------------------------------------- training
 
 
-def _losses(history: History, held_out: str) -> str:
-    shown = f"loss {history.train_loss[-1]:.4f}"
-    if history.validation_loss:
-        shown += f", {held_out} loss {history.validation_loss[-1]:.4f}"
+def _losses(state: TrainState[F64], held_out: str) -> str:
+    entry = state.latest
+    if entry is None:
+        return ""
+    shown = f"loss {entry.train_loss:.4f}"
+    if entry.validation_loss is not None:
+        shown += f", {held_out} loss {entry.validation_loss:.4f}"
     return shown
 
 
@@ -148,7 +151,7 @@ def _follow(
         width = len(str(total))
         for state in states:
             if state.epoch % every == 0 or state.epoch == total:
-                shown = _losses(state.history, held_out)
+                shown = _losses(state, held_out)
                 print(f"{label}: epoch {state.epoch:>{width}}/{total}  {shown}", file=sys.stderr)
         return state
     with tqdm(total=total, desc=label, unit="epoch", file=sys.stderr, leave=True) as bar:
@@ -157,7 +160,7 @@ def _follow(
             bar.update()
             if state.log is not logged:  # a new History entry: show the latest losses
                 logged = state.log
-                bar.set_postfix_str(_losses(state.history, held_out), refresh=False)
+                bar.set_postfix_str(_losses(state, held_out), refresh=False)
     return state
 
 

@@ -86,6 +86,22 @@ class Activation:
 
     __repr__ = __str__
 
+    def __copy__(self) -> Activation:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Activation:
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # A built-in activation unpickles as itself, so identity checks keep working.
+        if ACTIVATIONS.get(self.name) is self:
+            return (_builtin, (self.name,))
+        return (Activation, (self.name, self.fn, self.derivative, self.elementwise))
+
+
+def _builtin(name: str) -> Activation:
+    return ACTIVATIONS[name]
+
 
 def _constant(float32: float, float64: float) -> dict[np.dtype[Any], Any]:
     """A read-only 0-d array for each float dtype, to look up by the operand's dtype.

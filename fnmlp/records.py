@@ -31,7 +31,7 @@ from fnmlp.aliases import Activations, Bias, F, Weights
 from fnmlp.checks import FLOATS, check_activation, check_finite
 from fnmlp.errors import DTypeError, ShapeError
 
-__all__ = ["Cache", "Grads", "Immutable", "Layer", "Params", "lock"]
+__all__ = ["Cache", "Grads", "Immutable", "Layer", "Params", "lock", "locked"]
 
 
 def _frozen_copy(name: str, value: Any) -> Any:
@@ -70,6 +70,28 @@ def lock(array: Any) -> Any:
     view = array.view()
     view.setflags(write=False)
     return view
+
+
+def locked(params: Params[F]) -> Params[F]:
+    """``params`` with every array handed out as a :func:`lock`-ed view (no copy).
+
+    Arrays fnmlp computes in its loops are only marked read-only, which is
+    cheap; the public functions lock what they return.
+
+    Examples:
+        >>> from fnmlp import init
+        >>> params = locked(init([2, 1], seed=0))
+        >>> params.layers[0].b.flags.writeable = True
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot set WRITEABLE flag to True of this array
+    """
+    layers = tuple(
+        _build(Layer, W=lock(layer.W), b=lock(layer.b), activation=layer.activation)
+        for layer in params.layers
+    )
+    result: Params[F] = _build(Params, layers=layers)
+    return result
 
 
 def _relock(value: Any) -> Any:

@@ -1,0 +1,305 @@
+"""The fast paths of ``train`` give the numbers of the plain ones, in the network's dtype.
+
+``train`` runs a ``joint`` optimiser once over all weights and once over all
+biases, writes gradients into buffers, measures its history in slices and
+reads the data in place; ``backward``'s kernel writes into given arrays. Each
+must be exactly what the layer-by-layer, allocate-everything path computes,
+and none may compute a float32 network in float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import numpy as np
+import pytest
+
+import fnmlp
+from fnmlp import (
+    Layer,
+    Optimizer,
+    Params,
+    adam,
+    adamw,
+    binary_cross_entropy,
+    categorical_cross_entropy,
+    momentum,
+    relu,
+    rmsprop,
+    sgd,
+    sigmoid,
+    softmax,
+    tanh,
+    train,
+)
+from fnmlp.propagation import _backward, _forward, _layer, _ones, _step_layers
+
+Array = np.ndarray[Any, np.dtype[Any]]
+
+OPTIMISERS: list[Optimizer[Any]] = [
+    momentum(0.05),
+    momentum(0.05, beta=0.8, nesterov=True),
+    rmsprop(0.01),
+    adam(0.01),
+    adamw(0.01, weight_decay=0.1),
+]
+
+
+def digits_like(m: int, dtype: type[Any], seed: int = 0) -> tuple[Array, Array]:
+    """Three classes in 6 features: ``X`` (6, m), one-hot ``Y`` (3, m)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, m)
+    X: Array = (rng.standard_normal((6, m)) + labels).astype(dtype)
+    Y: Array = np.eye(3, dtype=dtype)[:, labels]
+    return X, Y
+
+
+def arrays(record: Any) -> Iterator[Array]:
+    """Every array of a Params or an optimiser state, in field order."""
+    if isinstance(record, Params):
+        for layer in record.layers:
+            yield layer.W
+            yield layer.b
+        return
+    for field in attrs.fields(type(record)):
+        value = getattr(record, field.name)
+        if isinstance(value, tuple):
+            yield from (a for a in value if isinstance(a, np.ndarray))
+
+
+def same_bits(a: Any, b: Any) -> bool:
+    left, right = list(arrays(a)), list(arrays(b))
+    return len(left) == len(right) and all(
+        x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes()
+        for x, y in zip(left, right)
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("opt", OPTIMISERS, ids=lambda opt: opt.name)
+def test_a_joint_update_equals_the_update_layer_by_layer(
+    opt: Optimizer[Any], dtype: type[Any]
+) -> None:
+    assert opt.joint
+    X, Y = digits_like(50, dtype)
+    params = fnmlp.init([6, 8, 5, 3], output=softmax, seed=1, dtype=dtype)
+    settings: dict[str, Any] = {
+        "loss": categorical_cross_entropy,
+        "epochs": 3,
+        "batch_size": 16,
+        "l2": 0.3,
+        "log_every": 1,
+    }
+    joint = train(params, X, Y, optimizer=opt, **settings)
+    apart = train(params, X, Y, optimizer=attrs.evolve(opt, joint=False), **settings)
+    assert same_bits(joint.params, apart.params)
+    assert same_bits(joint.state.opt_state, apart.state.opt_state)
+    assert attrs.astuple(joint.history) == attrs.astuple(apart.history)
+    # what the joint path hands back looks like any other state: per-layer, read-only arrays
+    state = joint.state.opt_state
+    assert [a.shape for a in arrays(state)] == [a.shape for a in arrays(apart.state.opt_state)]
+    assert all(not a.flags.writeable for a in [*arrays(state), *arrays(joint.params)])
+    # and it resumes exactly like the layer-by-layer state
+    more = train(joint.state, X, Y, optimizer=opt, **settings)
+    once = train(params, X, Y, optimizer=opt, **{**settings, "epochs": 6})
+    assert same_bits(more.params, once.params)
+
+
+def test_sgd_is_updated_layer_by_layer() -> None:
+    # two operations per array: joining the layers would cost more than it saves
+    assert not sgd(0.1).joint
+    assert not Optimizer("mine", sgd(0.1).init, sgd(0.1).apply).joint
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_backward_into_given_arrays_equals_backward_into_new_ones(dtype: type[Any]) -> None:
+    X, Y = digits_like(7, dtype)
+    params = fnmlp.init([6, 4, 5, 3], activations=[tanh, relu, softmax], seed=2, dtype=dtype)
+    Zs, As = _forward(params.layers, X)
+    fresh = _backward(params.layers, Zs, As, Y, categorical_cross_entropy)
+    out = (
+        [np.full(layer.W.shape, np.nan, dtype) for layer in params.layers],
+        [np.full(layer.b.shape, np.nan, dtype) for layer in params.layers],
+    )
+    given = _backward(params.layers, Zs, As, Y, categorical_cross_entropy, _ones(7, X.dtype), out)
+    for new, old, target in zip([*given[0], *given[1]], [*fresh[0], *fresh[1]], [*out[0], *out[1]]):
+        assert new is target and new.tobytes() == old.tobytes()
+
+
+class Float32Only(np.ndarray[Any, np.dtype[np.float32]]):
+    """A float32 array that fails any ufunc given a float64 operand (array or numpy scalar).
+
+    Python floats are fine: NumPy 2 casts them to the array's dtype. A numpy
+    float64 scalar is not: it makes the ufunc compute in float64, even when the
+    result is written back into a float32 array.
+    """
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        operands = [*inputs, *kwargs.get("out", ())]
+        for x in operands:
+            if isinstance(x, (np.ndarray, np.generic)) and x.dtype == np.float64:
+                raise AssertionError(f"{ufunc.__name__}.{method} got a float64 operand")
+        plain = [x.view(np.ndarray) if isinstance(x, Float32Only) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(
+                x.view(np.ndarray) if isinstance(x, Float32Only) else x for x in kwargs["out"]
+            )
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        if isinstance(result, np.ndarray) and result.dtype == np.float32:
+            return result.view(Float32Only)
+        return result
+
+
+def traced(array: Array) -> Array:
+    out: Array = np.ascontiguousarray(array, dtype=np.float32).view(Float32Only)
+    return out
+
+
+@pytest.mark.parametrize("opt", [sgd(0.1), *OPTIMISERS], ids=lambda opt: opt.name)
+@pytest.mark.parametrize(
+    "activations", [[relu, relu, softmax], [tanh, sigmoid, sigmoid]], ids=["relu", "sigmoid"]
+)
+def test_a_float32_step_never_computes_in_float64(
+    opt: Optimizer[Any], activations: list[Any]
+) -> None:
+    X, Y = digits_like(9, np.float32)
+    output = activations[-1]
+    kind = categorical_cross_entropy if output is softmax else binary_cross_entropy
+    Y = Y if output is softmax else Y[:1]
+    n_y = Y.shape[0]
+    params = fnmlp.init([6, 5, 4, n_y], activations=activations, seed=3, dtype=np.float32)
+    layers = tuple(_layer(traced(a.W), traced(a.b), a.activation) for a in params.layers)
+    state = opt.init(params)
+    state = attrs.evolve(
+        state,
+        **{
+            f.name: tuple(traced(a) for a in getattr(state, f.name))
+            for f in attrs.fields(type(state))
+            if isinstance(getattr(state, f.name), tuple)
+        },
+    )
+    for _ in range(2):
+        Zs, As = _forward(layers, traced(X))
+        dWs, dbs = _backward(layers, Zs, As, traced(Y), kind, traced(_ones(9, X.dtype)))
+        dWs = [dW + 0.01 * layer.W for dW, layer in zip(dWs, layers)]  # as train's l2
+        layers, state = opt.apply(layers, dWs, dbs, state)
+        assert all(isinstance(a, Float32Only) for a in [*Zs[1:], *As[1:], *dWs, *dbs])
+    assert all(isinstance(a, Float32Only) for layer in layers for a in (layer.W, layer.b))
+    new = _step_layers(layers, dWs, dbs, 0.1)  # update's kernel
+    assert all(a.dtype == np.float32 for layer in new for a in (layer.W, layer.b))
+
+
+def test_the_float64_tracer_catches_an_upcast() -> None:
+    a = traced(np.ones((2, 2)))
+    with pytest.raises(AssertionError, match=r"^multiply\.__call__ got a float64 operand$"):
+        a *= np.sqrt(np.float64(2.0))  # what Adam's bias correction once did
+    a *= float(np.sqrt(2.0))
+
+
+def test_train_reads_the_data_in_place_and_keeps_none_of_it() -> None:
+    X, Y = digits_like(40, np.float64)
+    X_before, Y_before = X.copy(), Y.copy()
+    params = fnmlp.init([6, 5, 3], output=softmax, seed=0)
+    result = train(
+        params,
+        X,
+        Y,
+        loss=categorical_cross_entropy,
+        optimizer=adam(0.01),
+        epochs=4,
+        batch_size=8,
+        validation=(X, Y),
+    )
+    assert X.flags.writeable and Y.flags.writeable  # the caller's flags are untouched
+    assert np.array_equal(X, X_before) and np.array_equal(Y, Y_before)
+    kept = [*arrays(result.params), *arrays(result.state.opt_state)]
+    assert not any(np.shares_memory(a, data) for a in kept for data in (X, Y))
+    # the same run on a copy gives the same network
+    again = train(
+        params,
+        X.copy(),
+        Y.copy(),
+        loss=categorical_cross_entropy,
+        optimizer=adam(0.01),
+        epochs=4,
+        batch_size=8,
+        validation=(X.copy(), Y.copy()),
+    )
+    assert same_bits(result.params, again.params)
+
+
+def test_a_scan_copies_the_data_it_keeps_between_epochs() -> None:
+    X, Y = digits_like(12, np.float64)
+    states = fnmlp.scan(
+        fnmlp.init([6, 3], output=softmax, seed=0),
+        X,
+        Y,
+        loss=categorical_cross_entropy,
+        optimizer=sgd(0.1),
+        epochs=3,
+    )
+    first = next(states)
+    X[...] = 1e6  # the caller changes its array between epochs
+    rest = list(states)
+    unchanged = fnmlp.scan(
+        first,
+        digits_like(12, np.float64)[0],
+        Y,
+        loss=categorical_cross_entropy,
+        optimizer=sgd(0.1),
+        epochs=3,
+    )
+    assert same_bits(rest[-1].params, list(unchanged)[-1].params)
+
+
+def test_a_large_training_set_is_logged_in_slices_with_the_same_loss() -> None:
+    m = 5000  # wider than max(batch_size, 2048): three slices
+    X, Y = digits_like(m, np.float64, seed=4)
+    params = fnmlp.init([6, 16, 3], output=softmax, seed=5)
+    opt = adam(0.01)
+    result = train(
+        params,
+        X,
+        Y,
+        loss=categorical_cross_entropy,
+        optimizer=opt,
+        epochs=2,
+        batch_size=500,
+        l2=0.1,
+        validation=(X[:, :3000], Y[:, :3000]),
+    )
+    history = result.history
+    for i, net in enumerate([params, result.params]):
+        squares = sum(float(np.sum(layer.W**2)) for layer in net.layers)
+        whole = fnmlp.loss(fnmlp.forward(net, X)[0], Y, categorical_cross_entropy)
+        assert history.train_loss[2 * i] == pytest.approx(
+            whole + 0.1 / (2 * m) * squares, rel=1e-12
+        )
+        assert history.train_accuracy[2 * i] == fnmlp.accuracy(net, X, Y)
+        held_out = fnmlp.forward(net, X[:, :3000])[0]
+        assert history.validation_loss[2 * i] == pytest.approx(
+            fnmlp.loss(held_out, Y[:, :3000], categorical_cross_entropy), rel=1e-12
+        )
+        assert history.validation_accuracy[2 * i] == fnmlp.accuracy(net, X[:, :3000], Y[:, :3000])
+
+
+def test_full_batch_divergence_is_found_although_checked_every_16_epochs() -> None:
+    # a single Layer: no joint path; full batch: parameters checked every 16 epochs
+    X = np.array([[0.0, 1.0, 2.0, 3.0]]) * 50
+    Y = np.array([[0.0, 1.0, 2.0, 3.0]])
+    params = Params((Layer(np.ones((1, 1)), np.zeros((1, 1)), fnmlp.linear),))
+    settings: dict[str, Any] = {
+        "loss": fnmlp.mean_squared_error,
+        "optimizer": sgd(1.0),
+        "epochs": 200,
+        "log_every": 1000,
+    }
+    with pytest.raises(fnmlp.DivergenceError) as caught:
+        train(params, X, Y, **settings)
+    # scan checks every epoch: the same epoch and layer
+    with pytest.raises(fnmlp.DivergenceError) as stepwise:
+        list(fnmlp.scan(params, X, Y, **settings))
+    assert (caught.value.epoch, caught.value.layer) == (stepwise.value.epoch, 1) == (36, 1)
+    assert str(caught.value) == str(stepwise.value)
