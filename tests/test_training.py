@@ -666,3 +666,26 @@ def test_a_network_that_cannot_start_says_so() -> None:
     with pytest.raises(fnmlp.DivergenceError, match=r"^training cannot start: at epoch 0") as e:
         train(huge, X, Y, loss=mean_squared_error, optimizer=sgd(1e-3), epochs=5)
     assert e.value.epoch == 0 and e.value.layer == 1
+
+
+def test_history_accuracy_over_slices_matches_accuracy_for_several_outputs() -> None:
+    # More examples than one evaluation slice, mini-batches, and two sigmoid outputs:
+    # the history's accuracy is over every entry, as fnmlp.accuracy's is.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 5000))
+    Y = (rng.random((2, 5000)) > 0.5).astype(np.float64)
+    params = fnmlp.init([3, 4, 2], seed=0)
+    result = fnmlp.train(
+        params,
+        X,
+        Y,
+        loss=fnmlp.binary_cross_entropy,
+        optimizer=fnmlp.sgd(0.01),
+        epochs=1,
+        batch_size=64,
+        log_every=1,
+    )
+    assert result.history.train_accuracy == (
+        fnmlp.accuracy(params, X, Y),
+        fnmlp.accuracy(result.params, X, Y),
+    )
