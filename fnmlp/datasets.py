@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeAlias, TypeVar, overload
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from fnmlp.aliases import Bias, F, Inputs, Targets
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
@@ -109,16 +110,35 @@ def _rng(seed: int | np.random.Generator) -> np.random.Generator:
     )
 
 
-def _check_matrix(name: str, A: object) -> None:
-    if not isinstance(A, np.ndarray):
-        raise DTypeError(f"{name}: expected a numpy array, got {type(A).__name__}")
-    if A.dtype.kind not in "biuf":
-        raise DTypeError(f"{name}: expected a real numeric array, got dtype {A.dtype}")
-    if A.ndim != 2 or A.size == 0:
-        raise ShapeError(f"{name}: expected a non-empty 2-D array (n, m), got shape {A.shape}")
-    if A.dtype.kind == "f" and not np.isfinite(A).all():
-        bad = int(A.size - np.isfinite(A).sum())
+def _matrix(name: str, A: object) -> np.ndarray[Any, Any]:
+    """``A`` as a checked 2-D real array: an array as it is, nested lists converted."""
+    if isinstance(A, np.ndarray):
+        array = A
+    elif isinstance(A, (list, tuple)):
+        try:
+            array = np.asarray(A)
+        except (ValueError, TypeError):  # ragged rows
+            raise ShapeError(
+                f"{name}: expected a non-empty 2-D array (n, m) or nested lists of numbers, "
+                f"got {type(A).__name__} with rows of different lengths"
+            ) from None
+        if array.dtype.kind not in "biuf":
+            raise DTypeError(
+                f"{name}: expected nested lists of real numbers, got a {type(A).__name__} "
+                f"holding {array.dtype.name} values"
+            )
+    else:
+        raise DTypeError(
+            f"{name}: expected a numpy array or nested lists of numbers, got {type(A).__name__}"
+        )
+    if array.dtype.kind not in "biuf":
+        raise DTypeError(f"{name}: expected a real numeric array, got dtype {array.dtype}")
+    if array.ndim != 2 or array.size == 0:
+        raise ShapeError(f"{name}: expected a non-empty 2-D array (n, m), got shape {array.shape}")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = int(array.size - np.isfinite(array).sum())
         raise NonFiniteError(f"{name}: expected finite values, got {bad} NaN or inf")
+    return array
 
 
 def _float_dtype(A: np.ndarray[Any, Any]) -> _DType:
@@ -422,21 +442,38 @@ def spirals(
 # -- preparing data --------------------------------------------------------------------
 
 
+@overload
 def split(
     X: Inputs[F],
     Y: Targets[F],
     *,
     test_fraction: float = 0.2,
     seed: int | np.random.Generator = 0,
-) -> tuple[Inputs[F], Targets[F], Inputs[F], Targets[F]]:
+) -> tuple[Inputs[F], Targets[F], Inputs[F], Targets[F]]: ...
+@overload
+def split(
+    X: npt.ArrayLike,
+    Y: npt.ArrayLike,
+    *,
+    test_fraction: float = 0.2,
+    seed: int | np.random.Generator = 0,
+) -> tuple[Inputs[Any], Targets[Any], Inputs[Any], Targets[Any]]: ...
+def split(
+    X: npt.ArrayLike,
+    Y: npt.ArrayLike,
+    *,
+    test_fraction: float = 0.2,
+    seed: int | np.random.Generator = 0,
+) -> tuple[Inputs[Any], Targets[Any], Inputs[Any], Targets[Any]]:
     """Shuffle the examples (columns) and split them into a training and a test set.
 
     The test set gets ``round(test_fraction * m)`` examples, but at least one
     and at most ``m - 1``, so that neither part is empty.
 
     Args:
-        X: inputs ``(n_x, m)``, one column per example, ``m >= 2``.
-        Y: targets ``(n_y, m)``, one column per example.
+        X: inputs ``(n_x, m)``, one column per example, ``m >= 2``: an array
+            or nested lists (converted as ``numpy.asarray`` does).
+        Y: targets ``(n_y, m)``, one column per example, likewise.
         test_fraction: the share of examples in the test set, in ``(0, 1)``.
         seed: an ``int`` or a ``numpy.random.Generator`` (which is advanced).
 
@@ -445,9 +482,10 @@ def split(
         dtype of ``X`` and ``Y``, with ``m - m_test`` and ``m_test`` columns.
 
     Raises:
-        ShapeError: ``X`` or ``Y`` is not a non-empty 2-D array, their numbers of
-            columns differ, or there are fewer than 2 examples.
-        DTypeError: ``X`` or ``Y`` is not a real numeric array.
+        ShapeError: ``X`` or ``Y`` is not a non-empty 2-D array (or has ragged
+            rows), their numbers of columns differ, or there are fewer than 2 examples.
+        DTypeError: ``X`` or ``Y`` is neither a real numeric array nor nested
+            lists of real numbers.
         NonFiniteError: ``X`` or ``Y`` holds NaN or inf.
         HyperparameterError: ``test_fraction`` or ``seed`` is out of range.
 
@@ -458,24 +496,29 @@ def split(
         [[7. 3. 5. 9. 0. 8. 1.]] [[4. 6. 2.]]
         >>> print(Y_train, Y_test)
         [[1. 1. 1. 1. 0. 0. 1.]] [[0. 0. 0.]]
+        >>> print(split([[1, 2, 3], [4, 5, 6]], [[0, 1, 0]], seed=0)[2])
+        [[3]
+         [6]]
     """
-    _check_matrix("X", X)
-    _check_matrix("Y", Y)
-    m = X.shape[1]
-    if Y.shape[1] != m:
-        raise ShapeError(f"Y: expected {m} columns like X {X.shape}, got shape {Y.shape}")
+    X_ = _matrix("X", X)
+    Y_ = _matrix("Y", Y)
+    m = X_.shape[1]
+    if Y_.shape[1] != m:
+        raise ShapeError(f"Y: expected {m} columns like X {X_.shape}, got shape {Y_.shape}")
     if m < 2:
-        raise ShapeError(f"X: expected at least 2 examples (columns) to split, got shape {X.shape}")
+        raise ShapeError(
+            f"X: expected at least 2 examples (columns) to split, got shape {X_.shape}"
+        )
     fraction = _check_number(
         "test_fraction", test_fraction, "a number in (0, 1)", lambda x: 0 < x < 1
     )
     order = _rng(seed).permutation(m)
     m_test = min(max(round(fraction * m), 1), m - 1)
     test, train = order[:m_test], order[m_test:]
-    X_train: Inputs[F] = X[:, train]
-    Y_train: Targets[F] = Y[:, train]
-    X_test: Inputs[F] = X[:, test]
-    Y_test: Targets[F] = Y[:, test]
+    X_train: Inputs[Any] = X_[:, train]
+    Y_train: Targets[Any] = Y_[:, train]
+    X_test: Inputs[Any] = X_[:, test]
+    Y_test: Targets[Any] = Y_[:, test]
     return _readonly(X_train), _readonly(Y_train), _readonly(X_test), _readonly(Y_test)
 
 
@@ -535,54 +578,66 @@ class Standardiser(Generic[F]):
                 f"scale: expected finite positive values, got {scale.ravel()}"
             )
 
-    def apply(self, X: Inputs[F]) -> Inputs[F]:
+    def apply(self, X: npt.ArrayLike) -> Inputs[F]:
         """Standardise ``X`` with these statistics: ``(X - mean) / scale``.
 
         Args:
-            X: inputs ``(n_x, m)``, training or test data.
+            X: inputs ``(n_x, m)``, training or test data: an array or nested lists.
 
         Returns:
             A fresh read-only ``(n_x, m)`` array in the dtype of ``mean``.
 
         Raises:
             ShapeError: ``X`` is not 2-D or does not have ``n_x`` rows.
-            DTypeError: ``X`` is not a real numeric array.
+            DTypeError: ``X`` is neither a real numeric array nor nested lists of
+                real numbers.
             NonFiniteError: ``X`` holds NaN or inf.
 
         Examples:
             >>> s = standardise(np.array([[0.0, 2.0, 4.0]]))
             >>> print(s.apply(np.array([[2.0, 6.0]])).round(4))
             [[0.     2.4495]]
+            >>> print(s.apply([[2, 6]]).round(4))
+            [[0.     2.4495]]
         """
-        _check_matrix("X", X)
-        if X.shape[0] != self.mean.shape[0]:
-            raise ShapeError(f"X: expected {self.mean.shape[0]} rows (n_x, m), got shape {X.shape}")
+        data = _matrix("X", X)
+        if data.shape[0] != self.mean.shape[0]:
+            raise ShapeError(
+                f"X: expected {self.mean.shape[0]} rows (n_x, m), got shape {data.shape}"
+            )
         with np.errstate(over="ignore", invalid="ignore"):
-            out: Inputs[F] = (X.astype(self.mean.dtype) - self.mean) / self.scale
+            out: Inputs[F] = (data.astype(self.mean.dtype) - self.mean) / self.scale
         if not np.isfinite(out).all():
             raise NonFiniteError(
                 f"X: expected values whose standardised form is finite in {out.dtype}, got "
-                f"values up to {float(np.abs(X).max()):.4g} for a scale as small as "
+                f"values up to {float(np.abs(data).max()):.4g} for a scale as small as "
                 f"{float(self.scale.min()):.4g}"
             )
         return _readonly(out)
 
 
-def standardise(X: Inputs[F]) -> Standardiser[F]:
+@overload
+def standardise(X: Inputs[F]) -> Standardiser[F]: ...
+@overload
+def standardise(X: npt.ArrayLike) -> Standardiser[Any]: ...
+def standardise(X: npt.ArrayLike) -> Standardiser[Any]:
     """Fit a :class:`Standardiser` on the inputs ``X``: each row's mean and standard deviation.
 
     A constant feature gets its value as mean and scale 1, so that it maps to
-    exactly 0 rather than to NaN or inf. Integer inputs give float64 statistics.
+    exactly 0 rather than to NaN or inf. Integer inputs (and nested lists)
+    give float64 statistics.
 
     Args:
-        X: inputs ``(n_x, m)``, one column per example (usually the training set).
+        X: inputs ``(n_x, m)``, one column per example (usually the training
+            set): an array or nested lists.
 
     Returns:
         The fitted :class:`Standardiser`, its statistics in the dtype of ``X``.
 
     Raises:
-        ShapeError: ``X`` is not a non-empty 2-D array.
-        DTypeError: ``X`` is not a real numeric array.
+        ShapeError: ``X`` is not a non-empty 2-D array (or has ragged rows).
+        DTypeError: ``X`` is neither a real numeric array nor nested lists of
+            real numbers.
         NonFiniteError: ``X`` holds NaN or inf.
 
     Examples:
@@ -594,8 +649,8 @@ def standardise(X: Inputs[F]) -> Standardiser[F]:
         [[-1.2247  0.      1.2247]
          [ 0.      0.      0.    ]]
     """
-    _check_matrix("X", X)
-    A: Inputs[F] = X.astype(_float_dtype(X))
+    data = _matrix("X", X)
+    A: Inputs[Any] = data.astype(_float_dtype(data))
     constant = (A[:, :1] == A).all(axis=1, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore"):
         std, average = A.std(axis=1, keepdims=True), A.mean(axis=1, keepdims=True)
@@ -605,6 +660,6 @@ def standardise(X: Inputs[F]) -> Standardiser[F]:
         peak = np.where(peak > 0, peak, 1)
         U = A / peak
         std, average = peak * U.std(axis=1, keepdims=True), peak * U.mean(axis=1, keepdims=True)
-    mean: Bias[F] = np.where(constant, A[:, :1], average)
-    scale: Bias[F] = np.where(constant | (std == 0), 1, std)
+    mean: Bias[Any] = np.where(constant, A[:, :1], average)
+    scale: Bias[Any] = np.where(constant | (std == 0), 1, std)
     return Standardiser(mean=mean, scale=scale)

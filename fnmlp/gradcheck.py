@@ -34,6 +34,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,13 +44,15 @@ import numpy.typing as npt
 
 from fnmlp.aliases import Activations, Deltas, Matrix, Targets
 from fnmlp.checks import freeze, positive_float
-from fnmlp.errors import DTypeError
-from fnmlp.losses import Loss
+from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError
+from fnmlp.losses import Loss, fuses
 from fnmlp.propagation import (
     _deltas,
+    _first_nonfinite,
     _forward,
     backward,
     check_inputs,
+    check_output_for,
     check_targets_for,
     forward,
 )
@@ -343,7 +346,11 @@ class GradientCheck:
             for c in layer.checks:
                 away = ""
                 if c.kinks:  # "none left" when every probe of the array sat on a kink
-                    away = f"{c.error_away_from_kinks:16.1e}" if c.kinks < c.probes else "       none left"
+                    away = (
+                        f"{c.error_away_from_kinks:16.1e}"
+                        if c.kinks < c.probes
+                        else "       none left"
+                    )
                 rows.append(
                     f"{layer.layer:5d}  {layer.activation:<10}  {c.name:<5}  {c.probes:6d}  "
                     f"{c.kinks:5d}  {c.relative_error:14.1e}  {c.max_difference:15.1e}  {away}".rstrip()
@@ -371,8 +378,13 @@ class GradientCheck:
 
 
 def _relative_error(num: npt.NDArray[np.float64], ana: npt.NDArray[np.float64]) -> float:
-    scale = float(np.linalg.norm(num)) + float(np.linalg.norm(ana))
-    return 0.0 if scale == 0 else float(np.linalg.norm(num - ana)) / scale
+    # Both scaled by the largest entry first: the norms of gradients beyond
+    # 1e154 would overflow (and those of denormals underflow) in float64.
+    top = max(float(np.max(np.abs(num), initial=0.0)), float(np.max(np.abs(ana), initial=0.0)))
+    if top == 0:
+        return 0.0
+    n, a = num / top, ana / top
+    return float(np.linalg.norm(n - a)) / (float(np.linalg.norm(n)) + float(np.linalg.norm(a)))
 
 
 def _compare(name: str, num: Float64, ana: Float64, kinks: Mask) -> ArrayCheck:
@@ -403,11 +415,51 @@ def _crossed(
     return False
 
 
+def _where(name: str, index: tuple[int, ...]) -> str:
+    return f"{name}[{', '.join(str(i) for i in index)}]"
+
+
+def _quotient(
+    name: str,
+    index: tuple[int, ...],
+    J_plus: float,
+    J_minus: float,
+    x_plus: float,
+    x_minus: float,
+    m: int = 1,
+) -> float:
+    """``(J(+) - J(-)) / (x(+) - x(-)) / m``, or ``NonFiniteError`` saying what overflowed.
+
+    ``name[index]`` is the probed entry, e.g. ``W[1][0, 2]`` or ``Z[2][0, 5]``.
+    """
+    where = _where(name, index)
+    for J, sign in ((J_plus, "+"), (J_minus, "-")):
+        if not math.isfinite(J):
+            raise NonFiniteError(
+                f"loss at the probe {where} {sign} epsilon: expected a finite loss, got {J}; "
+                f"the inputs or weights are too large for a gradient check: scale X"
+            )
+    step = x_plus - x_minus
+    if step == 0:
+        raise NonFiniteError(
+            f"numerical gradient at {where}: expected a probe that moves the entry, got none: "
+            f"{(x_plus + x_minus) / 2:.4g} does not change by epsilon in float64; "
+            f"scale X or use a larger epsilon"
+        )
+    value = (J_plus - J_minus) / step / m
+    if not math.isfinite(value):
+        raise NonFiniteError(
+            f"numerical gradient at {where}: expected a finite central difference, got {value}; "
+            f"the inputs or weights are too large for a gradient check: scale X"
+        )
+    return float(value)
+
+
 def _value(
     layer: Layer[np.float64], Z: Float64, A: Float64, Y: Targets[np.float64], kind: Loss
 ) -> float:
     """The loss as training measures it: from the logits where the pair fuses."""
-    if kind.from_logits is not None and kind.fuses_with == layer.activation.name:
+    if kind.from_logits is not None and fuses(kind, layer.activation):
         return kind.from_logits(Z, Y)
     return kind.value(A, Y)
 
@@ -456,7 +508,9 @@ def _probe_parameters(
                 work[index] = original[index]
                 (x_plus, J_plus, Z_plus), (x_minus, J_minus, Z_minus) = results
                 # Divide by the step actually taken (x + eps is rounded).
-                gradient[index] = (J_plus - J_minus) / (x_plus - x_minus)
+                gradient[index] = _quotient(
+                    f"{field}[{k + 1}]", index, J_plus, J_minus, float(x_plus), float(x_minus)
+                )
                 crossed[index] = _crossed(Z_plus, Z_minus, kinked[k:])
             grads.append(freeze(gradient))
             kinks.append(crossed)
@@ -499,7 +553,9 @@ def _probe_deltas(
                     J, later = _value(layer, column, A, y, kind), []
                 results.append((column[i, 0], J, [column, *later]))
             (z_plus, J_plus, Z_plus), (z_minus, J_minus, Z_minus) = results
-            gradient[i, j] = (J_plus - J_minus) / (z_plus - z_minus) / m
+            gradient[i, j] = _quotient(
+                f"Z[{k + 1}]", (i, j), J_plus, J_minus, float(z_plus), float(z_minus), m
+            )
             crossed[i, j] = _crossed(Z_plus, Z_minus, kinked[k:])
         dZs.append(freeze(gradient))
         kinks.append(crossed)
@@ -571,7 +627,13 @@ def gradient_check(
         DTypeError: if ``params`` is not :class:`~fnmlp.Params` or ``kind`` not a Loss.
         ShapeError, NonFiniteError, LabelError: for bad ``X`` or ``Y``.
         HyperparameterError: for an ``epsilon`` or ``tolerance`` that is not
-            positive and finite.
+            positive and finite, a ``deltas`` that is not a bool, or a
+            cross-entropy after an output layer that does not give
+            probabilities (as :func:`fnmlp.train` refuses it).
+        NonFiniteError: if the network overflows: the forward pass, a gradient
+            of the backward pass, the loss at a probe, or a central difference
+            is not finite (the message names which, and where). The numbers
+            would mean nothing.
 
     Examples:
         >>> import numpy as np
@@ -588,39 +650,61 @@ def gradient_check(
         Traceback (most recent call last):
         ...
         fnmlp.errors.HyperparameterError: epsilon: expected a positive finite number, got 0
+        >>> gradient_check(params, X * 1e200, Y, categorical_cross_entropy)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.NonFiniteError: numerical gradient at Z[1][0, 0]: expected a probe that moves the entry, got none: ...
     """
     if not isinstance(params, Params):
         raise DTypeError(f"params: expected fnmlp Params, got {type(params).__name__}")
+    if not isinstance(kind, Loss):
+        raise DTypeError(f"kind: expected an fnmlp Loss, got {type(kind).__name__}")
+    check_output_for(params, kind, "kind")
     eps = DEFAULT_EPSILON if epsilon is None else positive_float(epsilon, "epsilon")
     tol = positive_float(tolerance, "tolerance")
+    if not isinstance(deltas, (bool, np.bool_)):
+        raise HyperparameterError(f"deltas: expected a bool, got {deltas!r}")
     net = _in_float64(params)
     data = check_inputs(net, X)
     targets = check_targets_for(net, Y, data.shape[1], kind)
     _, cache = forward(net, data)
     analytic = backward(net, cache, targets, kind)
-    dWs, dbs, kinks_W, kinks_b = _probe_parameters(net, cache.A, targets, kind, eps)
-    numerical: Grads[np.float64] = _build(Grads, dW=tuple(dWs), db=tuple(dbs))
-    analytic_dZ: tuple[Deltas[np.float64], ...] = ()
-    numerical_dZ: tuple[Deltas[np.float64], ...] = ()
-    kinks_dZ: list[Mask] = []
-    if deltas:
-        exact = _deltas(net.layers, cache.Z, cache.A, targets, kind)
-        analytic_dZ = tuple(freeze(dZ) for dZ in exact)
-        probed, kinks_dZ = _probe_deltas(net, cache.Z, targets, kind, eps)
-        numerical_dZ = tuple(probed)
-    entries = []
-    for k, layer in enumerate(net.layers):
-        l = k + 1
-        dZ = _compare(f"dZ[{l}]", numerical_dZ[k], analytic_dZ[k], kinks_dZ[k]) if deltas else None
-        entries.append(
-            LayerCheck(
-                l,
-                layer.activation.name,
-                _compare(f"W[{l}]", dWs[k], analytic.dW[k], kinks_W[k]),
-                _compare(f"b[{l}]", dbs[k], analytic.db[k], kinks_b[k]),
-                dZ,
+    # The probes run unchecked kernels; every number they give is checked as it comes.
+    with np.errstate(all="ignore"):
+        dWs, dbs, kinks_W, kinks_b = _probe_parameters(net, cache.A, targets, kind, eps)
+        numerical: Grads[np.float64] = _build(Grads, dW=tuple(dWs), db=tuple(dbs))
+        analytic_dZ: tuple[Deltas[np.float64], ...] = ()
+        numerical_dZ: tuple[Deltas[np.float64], ...] = ()
+        kinks_dZ: list[Mask] = []
+        if deltas:
+            exact = _deltas(net.layers, cache.Z, cache.A, targets, kind)
+            bad = _first_nonfinite(exact)
+            if bad is not None:
+                l = bad[0] + 1
+                raise NonFiniteError(
+                    f"dZ[{l}] (layer {l}): expected a finite delta from the backward pass, got "
+                    f"{bad[1]}; the inputs or weights are too large: scale X"
+                )
+            analytic_dZ = tuple(freeze(dZ) for dZ in exact)
+            probed, kinks_dZ = _probe_deltas(net, cache.Z, targets, kind, eps)
+            numerical_dZ = tuple(probed)
+        entries = []
+        for k, layer in enumerate(net.layers):
+            l = k + 1
+            dZ = (
+                _compare(f"dZ[{l}]", numerical_dZ[k], analytic_dZ[k], kinks_dZ[k])
+                if deltas
+                else None
             )
-        )
+            entries.append(
+                LayerCheck(
+                    l,
+                    layer.activation.name,
+                    _compare(f"W[{l}]", dWs[k], analytic.dW[k], kinks_W[k]),
+                    _compare(f"b[{l}]", dbs[k], analytic.db[k], kinks_b[k]),
+                    dZ,
+                )
+            )
     return GradientCheck(
         tuple(entries),
         repr(params),

@@ -25,6 +25,8 @@ Examples:
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Sequence
 from typing import Any, Literal, overload
 
@@ -32,7 +34,7 @@ import numpy as np
 
 from fnmlp.activations import Activation, relu, sigmoid
 from fnmlp.checks import _describe, check_activation, check_dtype, positive_float, positive_int
-from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
+from fnmlp.errors import DTypeError, FnmlpError, HyperparameterError, ShapeError
 from fnmlp.records import Layer, Params
 
 __all__ = ["SCHEMES", "Scheme", "init"]
@@ -41,6 +43,44 @@ Scheme = Literal["random", "standard", "normal", "xavier", "he"]
 SCHEMES: tuple[Scheme, ...] = ("random", "standard", "normal", "xavier", "he")
 
 Seed = int | np.random.Generator | np.random.RandomState | None
+
+
+def _physical_memory() -> int | None:
+    """This machine's physical memory in bytes, or ``None`` where the OS does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name
+        return None
+
+
+def _in_bytes(size: int) -> str:
+    """``size`` bytes for people: ``"7.3 TiB"``."""
+    if size < 1024:
+        return f"{size} bytes"
+    scaled = float(size)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        scaled /= 1024
+        if scaled < 1024:
+            return f"{scaled:.1f} {unit}"
+    return f"{scaled / 1024:.1f} PiB"
+
+
+def _check_fits(sizes: Sequence[int], itemsize: int) -> None:
+    """Raise ``ShapeError`` before drawing parameters that cannot fit in memory.
+
+    The parameters take ``count * itemsize`` bytes; while a layer is drawn its
+    weights also exist twice in float64 (the draw and its scaled copy).
+    """
+    pairs = list(itertools.pairwise(sizes))
+    count = sum(n * n_prev + n for n_prev, n in pairs)
+    need = count * itemsize + 2 * 8 * max(n * n_prev for n_prev, n in pairs)
+    memory = _physical_memory()
+    if memory is not None and need > memory:
+        raise ShapeError(
+            f"dims: expected layer sizes whose parameters fit in memory, got {list(sizes)}: "
+            f"{count} parameters need about {_in_bytes(need)}, more than this machine's "
+            f"{_in_bytes(memory)}"
+        )
 
 
 def _generator(seed: Seed) -> np.random.Generator | np.random.RandomState:
@@ -122,7 +162,8 @@ def init(
         The network, its arrays read-only.
 
     Raises:
-        ShapeError: if ``dims`` has fewer than two sizes or one is not a positive int.
+        ShapeError: if ``dims`` has fewer than two sizes, one is not a positive
+            int, or the parameters would not fit in memory.
         HyperparameterError: for an unknown scheme, a bad ``sigma`` or the wrong
             number of activations.
         DTypeError: for a bad ``seed``, ``dtype`` or activation.
@@ -138,9 +179,11 @@ def init(
         Traceback (most recent call last):
         ...
         fnmlp.errors.HyperparameterError: scheme: expected one of 'random', 'standard', 'normal', 'xavier', 'he', got 'glorot'
+        >>> init([10**8, 10**8])
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: dims: expected layer sizes whose parameters fit in memory, got [100000000, 100000000]: 10000000100000000 parameters need about ...
     """
-    if isinstance(dims, np.ndarray) and dims.ndim == 1:
-        dims = dims.tolist()
     if isinstance(dims, np.ndarray) and dims.ndim == 1:
         dims = dims.tolist()
     if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
@@ -186,7 +229,28 @@ def init(
             raise HyperparameterError(
                 f"activations: expected {n_layers} (one per layer of {sizes}), got {len(chosen)}"
             )
+    _check_fits(sizes, float_dtype.itemsize)
     rng = _generator(seed)
+    try:
+        return Params(_draw(rng, sizes, chosen, scheme, sigma, float_dtype))
+    except (MemoryError, ValueError) as error:
+        if isinstance(error, FnmlpError):
+            raise
+        raise ShapeError(
+            f"dims: expected layer sizes whose parameters fit in memory, got {list(sizes)} "
+            f"({type(error).__name__}: {error})"
+        ) from None
+
+
+def _draw(
+    rng: np.random.Generator | np.random.RandomState,
+    sizes: Sequence[int],
+    chosen: Sequence[Activation],
+    scheme: Scheme,
+    sigma: float | None,
+    float_dtype: np.dtype[Any],
+) -> tuple[Layer[Any], ...]:
+    """The layers' arrays, drawn layer by layer, ``W`` before ``b``."""
     layers = []
     for n_prev, n, activation in zip(sizes, sizes[1:], chosen):
         W = (
@@ -210,4 +274,4 @@ def init(
             scale = 1.0 if scheme == "standard" else float(sigma or 1.0)
             W, b = W * scale, draw * scale
         layers.append(Layer(W.astype(float_dtype), b.astype(float_dtype), activation))
-    return Params(tuple(layers))
+    return tuple(layers)

@@ -31,8 +31,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from fnmlp.activations import ACTIVATIONS
 from fnmlp.aliases import Deltas, F, Matrix, Outputs, Targets
-from fnmlp.checks import as_data
+from fnmlp.checks import as_data, check_finite
 from fnmlp.errors import DTypeError, LabelError, NonFiniteError, ShapeError
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "binary_cross_entropy",
     "categorical_cross_entropy",
     "check_targets",
+    "fuses",
     "loss",
     "mean_squared_error",
 ]
@@ -176,12 +178,38 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
 )
 """Every built-in loss by name."""
 
+_PROBABILITY_LOSSES = (binary_cross_entropy, categorical_cross_entropy)
+
+
+def _check_unit_range(Y: Matrix[F], name: str, expects: str) -> None:
+    """Raise ``LabelError`` naming the first entry of ``Y`` outside ``[0, 1]``."""
+    bad = (Y < 0) | (Y > 1)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise LabelError(f"{name}: {expects}, got {Y[where]} at index {where}")
+
+
+def _check_distributions(Y: Matrix[F], name: str, expects: str) -> None:
+    """Raise ``LabelError`` unless every column of ``Y`` is non-negative and sums to 1."""
+    _check_unit_range(Y, name, expects)
+    sums = Y.sum(axis=0)
+    # float64 targets are often float32 data upcast (sums then off by ~1e-7).
+    off = np.abs(sums - 1) > (1e-4 if Y.dtype == np.float32 else 1e-6)
+    if off.any():
+        column = int(np.argmax(off))
+        raise LabelError(
+            f"{name}: {expects}, got column {column} summing to "
+            f"{float(sums[column]):.6g} (use fnmlp.one_hot for class labels)"
+        )
+
 
 def check_targets(Y: Targets[F], kind: Loss, name: str = "Y") -> None:
     """Raise ``LabelError`` if ``Y`` lies outside what ``kind`` accepts.
 
     Binary cross-entropy needs values in ``[0, 1]``; categorical cross-entropy
-    needs columns that are distributions (non-negative, summing to 1).
+    needs columns that are distributions (non-negative, summing to 1). Any
+    other loss (mean squared error, a user's own :class:`Loss`) takes any
+    finite targets.
 
     Examples:
         >>> import numpy as np
@@ -189,25 +217,18 @@ def check_targets(Y: Targets[F], kind: Loss, name: str = "Y") -> None:
         Traceback (most recent call last):
         ...
         fnmlp.errors.LabelError: Y: binary_cross_entropy expects values in [0, 1], got 2.0 at index (0, 1)
+        >>> check_targets(np.array([[-3.0, 2.0]]), mean_squared_error)
+        >>> check_targets(np.array([[np.inf]]), mean_squared_error)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.NonFiniteError: Y: expected finite values, got inf at index (0, 0)
     """
-    if kind is mean_squared_error:
-        return
-    bad = (Y < 0) | (Y > 1)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise LabelError(
-            f"{name}: {kind.name} expects {kind.targets}, got {Y[where]} at index {where}"
-        )
-    if kind is categorical_cross_entropy:
-        sums = Y.sum(axis=0)
-        # float64 targets are often float32 data upcast (sums then off by ~1e-7).
-        off = np.abs(sums - 1) > (1e-4 if Y.dtype == np.float32 else 1e-6)
-        if off.any():
-            column = int(np.argmax(off))
-            raise LabelError(
-                f"{name}: {kind.name} expects {kind.targets}, got column {column} summing to "
-                f"{float(sums[column]):.6g} (use fnmlp.one_hot for class labels)"
-            )
+    if kind is binary_cross_entropy:
+        _check_unit_range(Y, name, f"{kind.name} expects {kind.targets}")
+    elif kind is categorical_cross_entropy:
+        _check_distributions(Y, name, f"{kind.name} expects {kind.targets}")
+    else:
+        check_finite(Y, name)
 
 
 def loss(Yhat: npt.ArrayLike, Y: npt.ArrayLike, kind: Loss) -> float:
@@ -244,7 +265,7 @@ def loss(Yhat: npt.ArrayLike, Y: npt.ArrayLike, kind: Loss) -> float:
     if T.shape != P.shape:
         raise ShapeError(f"Y: expected shape {P.shape} like Yhat, got {T.shape}")
     check_targets(T, kind)
-    outside = (P < 0) | (P > 1) if kind is not mean_squared_error else None
+    outside = (P < 0) | (P > 1) if kind in _PROBABILITY_LOSSES else None
     if outside is not None and outside.any():
         where = tuple(int(i) for i in np.argwhere(outside)[0])
         raise LabelError(
@@ -259,3 +280,18 @@ def loss(Yhat: npt.ArrayLike, Y: npt.ArrayLike, kind: Loss) -> float:
             f"the loss overflows"
         )
     return value
+
+
+def fuses(kind: Loss, activation: object) -> bool:
+    """Whether ``kind`` after ``activation`` has the fused delta ``dZ[L] = (A[L] - Y) / m``.
+
+    Only the built-in pairs do (sigmoid with binary cross-entropy, softmax with
+    categorical cross-entropy): the check is by identity, so a custom activation
+    that borrows a built-in's name gets the general chain rule.
+
+    Examples:
+        >>> from fnmlp import sigmoid, softmax
+        >>> fuses(binary_cross_entropy, sigmoid), fuses(binary_cross_entropy, softmax)
+        (True, False)
+    """
+    return kind.fuses_with is not None and ACTIVATIONS.get(kind.fuses_with) is activation

@@ -23,9 +23,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fnmlp.activations import softmax
 from fnmlp.aliases import F, Matrix, Outputs, Targets
 from fnmlp.checks import _describe, as_data, check_dtype, freeze, positive_float, positive_int
-from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
+from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
+from fnmlp.losses import _check_distributions, _check_unit_range
 from fnmlp.propagation import check_inputs, checked_forward
 from fnmlp.records import Params
 
@@ -33,7 +35,7 @@ __all__ = ["accuracy", "labels", "one_hot", "predict"]
 
 
 def _is_multiclass(params: Params[Any]) -> bool:
-    return params.layers[-1].activation.name == "softmax"
+    return params.layers[-1].activation is softmax
 
 
 def _decide(Yhat: Outputs[F], multiclass: bool, threshold: float) -> npt.NDArray[np.int64]:
@@ -95,6 +97,9 @@ def accuracy(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
 
     Raises:
         ShapeError: if ``X`` or ``Y`` is mis-shaped.
+        LabelError: if ``Y`` is not what the output predicts: values in
+            ``[0, 1]`` (0/1 labels, or probabilities read at 0.5), or for a
+            softmax output columns that are distributions (one-hot).
 
     Examples:
         >>> import numpy as np
@@ -102,6 +107,10 @@ def accuracy(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         >>> params = Params((Layer(np.array([[10.0]]), np.array([[-5.0]]), sigmoid),))
         >>> accuracy(params, [[0.0, 0.4, 0.6, 1.0]], [[0, 1, 1, 1]])
         0.75
+        >>> accuracy(params, [[0.0, 0.4]], [[0, 2]])
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.LabelError: Y: accuracy of a sigmoid output expects 0/1 labels (values in [0, 1]), got 2.0 at index (0, 1)
     """
     data = check_inputs(params, X)
     targets: Matrix[F] = as_data(Y, "Y", params.dtype)
@@ -112,6 +121,15 @@ def accuracy(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
             hint = f"; for class indices pass fnmlp.one_hot(Y, classes={expected[0]})"
         raise ShapeError(
             f"Y: expected shape {expected} (n_y outputs, m examples), got {targets.shape}{hint}"
+        )
+    output = params.layers[-1].activation.name
+    if _is_multiclass(params):
+        _check_distributions(
+            targets, "Y", f"accuracy of a {output} output expects one-hot columns (distributions)"
+        )
+    else:
+        _check_unit_range(
+            targets, "Y", f"accuracy of a {output} output expects 0/1 labels (values in [0, 1])"
         )
     _, As = checked_forward(params.layers, data)
     return _accuracy(As[-1], targets, _is_multiclass(params))
@@ -133,13 +151,14 @@ def one_hot(
 
     Raises:
         DTypeError: for non-integer labels; ShapeError for a bad shape;
-        HyperparameterError: for a label outside ``[0, classes)``.
+        HyperparameterError: for a bad ``classes``.
+        LabelError: for a label outside ``[0, classes)``.
 
     Examples:
         >>> one_hot([0, 3], classes=3)
         Traceback (most recent call last):
         ...
-        fnmlp.errors.HyperparameterError: classes_of: expected class indices in [0, 3), got 3 at position 1
+        fnmlp.errors.LabelError: classes_of: expected class indices in [0, 3), got 3 at position 1
     """
     float_dtype = check_dtype(dtype)
     try:
@@ -160,7 +179,7 @@ def one_hot(
     bad = (raw < 0) | (raw >= n)
     if bad.any():
         position = int(np.argmax(bad))
-        raise HyperparameterError(
+        raise LabelError(
             f"classes_of: expected class indices in [0, {n}), got {raw[position]} at position {position}"
         )
     try:

@@ -40,7 +40,7 @@ import attrs
 import numpy as np
 
 from fnmlp.aliases import Bias, F, Matrix, Weights
-from fnmlp.checks import freeze, positive_float
+from fnmlp.checks import _is_real, freeze, positive_float
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
 from fnmlp.propagation import (
     _check_params,
@@ -50,7 +50,7 @@ from fnmlp.propagation import (
     check_grads,
     check_step,
 )
-from fnmlp.records import Grads, Layer, Params, _build
+from fnmlp.records import Grads, Layer, Params, _build, locked
 from fnmlp.schedules import Schedule
 
 __all__ = [
@@ -93,6 +93,15 @@ class Optimizer(Generic[S]):
         init: ``params -> state``, the state before the first step.
         apply: the unchecked kernel ``step`` runs after its checks (what
             :func:`fnmlp.train` calls in its loop).
+        joint: ``True`` if ``apply`` treats every entry of every parameter
+            alike and alone (and its state's ``*_W``/``*_b`` arrays follow the
+            weights/biases) and keeps none of the gradient arrays it is given,
+            so that :func:`fnmlp.train` may run it on all weights joined into
+            one array and all biases into another (the gradients in buffers it
+            reuses): the same numbers, with one call per operation instead of
+            one per layer. Set
+            by ``momentum``, ``rmsprop``, ``adam`` and ``adamw``; ``sgd``'s two
+            operations per array cost less than joining them.
 
     Examples:
         >>> from fnmlp import init
@@ -107,13 +116,15 @@ class Optimizer(Generic[S]):
     name: str
     init: Callable[[Params[Any]], S]
     apply: Kernel[S]
+    joint: bool = False
 
     def step(self, params: Params[F], grads: Grads[F], state: S) -> tuple[Params[F], S]:
         """One update of ``params`` by ``grads``; returns the new params and state.
 
         Raises:
             ShapeError: if ``grads`` or ``state`` belong to another architecture.
-            DTypeError: if ``state`` is another kind of optimiser's.
+            DTypeError: if ``state`` is another kind of optimiser's, or ``grads``
+                or ``state`` hold arrays of another dtype than ``params``.
             HyperparameterError: if ``state`` carries other hyperparameters (it
                 was made by another optimiser of the same kind).
 
@@ -133,7 +144,7 @@ class Optimizer(Generic[S]):
         with np.errstate(all="ignore"):
             layers, new_state = self.apply(params.layers, grads.dW, grads.db, state)
         check_step(layers, "optimizer", self)
-        new: Params[F] = _build(Params, layers=layers)
+        new: Params[F] = locked(_build(Params, layers=layers))
         return new, new_state
 
     def __repr__(self) -> str:
@@ -163,7 +174,9 @@ def _check_state(params: Params[Any], state: object, expected: object) -> None:
     """
     kind = type(expected)
     if type(state) is not kind or not attrs.has(kind):
-        raise DTypeError(f"state: expected the {kind.__name__} of this optimiser, got {type(state).__name__}")
+        raise DTypeError(
+            f"state: expected the {kind.__name__} of this optimiser, got {type(state).__name__}"
+        )
     for field in attrs.fields(kind):
         value, wanted = getattr(state, field.name), getattr(expected, field.name)
         if field.name == "count":
@@ -177,7 +190,6 @@ def _check_state(params: Params[Any], state: object, expected: object) -> None:
                 isinstance(value, tuple)
                 and all(isinstance(a, np.ndarray) for a in value)
                 and [a.shape for a in value] == shapes
-                and all(a.dtype == params.dtype for a in value)
             ):
                 got = (
                     [getattr(a, "shape", type(a).__name__) for a in value]
@@ -187,6 +199,11 @@ def _check_state(params: Params[Any], state: object, expected: object) -> None:
                 raise ShapeError(
                     f"state.{field.name}: expected arrays of shapes {shapes} in "
                     f"{params.dtype} like params, got {got}"
+                )
+            if any(a.dtype != params.dtype for a in value):
+                raise DTypeError(
+                    f"state.{field.name}: expected arrays in {params.dtype} like params, "
+                    f"got {[str(a.dtype) for a in value]}"
                 )
         elif not _same(value, wanted):
             raise HyperparameterError(
@@ -213,12 +230,18 @@ def _lr(learning_rate: LearningRate, count: int) -> float:
     if not isinstance(learning_rate, Schedule):
         return learning_rate
     rate: object = learning_rate(count)  # a user's schedule may return anything
-    if not (isinstance(rate, (int, float)) and 0 <= rate < math.inf):
+    number = math.nan
+    if _is_real(rate):  # any real number type (int, float, numpy.float32, ...), not a bool
+        try:
+            number = float(rate)  # type: ignore[arg-type]
+        except OverflowError:  # an int too large for a float
+            number = math.inf
+    if not 0 <= number < math.inf:
         raise HyperparameterError(
             f"learning_rate: expected the schedule {learning_rate.name} to give a non-negative "
             f"finite number, got {rate!r} at step {count}"
         )
-    return float(rate)
+    return number
 
 
 def _scaled_step(
@@ -396,7 +419,8 @@ def momentum(
         new = MomentumState(lr, b, nesterov, state.count + 1, tuple(vW), tuple(vb))
         return _layers(layers, Ws, bs), new
 
-    return Optimizer(f"momentum(learning_rate={lr}, beta={b}, nesterov={nesterov})", init, apply)
+    settings = f"learning_rate={lr}, beta={b}, nesterov={nesterov}"
+    return Optimizer(f"momentum({settings})", init, apply, joint=True)
 
 
 # ----------------------------------------------------------------------------- rmsprop
@@ -429,7 +453,8 @@ def rmsprop(
     Args:
         learning_rate: a positive finite float or a :class:`~fnmlp.Schedule`.
         rho: the decay of the mean square, in ``[0, 1)``.
-        eps: a non-negative constant added to the root.
+        eps: a positive constant added to the root (so that a zero gradient
+            gives a zero step, not 0 / 0).
 
     Raises:
         HyperparameterError: for a bad learning rate, ``rho`` or ``eps``.
@@ -438,11 +463,11 @@ def rmsprop(
         >>> rmsprop(0.01, eps=-1.0)
         Traceback (most recent call last):
         ...
-        fnmlp.errors.HyperparameterError: eps: expected a non-negative finite number, got -1.0
+        fnmlp.errors.HyperparameterError: eps: expected a positive finite number, got -1.0
     """
     lr = _rate(learning_rate)
     r = _fraction(rho, "rho")
-    e = positive_float(eps, "eps", allow_zero=True)
+    e = positive_float(eps, "eps")
 
     def init(params: Params[Any]) -> RMSPropState:
         return RMSPropState(lr, r, e, 0, *_zeros(params))
@@ -463,7 +488,7 @@ def rmsprop(
         new = RMSPropState(lr, r, e, state.count + 1, tuple(sW), tuple(sb))
         return _layers(layers, Ws, bs), new
 
-    return Optimizer(f"rmsprop(learning_rate={lr}, rho={r}, eps={e})", init, apply)
+    return Optimizer(f"rmsprop(learning_rate={lr}, rho={r}, eps={e})", init, apply, joint=True)
 
 
 # ----------------------------------------------------------------------------- adam
@@ -510,7 +535,7 @@ def adamw(
         learning_rate: a positive finite float or a :class:`~fnmlp.Schedule`.
         beta1: decay of the first moment, in ``[0, 1)``.
         beta2: decay of the second moment, in ``[0, 1)``.
-        eps: a non-negative constant added outside the square root.
+        eps: a positive constant added outside the square root.
         weight_decay: a non-negative decoupled decay rate.
 
     Raises:
@@ -523,7 +548,7 @@ def adamw(
     lr = _rate(learning_rate)
     b1 = _fraction(beta1, "beta1")
     b2 = _fraction(beta2, "beta2")
-    e = positive_float(eps, "eps", allow_zero=True)
+    e = positive_float(eps, "eps")
     wd = positive_float(weight_decay, "weight_decay", allow_zero=True)
 
     def init(params: Params[Any]) -> AdamState:
@@ -563,7 +588,8 @@ def adamw(
 
     name = "adamw" if wd else "adam"
     settings = f"learning_rate={lr}, beta1={b1}, beta2={b2}, eps={e}"
-    return Optimizer(f"{name}({settings}{f', weight_decay={wd}' if wd else ''})", init, apply)
+    described = f"{name}({settings}{f', weight_decay={wd}' if wd else ''})"
+    return Optimizer(described, init, apply, joint=True)
 
 
 def adam(
@@ -578,7 +604,7 @@ def adam(
         learning_rate: a positive finite float or a :class:`~fnmlp.Schedule`.
         beta1: decay of the first moment, in ``[0, 1)``.
         beta2: decay of the second moment, in ``[0, 1)``.
-        eps: a non-negative constant added outside the square root.
+        eps: a positive constant added outside the square root.
 
     Raises:
         HyperparameterError: for any hyperparameter out of range.

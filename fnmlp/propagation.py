@@ -47,8 +47,8 @@ from fnmlp.aliases import (
 )
 from fnmlp.checks import as_data, freeze, positive_float
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
-from fnmlp.losses import Loss, check_targets
-from fnmlp.records import Cache, Grads, Layer, Params, _build
+from fnmlp.losses import Loss, check_targets, fuses
+from fnmlp.records import Cache, Grads, Layer, Params, _build, lock, locked
 
 __all__ = [
     "backward",
@@ -128,11 +128,21 @@ def _forward(
     return Zs, As
 
 
+def _outputs(layers: Sequence[Layer[F]], X: Inputs[F]) -> tuple[Outputs[F], Outputs[F]]:
+    """``(Z[L], A[L])``: a forward pass that drops each layer's values once used."""
+    Z = A = X
+    for layer in layers:
+        Z = layer.W.dot(A)
+        Z += layer.b
+        A = layer.activation.fn(Z)
+    return Z, A
+
+
 def _output_delta(
     layer: Layer[F], Z: Activations[F], A: Outputs[F], Y: Targets[F], kind: Loss
 ) -> Matrix[F]:
     """``dZ[L]``: fused ``(A - Y) / m`` where the pair allows, the chain rule otherwise."""
-    if kind.fuses_with == layer.activation.name:
+    if fuses(kind, layer.activation):
         dZ: Matrix[F] = A - Y
         dZ /= float(Y.shape[1])
         return dZ
@@ -165,13 +175,16 @@ def _backward(
     Y: Targets[F],
     kind: Loss,
     ones: Matrix[F] | None = None,
+    out: tuple[Sequence[Weights[F]], Sequence[Bias[F]]] | None = None,
 ) -> tuple[list[Weights[F]], list[Bias[F]]]:
     """``(dW, db)`` lists in layer order, from one forward pass's values.
 
     Each ``dZ[l]`` is dropped as soon as ``dZ[l-1]`` is made, so at most two
     are alive at once; the input gradient ``dA[0]`` is never computed.
     ``ones`` is ``_ones(m, dtype)``, made here unless a caller that runs many
-    steps on batches of one size passes its own.
+    steps on batches of one size passes its own. ``out``, if given, holds
+    C-contiguous arrays of the gradients' shapes (views of one buffer the
+    caller has just allocated) for the products to be written into.
     """
     L = len(layers)
     if ones is None:
@@ -180,8 +193,12 @@ def _backward(
     dbs: list[Bias[F]] = []
     dZ = _output_delta(layers[-1], Zs[L], As[L], Y, kind)
     for l in range(L, 0, -1):
-        dW: Weights[F] = dZ.dot(As[l - 1].T)
-        db: Bias[F] = dZ.dot(ones)
+        if out is None:
+            dW: Weights[F] = dZ.dot(As[l - 1].T)
+            db: Bias[F] = dZ.dot(ones)
+        else:
+            dW = dZ.dot(As[l - 1].T, out[0][l - 1])
+            db = dZ.dot(ones, out[1][l - 1])
         dWs.append(dW)
         dbs.append(db)
         if l > 1:
@@ -200,21 +217,29 @@ def _step_layers(
 ) -> tuple[Layer[F], ...]:
     """``W - lr * dW`` and ``b - lr * db`` for every layer, as new read-only layers."""
     rate = _scalar(learning_rate, layers[0].W.dtype)
+    subtract = np.subtract
     out: list[Layer[F]] = []
-    for layer, dW, db in zip(layers, dWs, dbs):
-        new: Layer[F] = object.__new__(Layer)
-        object.__setattr__(new, "W", _descend(layer.W, dW, rate))
-        object.__setattr__(new, "b", _descend(layer.b, db, rate))
-        object.__setattr__(new, "activation", layer.activation)
-        out.append(new)
+    for layer, dW, db in zip(layers, dWs, dbs):  # _descend, inlined: this runs every step
+        W: Weights[F] = dW * rate
+        subtract(layer.W, W, W)
+        W.setflags(write=False)
+        b: Bias[F] = db * rate
+        subtract(layer.b, b, b)
+        b.setflags(write=False)
+        out.append(_layer(W, b, layer.activation))
     return tuple(out)
 
 
 # ----------------------------------------------------------------------------- checks
 
 
-def check_inputs(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Inputs[F]:
+def check_inputs(
+    params: Params[F], X: npt.ArrayLike, name: str = "X", *, copy: bool = True
+) -> Inputs[F]:
     """``X`` as an array of ``params``' dtype with ``n_x`` rows, or a clear error.
+
+    A read-only copy, or with ``copy=False`` a read-only view of an ``X`` that
+    already has the dtype (for a caller that keeps nothing of it).
 
     Examples:
         >>> import numpy as np
@@ -226,7 +251,7 @@ def check_inputs(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Inputs
     """
     if not isinstance(params, Params):
         raise DTypeError(f"params: expected fnmlp Params, got {type(params).__name__}")
-    data: Inputs[F] = as_data(X, name, params.dtype)
+    data: Inputs[F] = as_data(X, name, params.dtype, copy=copy)
     n_x = params.layers[0].W.shape[1]
     if data.shape[0] != n_x:
         hint = "; the examples look like rows: pass X.T" if data.shape[1] == n_x else ""
@@ -238,9 +263,11 @@ def check_inputs(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Inputs
 
 
 def check_targets_for(
-    params: Params[F], Y: npt.ArrayLike, m: int, kind: Loss, name: str = "Y"
+    params: Params[F], Y: npt.ArrayLike, m: int, kind: Loss, name: str = "Y", *, copy: bool = True
 ) -> Targets[F]:
     """``Y`` as an array of shape ``(n_y, m)`` in ``params``' dtype, in ``kind``'s range.
+
+    A read-only copy, or with ``copy=False`` a read-only view as in :func:`check_inputs`.
 
     Examples:
         >>> import numpy as np
@@ -252,7 +279,7 @@ def check_targets_for(
     """
     if not isinstance(kind, Loss):
         raise DTypeError(f"kind: expected an fnmlp Loss, got {type(kind).__name__}")
-    data: Targets[F] = as_data(Y, name, params.dtype)
+    data: Targets[F] = as_data(Y, name, params.dtype, copy=copy)
     n_y = params.layers[-1].W.shape[0]
     if data.shape != (n_y, m):
         hint = f"; the examples look like rows: pass {name}.T" if data.shape == (m, n_y) else ""
@@ -270,36 +297,55 @@ def _check_params(params: object, name: str = "params") -> None:
 
 def _first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
     """``(position, "value at index")`` of the first array holding NaN or inf, else ``None``."""
-    for position, array in enumerate(arrays):
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = array.sum()
-        if not np.isfinite(total) and not np.isfinite(array).all():
-            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-            return position, f"{array[where]} at index {where}"
+    # One errstate for all (entering one costs more than summing a small array);
+    # a sum is finite when every entry is, and overflows only if they are large.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for position, array in enumerate(arrays):
+            if not np.isfinite(np.add.reduce(array, None)) and not np.isfinite(array).all():
+                where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+                return position, f"{array[where]} at index {where}"
     return None
 
 
 def checked_forward(
-    layers: tuple[Layer[F], ...], X: Inputs[F]
+    layers: tuple[Layer[F], ...], X: Inputs[F], *, pre_activations: bool = False
 ) -> tuple[list[Activations[F]], list[Activations[F]]]:
     """The forward kernel on checked inputs, raising ``NonFiniteError`` if an ``A[l]`` overflows.
 
     A saturating unit may overflow its pre-activation ``Z[l]`` and still have
     the right, finite ``A[l]`` (``sigmoid(inf) = 1``); an ``A[l]`` that is NaN or
     inf is not a result, so it is reported with the layer, never returned.
+    With ``pre_activations`` every ``Z[l]`` must be finite too (for a caller
+    that hands the ``Z[l]`` on, as :func:`forward`'s cache does); the first
+    layer holding a non-finite value is named, by its ``A[l]`` when both overflow.
 
     Examples:
         >>> import numpy as np
-        >>> from fnmlp import Layer, linear
+        >>> from fnmlp import Layer, linear, sigmoid
         >>> layer = Layer(np.full((1, 1), 1e300), np.zeros((1, 1)), linear)
         >>> checked_forward((layer,), np.full((1, 1), 1e10))
         Traceback (most recent call last):
         ...
         fnmlp.errors.NonFiniteError: A[1] (layer 1): expected finite activations, got inf at index (0, 0); the inputs or weights are too large: scale X
+        >>> saturated = Layer(np.full((1, 1), 1e300), np.zeros((1, 1)), sigmoid)
+        >>> _, As = checked_forward((saturated,), np.full((1, 1), 1e10))
+        >>> print(As[1])
+        [[1.]]
+        >>> checked_forward((saturated,), np.full((1, 1), 1e10), pre_activations=True)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.NonFiniteError: Z[1] (layer 1): expected finite pre-activations, got inf at index (0, 0); the inputs or weights are too large: scale X
     """
     with np.errstate(all="ignore"):
         Zs, As = _forward(layers, X)
     bad = _first_nonfinite(As[1:])
+    bad_Z = _first_nonfinite(Zs[1:]) if pre_activations else None
+    if bad_Z is not None and (bad is None or bad_Z[0] < bad[0]):
+        l, what = bad_Z[0] + 1, bad_Z[1]
+        raise NonFiniteError(
+            f"Z[{l}] (layer {l}): expected finite pre-activations, got {what}; "
+            f"the inputs or weights are too large: scale X"
+        )
     if bad is not None:
         l, what = bad[0] + 1, bad[1]
         raise NonFiniteError(
@@ -349,6 +395,7 @@ def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
     Raises:
         ShapeError: if ``X`` is not ``(n_x, m)`` (rows-as-examples is named).
         DTypeError, NonFiniteError: for non-numeric or non-finite ``X``.
+        NonFiniteError: if a ``Z[l]`` or ``A[l]`` overflows (named with its layer).
 
     Examples:
         >>> import numpy as np
@@ -362,11 +409,11 @@ def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
         3 (3, 2)
     """
     data = check_inputs(params, X)
-    Zs, As = checked_forward(params.layers, data)
-    for array in Zs[1:] + As[1:]:
-        array.flags.writeable = False
-    cache: Cache[F] = _build(Cache, Z=tuple(Zs), A=tuple(As))
-    return As[-1], cache
+    values = checked_forward(params.layers, data, pre_activations=True)
+    Z_locked, A_locked = (tuple(lock(a) for a in arrays) for arrays in values)
+    cache: Cache[F] = _build(Cache, Z=Z_locked, A=A_locked)
+    Yhat: Outputs[F] = A_locked[-1]
+    return Yhat, cache
 
 
 def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -> Grads[F]:
@@ -383,7 +430,11 @@ def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -
 
     Raises:
         ShapeError: if ``cache`` does not match ``params`` or ``Y`` is mis-shaped.
+        DTypeError: if ``cache`` is of another dtype or ``kind`` is not a Loss.
+        HyperparameterError: for a cross-entropy after an output layer that
+            does not give probabilities (see :func:`check_output_for`).
         LabelError: if ``Y`` is outside ``kind``'s range.
+        NonFiniteError: if a gradient overflows.
 
     Examples:
         >>> import numpy as np
@@ -401,14 +452,20 @@ def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -
     if not isinstance(cache, Cache):
         raise DTypeError(f"cache: expected an fnmlp Cache, got {type(cache).__name__}")
     dims = params.dims
-    if len(cache.A) != len(dims) or any(
-        a.shape[0] != n or a.dtype != params.dtype for a, n in zip(cache.A, dims)
-    ):
+    if len(cache.A) != len(dims) or any(a.shape[0] != n for a, n in zip(cache.A, dims)):
         got = [(a.shape[0], str(a.dtype)) for a in cache.A]
         raise ShapeError(
             f"cache: expected the values of a forward pass through {list(dims)} in "
             f"{params.dtype}, got layers (units, dtype) {got}"
         )
+    if cache.A[0].dtype != params.dtype:  # the Cache's arrays share one dtype
+        raise DTypeError(
+            f"cache: expected the values of a forward pass in {params.dtype} like params, "
+            f"got {cache.A[0].dtype}"
+        )
+    if not isinstance(kind, Loss):
+        raise DTypeError(f"kind: expected an fnmlp Loss, got {type(kind).__name__}")
+    check_output_for(params, kind, "kind")
     m = cache.A[0].shape[1]
     targets = check_targets_for(params, Y, m, kind)
     with np.errstate(all="ignore"):
@@ -420,14 +477,12 @@ def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -
             f"{field}[{i}] (layer {i + 1}): expected a finite gradient, got {bad[1]}; "
             f"the inputs, targets or weights are too large: scale them"
         )
-    grads: Grads[F] = _build(
-        Grads, dW=tuple(freeze(g) for g in dWs), db=tuple(freeze(g) for g in dbs)
-    )
+    grads: Grads[F] = _build(Grads, dW=tuple(lock(g) for g in dWs), db=tuple(lock(g) for g in dbs))
     return grads
 
 
 def check_grads(params: Params[F], grads: Grads[Any], name: str = "grads") -> None:
-    """Raise ``ShapeError`` unless ``grads`` has ``params``' architecture and dtype.
+    """Raise ``ShapeError`` unless ``grads`` has ``params``' architecture, ``DTypeError`` its dtype.
 
     Examples:
         >>> import numpy as np
@@ -439,6 +494,11 @@ def check_grads(params: Params[F], grads: Grads[Any], name: str = "grads") -> No
         Traceback (most recent call last):
         ...
         fnmlp.errors.ShapeError: grads.dW[0] (layer 1): expected shape (4, 2) float64 like params, got (3, 2) float64
+        >>> check_grads(init([2, 3, 1], seed=0, dtype=np.float32),
+        ...             backward(small, cache, [[1]], binary_cross_entropy))
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: grads.dW[0] (layer 1): expected dtype float32 like params, got float64
     """
     if not isinstance(grads, Grads):
         raise DTypeError(f"{name}: expected fnmlp Grads, got {type(grads).__name__}")
@@ -448,10 +508,15 @@ def check_grads(params: Params[F], grads: Grads[Any], name: str = "grads") -> No
         )
     for i, (layer, dW, db) in enumerate(zip(params.layers, grads.dW, grads.db)):
         for field, g, p in (("dW", dW, layer.W), ("db", db, layer.b)):
-            if g.shape != p.shape or g.dtype != p.dtype:
+            if g.shape != p.shape:
                 raise ShapeError(
                     f"{name}.{field}[{i}] (layer {i + 1}): expected shape {p.shape} {p.dtype} "
                     f"like params, got {g.shape} {g.dtype}"
+                )
+            if g.dtype != p.dtype:
+                raise DTypeError(
+                    f"{name}.{field}[{i}] (layer {i + 1}): expected dtype {p.dtype} like "
+                    f"params, got {g.dtype}"
                 )
 
 
@@ -467,7 +532,8 @@ def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F
         New :class:`~fnmlp.Params`; ``params`` is unchanged.
 
     Raises:
-        ShapeError: if ``grads`` belongs to another architecture or dtype.
+        ShapeError: if ``grads`` belongs to another architecture.
+        DTypeError: if ``grads`` is of another dtype.
         HyperparameterError: for a learning rate that is not positive and finite.
 
     Examples:
@@ -485,7 +551,7 @@ def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F
     with np.errstate(all="ignore"):
         layers = _step_layers(params.layers, grads.dW, grads.db, lr)
     check_step(layers, "learning_rate", lr)
-    new: Params[F] = _build(Params, layers=layers)
+    new: Params[F] = locked(_build(Params, layers=layers))
     return new
 
 
@@ -494,8 +560,15 @@ def check_step(layers: tuple[Layer[Any], ...], name: str, value: object) -> None
 
     Examples:
         >>> import numpy as np
-        >>> from fnmlp import Layer, linear
-        >>> check_step((Layer(np.ones((1, 1)), np.zeros((1, 1)), linear),), "learning_rate", 0.1)
+        >>> from fnmlp import linear
+        >>> finite = _layer(np.ones((1, 1)), np.zeros((1, 1)), linear)
+        >>> print(check_step((finite,), "learning_rate", 0.1))
+        None
+        >>> overflowed = _layer(np.ones((1, 1)), np.full((1, 1), np.inf), linear)
+        >>> check_step((finite, overflowed), "learning_rate", 1e308)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.NonFiniteError: learning_rate: expected a step that keeps the parameters finite, got 1e+308, which made layer 2's b hold inf at index (0, 0); use a smaller step
     """
     bad = _first_nonfinite([p for layer in layers for p in (layer.W, layer.b)])
     if bad is not None:

@@ -67,16 +67,36 @@ def constant(learning_rate: float) -> Schedule:
     return Schedule(f"constant {lr}", lambda step: lr)
 
 
+def _decay_factor(value: object, name: str) -> float:
+    """``value`` as a float in ``(0, 1]``: a schedule decays, it never grows."""
+    number = positive_float(value, name)
+    if number > 1:
+        raise HyperparameterError(
+            f"{name}: expected a number in (0, 1] (a decay, which never raises the "
+            f"learning rate), got {value!r}"
+        )
+    return number
+
+
 def step_decay(learning_rate: float, *, every: int, factor: float = 0.1) -> Schedule:
-    """``learning_rate * factor ** (step // every)``.
+    """``learning_rate * factor ** (step // every)``, for ``0 < factor <= 1``.
+
+    Raises:
+        HyperparameterError: for a ``learning_rate`` that is not positive and
+            finite, an ``every`` that is not a positive int, or a ``factor``
+            outside ``(0, 1]``.
 
     Examples:
         >>> step_decay(1.0, every=2, factor=0.5)(5)
         0.25
+        >>> step_decay(1.0, every=2, factor=2.0)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: factor: expected a number in (0, 1] (a decay, which never raises the learning rate), got 2.0
     """
     lr = positive_float(learning_rate, "learning_rate")
     period = positive_int(every, "every")
-    decay = positive_float(factor, "factor")
+    decay = _decay_factor(factor, "factor")
     return Schedule(
         f"step_decay {lr} x {decay} every {period}", lambda step: lr * decay ** (step // period)
     )
@@ -85,28 +105,44 @@ def step_decay(learning_rate: float, *, every: int, factor: float = 0.1) -> Sche
 def exponential_decay(learning_rate: float, *, rate: float) -> Schedule:
     """``learning_rate * rate ** step``, for ``0 < rate <= 1``.
 
+    Raises:
+        HyperparameterError: for a ``learning_rate`` that is not positive and
+            finite, or a ``rate`` outside ``(0, 1]``.
+
     Examples:
         >>> print(round(exponential_decay(1.0, rate=0.9)(2), 6))
         0.81
     """
     lr = positive_float(learning_rate, "learning_rate")
-    decay = positive_float(rate, "rate")
-    if decay > 1:
-        raise HyperparameterError(f"rate: expected a number in (0, 1], got {rate!r}")
+    decay = _decay_factor(rate, "rate")
     return Schedule(f"exponential_decay {lr} x {decay}", lambda step: lr * decay**step)
 
 
 def cosine_decay(learning_rate: float, *, steps: int, final: float = 0.0) -> Schedule:
     """Half a cosine from ``learning_rate`` down to ``final`` over ``steps``, then ``final``.
 
+    Raises:
+        HyperparameterError: for a ``learning_rate`` that is not positive and
+            finite, a ``steps`` that is not a positive int, or a ``final`` that
+            is negative or above ``learning_rate``.
+
     Examples:
         >>> schedule = cosine_decay(1.0, steps=10, final=0.1)
         >>> print(schedule(0), round(schedule(10), 6), round(schedule(99), 6))
         1.0 0.1 0.1
+        >>> cosine_decay(0.1, steps=10, final=0.5)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: final: expected a number in [0, learning_rate] = [0, 0.1] (a decay, which never raises the learning rate), got 0.5
     """
     lr = positive_float(learning_rate, "learning_rate")
     horizon = positive_int(steps, "steps")
     floor = positive_float(final, "final", allow_zero=True)
+    if floor > lr:
+        raise HyperparameterError(
+            f"final: expected a number in [0, learning_rate] = [0, {lr}] (a decay, which "
+            f"never raises the learning rate), got {final!r}"
+        )
 
     def fn(step: int) -> float:
         progress = min(step, horizon) / horizon

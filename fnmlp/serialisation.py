@@ -19,9 +19,12 @@ Uncompressed, because weights are high-entropy floats that deflate shrinks by
 only about five per cent while making ``save`` several times slower; zip's
 CRC-32 guards every member either way.
 
-Paths: both functions append ``.npz`` to a path that does not end in it (as
-``numpy.savez`` does), so ``load`` finds a model under the very path that was
-given to ``save``; ``save`` returns the path it wrote.
+Paths: both functions append ``.npz`` to a path that does not end in it, in
+any case (as ``numpy.savez`` does, but ``Model.NPZ`` is kept as it is), so
+``load`` finds a model under the very path that was given to ``save``;
+``save`` returns the path it wrote. A path that names a directory
+(``"models/"``) or has no file name before the suffix (``"models/.npz"``) is
+refused rather than turned into a hidden file.
 
 Examples:
     >>> import os, tempfile
@@ -76,7 +79,13 @@ _MAX_NAME = 64  # the longest string member load reads (magic, dtype, activation
 
 
 def _npz_path(path: object) -> tuple[pathlib.Path, bool]:
-    """``path`` with ``.npz`` appended if missing, and whether it was appended."""
+    """``path`` with ``.npz`` appended if missing, and whether it was appended.
+
+    The suffix is matched in any case (``Model.NPZ`` is kept as it is). A path
+    that names a directory (``"models/"``, ``"."``) or whose file name has
+    nothing before the suffix (``"models/.npz"``) is refused: it would become
+    a hidden file such as ``models/.npz``.
+    """
     if not isinstance(path, (str, os.PathLike)):
         raise DTypeError(f"path: expected a str or os.PathLike, got {type(path).__name__}")
     raw = os.fspath(path)
@@ -84,7 +93,17 @@ def _npz_path(path: object) -> tuple[pathlib.Path, bool]:
         raise DTypeError(f"path: expected a str or os.PathLike of str, got {type(raw).__name__}")
     if not raw:
         raise SerialisationError("path: expected a file name, got ''")
-    if raw.endswith(SUFFIX):
+    name = os.path.basename(raw)  # "" after a trailing separator; "." and ".." kept
+    if name in ("", ".", ".."):
+        raise SerialisationError(
+            f"path: expected a file name such as 'model.npz', got {raw!r}, which names a directory"
+        )
+    if name.lower() == SUFFIX:
+        raise SerialisationError(
+            f"path: expected a file name with a stem before {SUFFIX} such as 'model.npz', "
+            f"got {raw!r}"
+        )
+    if raw.lower().endswith(SUFFIX):
         return pathlib.Path(raw), False
     return pathlib.Path(raw + SUFFIX), True
 
@@ -133,8 +152,9 @@ def save(params: Params[Any], path: str | os.PathLike[str]) -> pathlib.Path:
     Raises:
         DTypeError: if ``params`` is not ``Params`` or ``path`` is not a str or
             ``os.PathLike``.
-        SerialisationError: if an activation is not a built-in one, or the
-            file cannot be written (missing directory, no permission, ...).
+        SerialisationError: if an activation is not a built-in one, ``path``
+            names a directory or has an empty file name, or the file cannot be
+            written (missing directory, no permission, ...).
 
     Examples:
         >>> import os, tempfile
@@ -146,6 +166,10 @@ def save(params: Params[Any], path: str | os.PathLike[str]) -> pathlib.Path:
         Traceback (most recent call last):
         ...
         fnmlp.errors.DTypeError: params: expected fnmlp Params, got str
+        >>> save(init([2, 1], seed=0), "models/")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.SerialisationError: path: expected a file name such as 'model.npz', got 'models/', which names a directory
     """
     if not isinstance(params, Params):
         raise DTypeError(f"params: expected fnmlp Params, got {type(params).__name__}")

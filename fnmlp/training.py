@@ -37,24 +37,27 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp.aliases import F, Inputs, Matrix, Targets
+from fnmlp.activations import Activation, linear, softmax
+from fnmlp.aliases import Bias, F, Inputs, Matrix, Targets, Weights
 from fnmlp.checks import positive_float, positive_int
 from fnmlp.errors import DivergenceError, DTypeError, HyperparameterError
-from fnmlp.losses import Loss, binary_cross_entropy, categorical_cross_entropy
+from fnmlp.losses import Loss, binary_cross_entropy, categorical_cross_entropy, fuses
 from fnmlp.metrics import _accuracy
 from fnmlp.optimisers import Optimizer, _check_state
 from fnmlp.propagation import (
     _backward,
     _forward,
+    _layer,
     _ones,
+    _outputs,
     _params,
     check_inputs,
     check_output_for,
     check_targets_for,
 )
-from fnmlp.records import Layer, Params
+from fnmlp.records import Layer, Params, locked
 
-__all__ = ["EarlyStopping", "History", "TrainResult", "TrainState", "scan", "train"]
+__all__ = ["EarlyStopping", "History", "LogEntry", "TrainResult", "TrainState", "scan", "train"]
 
 # A history grows by consing onto a linked list of tuples, (newest, rest), so an
 # epoch step adds an entry in O(1) without copying what came before.
@@ -141,8 +144,9 @@ class TrainState(Generic[F]):
         best_params: the params with the best monitored loss so far.
         best_epoch: the epoch at which ``best_params`` were recorded.
         best_loss: their monitored loss (validation loss when given).
-        stopped: ``True`` once early stopping has ended the run (a resumed run
-            starts again).
+        stopped: ``True`` once early stopping has ended the run. A run resumed
+            from a stopped state trains on, and stops again at its next log
+            unless the monitored loss has improved on ``best_loss``.
         checkpoint: ``(epoch, params, opt_state)`` at the latest log; a
             divergence is replayed from it to name the first epoch that failed.
 
@@ -166,8 +170,36 @@ class TrainState(Generic[F]):
     checkpoint: tuple[int, Params[F], Any] | None = attrs.field(default=None, repr=False)
 
     @property
+    def latest(self) -> LogEntry | None:
+        """The newest history entry, in constant time (``None`` before any).
+
+        Reading :attr:`history` walks every entry; a loop over :func:`scan`
+        that looks at each epoch's numbers should read this instead.
+
+        Examples:
+            >>> import numpy as np
+            >>> from fnmlp import init, scan, sgd, binary_cross_entropy
+            >>> *_, last = scan(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
+            ...                 loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=2,
+            ...                 log_every=1)
+            >>> entry = last.latest
+            >>> print(entry.epoch, round(entry.train_loss, 4), entry.train_accuracy, entry.validation_loss)
+            2 0.725 0.0 None
+        """
+        if self.log is None:
+            return None
+        epoch, train_loss, train_acc, val_loss, val_acc = self.log[0]
+
+        def known(value: float) -> float | None:
+            return None if np.isnan(value) else float(value)
+
+        return LogEntry(
+            int(epoch), float(train_loss), known(train_acc), known(val_loss), known(val_acc)
+        )
+
+    @property
     def history(self) -> History:
-        """The :class:`History` recorded so far, oldest first.
+        """The :class:`History` recorded so far, oldest first (built in time linear in its length).
 
         Examples:
             >>> import numpy as np
@@ -196,6 +228,29 @@ class TrainState(Generic[F]):
             kept(columns[4]),
             self.best_epoch,
         )
+
+
+@attrs.frozen
+class LogEntry:
+    """One history entry: the numbers recorded after ``epoch`` epochs.
+
+    Attributes:
+        epoch: epochs completed when it was recorded.
+        train_loss: the loss on the whole training set (L2 penalty included).
+        train_accuracy: accuracy on the training set, or ``None`` when not tracked.
+        validation_loss: the validation loss, or ``None`` without validation data.
+        validation_accuracy: the validation accuracy, or ``None``.
+
+    Examples:
+        >>> LogEntry(10, 0.25, 0.9, None, None).train_accuracy
+        0.9
+    """
+
+    epoch: int
+    train_loss: float
+    train_accuracy: float | None
+    validation_loss: float | None
+    validation_accuracy: float | None
 
 
 @attrs.frozen(eq=False)
@@ -241,6 +296,10 @@ class _Setup(Generic[F]):
     ones: Matrix[F] | None = None  # a column of batch_size ones, for the bias gradients
 
 
+EVALUATION_COLUMNS = 2048
+"""The history measures a data set in slices of ``max(batch_size, 2048)`` examples."""
+
+
 def _network_loss(
     setup: _Setup[F],
     layers: tuple[Layer[F], ...],
@@ -249,9 +308,40 @@ def _network_loss(
     *,
     penalised: bool = True,
 ) -> tuple[float, float]:
-    """Loss (with the L2 penalty when ``penalised``) and accuracy of ``layers`` on ``(X, Y)``."""
-    Zs, As = _forward(layers, X)
-    return _measure(setup, layers, Zs[-1], As[-1], Y, penalised=penalised)
+    """Loss (with the L2 penalty when ``penalised``) and accuracy of ``layers`` on ``(X, Y)``.
+
+    A forward pass keeps only the output layer's values, and data wider than
+    ``max(batch_size, EVALUATION_COLUMNS)`` examples are measured slice by
+    slice (a mean of the slices' losses weighted by their sizes), so that a
+    log needs no more memory than training does. Full-batch training measures
+    the whole set at once, as the step sees it.
+    """
+    m = X.shape[1]
+    size = max(m if setup.batch_size is None else setup.batch_size, EVALUATION_COLUMNS)
+    if m <= size:
+        Z, A = _outputs(layers, X)
+        return _measure(setup, layers, Z, A, Y, penalised=penalised)
+    total = correct = 0.0
+    # accuracy is over examples (arg-max) or over every entry (thresholded outputs)
+    per_example = 1 if layers[-1].activation is softmax else Y.shape[0]
+    for start in range(0, m, size):
+        stop = min(start + size, m)
+        Z, A = _outputs(layers, X[:, start:stop])
+        value, accuracy = _measure(setup, layers, Z, A, Y[:, start:stop], penalised=False)
+        n = stop - start
+        total += value * n
+        # a count of correct entries, exact after rounding
+        correct += accuracy if np.isnan(accuracy) else round(accuracy * n * per_example)
+    value = total / m + (_penalty(setup, layers) if penalised else 0.0)
+    return value, correct / (m * per_example)
+
+
+def _penalty(setup: _Setup[F], layers: tuple[Layer[F], ...]) -> float:
+    """``l2 / (2m) * sum ||W||^2`` with m the training set's size, as in the gradient."""
+    if not setup.l2:
+        return 0.0
+    squares = sum(float(np.sum(layer.W * layer.W)) for layer in layers)
+    return setup.l2 / (2 * setup.X.shape[1]) * squares
 
 
 def _measure(
@@ -265,16 +355,14 @@ def _measure(
 ) -> tuple[float, float]:
     kind = setup.loss
     output = layers[-1].activation
-    if kind.from_logits is not None and kind.fuses_with == output.name:
+    if kind.from_logits is not None and fuses(kind, output):
         value = kind.from_logits(Z, Y)
     else:
         value = kind.value(A, Y)
     if setup.l2 and penalised:
-        # l2 / (2m) * sum ||W||^2 with m the training set's size, as in the gradient.
-        squares = sum(float(np.sum(layer.W * layer.W)) for layer in layers)
-        value += setup.l2 / (2 * setup.X.shape[1]) * squares
+        value += _penalty(setup, layers)
     if kind is binary_cross_entropy or kind is categorical_cross_entropy:
-        return value, _accuracy(A, Y, output.name == "softmax")
+        return value, _accuracy(A, Y, output is softmax)
     return value, NAN
 
 
@@ -361,7 +449,10 @@ def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Inputs[F], Targets[
     if size == m:
         return ((setup.X, setup.Y, ones),)
     order = np.random.default_rng((setup.seed, epoch)).permutation(m)
-    X, Y = setup.X[:, order], setup.Y[:, order]  # one gather per epoch; batches are views
+    # One gather per epoch (np.take: a third of the time of X[:, order] on wide
+    # data), then the batches are column views.
+    X: Inputs[F] = np.take(setup.X, order, axis=1)
+    Y: Targets[F] = np.take(setup.Y, order, axis=1)
     return [
         (X[:, start : start + size], Y[:, start : start + size], ones[: min(size, m - start)])
         for start in range(0, m, size)
@@ -379,15 +470,17 @@ def _steps_between_checks(setup: _Setup[F]) -> int:
     return max(1, 16 // -(-m // size))
 
 
-def _advanced(state: TrainState[F], params: Params[F], opt_state: Any, epoch: int) -> TrainState[F]:
-    """``attrs.evolve(state, params=..., opt_state=..., epoch=...)`` at a fraction of the cost.
+def _advanced(
+    state: TrainState[F], layers: tuple[Layer[F], ...], opt_state: Any, epoch: int
+) -> TrainState[F]:
+    """``attrs.evolve(state, params=Params(layers), opt_state=..., epoch=...)``, unchecked and fast.
 
     Examples:
         >>> [field.name for field in attrs.fields(TrainState)]  # all carried over below
         ['params', 'opt_state', 'epoch', 'best_params', 'best_epoch', 'best_loss', 'stopped', 'log', 'checkpoint']
     """
     return TrainState(
-        params,
+        _params(layers),
         opt_state,
         epoch,
         state.best_params,
@@ -440,19 +533,9 @@ def _step(setup: _Setup[F], state: TrainState[F], epoch: int) -> TrainState[F]:
     """
     if state.stopped:
         return state
-    layers, opt_state = state.params.layers, state.opt_state
-    apply, kind, l2 = setup.optimizer.apply, setup.loss, setup.l2
-    for X, Y, ones in _batches(setup, epoch):
-        Zs, As = _forward(layers, X)
-        dWs, dbs = _backward(layers, Zs, As, Y, kind, ones)
-        if l2:
-            # the gradient of l2 / (2m) * sum ||W||^2, m the training set's size
-            decay = l2 / setup.X.shape[1]
-            dWs = [dW + decay * layer.W for dW, layer in zip(dWs, layers)]
-        layers, opt_state = apply(layers, dWs, dbs, opt_state)
+    layers, opt_state = _descend_epoch(setup, state.params.layers, state.opt_state, epoch)
     done = epoch + 1
-    params: Params[F] = _params(layers)
-    new = _advanced(state, params, opt_state, done)
+    new = _advanced(state, layers, opt_state, done)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
     last = done == setup.last_epoch
@@ -463,6 +546,121 @@ def _step(setup: _Setup[F], state: TrainState[F], epoch: int) -> TrainState[F]:
     if last or done % setup.log_every == 0:
         new = _log(setup, new)
     return new
+
+
+def _descend_epoch(
+    setup: _Setup[F], layers: tuple[Layer[F], ...], opt_state: Any, epoch: int
+) -> tuple[tuple[Layer[F], ...], Any]:
+    """The optimiser's steps over the epoch's batches (whose gather is freed on return)."""
+    if setup.optimizer.joint and len(layers) > 1:
+        return _descend_joined(setup, layers, opt_state, epoch)
+    apply, kind, l2 = setup.optimizer.apply, setup.loss, setup.l2
+    for X, Y, ones in _batches(setup, epoch):
+        Zs, As = _forward(layers, X)
+        dWs, dbs = _backward(layers, Zs, As, Y, kind, ones)
+        if l2:
+            # the gradient of l2 / (2m) * sum ||W||^2, m the training set's size
+            decay = l2 / setup.X.shape[1]
+            dWs = [dW + decay * layer.W for dW, layer in zip(dWs, layers)]
+        layers, opt_state = apply(layers, dWs, dbs, opt_state)
+    return layers, opt_state
+
+
+def _descend_joined(
+    setup: _Setup[F], layers: tuple[Layer[F], ...], opt_state: Any, epoch: int
+) -> tuple[tuple[Layer[F], ...], Any]:
+    """:func:`_descend_epoch` for a ``joint`` optimiser: each update once over all weights.
+
+    The epoch joins the weights (and their optimiser state) into one
+    ``(1, N_W)`` array and the biases into one ``(1, N_b)`` array, and the
+    optimiser steps the pair as if it were a single layer: each entry gets the
+    same operations on the same numbers as layer by layer. Two pairs of
+    buffers live for the epoch only, their per-layer views made once: the
+    gradients, which ``_backward`` writes, and a copy of the current
+    parameters, which the kernels read; what the epoch returns are views of
+    the optimiser's own new (read-only) arrays.
+    """
+    joint = _Joint.of(layers)
+    W = joint.join([layer.W for layer in layers])
+    b = joint.join([layer.b for layer in layers])
+    whole: tuple[Layer[F], ...] = (_layer(W, b, linear),)
+    state = joint.state(opt_state, joined=True)
+    W_now, b_now = W.copy(), b.copy()
+    current = joint.layers(W_now, b_now)
+    dW: Weights[F] = np.empty(W.shape, W.dtype)
+    db: Bias[F] = np.empty(b.shape, b.dtype)
+    grads = (joint.split(dW), joint.split(db, biases=True))
+    apply, kind, l2 = setup.optimizer.apply, setup.loss, setup.l2
+    for X, Y, ones in _batches(setup, epoch):
+        Zs, As = _forward(current, X)
+        _backward(current, Zs, As, Y, kind, ones, grads)
+        if l2:
+            dW += W_now * (l2 / setup.X.shape[1])  # as dW + decay * W, layer by layer
+        whole, state = apply(whole, (dW,), (db,), state)
+        np.copyto(W_now, whole[0].W)
+        np.copyto(b_now, whole[0].b)
+    return joint.layers(whole[0].W, whole[0].b), joint.state(state, joined=False)
+
+
+@attrs.frozen(eq=False)
+class _Joint(Generic[F]):
+    """Where each layer's ``W`` and ``b`` sit in the joined ``(1, N_W)`` and ``(1, N_b)`` arrays."""
+
+    activations: tuple[Activation, ...]
+    shapes_W: tuple[tuple[int, int], ...]
+    shapes_b: tuple[tuple[int, int], ...]
+    starts_W: tuple[int, ...]  # L + 1 offsets, the last the total
+    starts_b: tuple[int, ...]
+
+    @classmethod
+    def of(cls, layers: tuple[Layer[F], ...]) -> _Joint[F]:
+        """The layout of ``layers``' parameters, in layer order."""
+        weights: tuple[tuple[int, int], ...] = tuple(layer.W.shape for layer in layers)
+        biases: tuple[tuple[int, int], ...] = tuple(layer.b.shape for layer in layers)
+        return cls(
+            tuple(layer.activation for layer in layers),
+            weights,
+            biases,
+            (0, *itertools.accumulate(n * k for n, k in weights)),
+            (0, *itertools.accumulate(n * k for n, k in biases)),
+        )
+
+    def join(self, arrays: Sequence[Matrix[F]]) -> Matrix[F]:
+        """One read-only ``(1, N)`` copy of ``arrays``' entries, in order."""
+        joined: Matrix[F] = np.concatenate([a.reshape(-1) for a in arrays]).reshape(1, -1)
+        joined.setflags(write=False)
+        return joined
+
+    def split(self, joined: Matrix[F], *, biases: bool = False) -> list[Matrix[F]]:
+        """Views of ``joined`` with each layer's ``W`` (or ``b``) shape."""
+        row = joined[0]
+        starts, shapes = (
+            (self.starts_b, self.shapes_b) if biases else (self.starts_W, self.shapes_W)
+        )
+        return [
+            row[start:stop].reshape(shape) for start, stop, shape in zip(starts, starts[1:], shapes)
+        ]
+
+    def layers(self, W: Weights[F], b: Bias[F]) -> tuple[Layer[F], ...]:
+        """The network whose parameters are read-only views of the joined ``W`` and ``b``."""
+        weights: list[Matrix[F]] = self.split(W)
+        biases: list[Matrix[F]] = self.split(b, biases=True)
+        for view in weights + biases:
+            view.setflags(write=False)
+        return tuple(map(_layer, weights, biases, self.activations))
+
+    def state(self, opt_state: Any, *, joined: bool) -> Any:
+        """``opt_state`` with every ``*_W``/``*_b`` tuple of arrays joined (or split back)."""
+        changes: dict[str, Any] = {}
+        for field in attrs.fields(type(opt_state)):
+            arrays = getattr(opt_state, field.name)
+            if isinstance(arrays, tuple) and arrays and isinstance(arrays[0], np.ndarray):
+                biases = field.name.endswith("_b")
+                if joined:
+                    changes[field.name] = (self.join(arrays),)
+                else:
+                    changes[field.name] = tuple(self.split(arrays[0], biases=biases))
+        return attrs.evolve(opt_state, **changes)
 
 
 def _quiet_step(setup: _Setup[F], state: TrainState[F], epoch: int) -> TrainState[F]:
@@ -485,7 +683,9 @@ def _prepare(
     log_every: int | None,
     l2: float,
     early_stopping: EarlyStopping | None,
+    copy: bool = True,
 ) -> tuple[_Setup[F], TrainState[F], range]:
+    """Check every argument once; ``copy=False`` reads the data in place (for ``train``)."""
     if isinstance(start, TrainState):
         params = start.params
     elif isinstance(start, Params):
@@ -508,8 +708,8 @@ def _prepare(
         raise DTypeError(
             f"early_stopping: expected an EarlyStopping or None, got {type(early_stopping).__name__}"
         )
-    data = check_inputs(params, X)
-    targets = check_targets_for(params, Y, data.shape[1], loss)
+    data = check_inputs(params, X, copy=copy)
+    targets = check_targets_for(params, Y, data.shape[1], loss, copy=copy)
     held_out = None
     if validation is not None:
         pair: object = validation  # checked at run time: callers may send anything
@@ -517,10 +717,12 @@ def _prepare(
             raise DTypeError(
                 f"validation: expected a pair (X_val, Y_val), got {type(validation).__name__}"
             )
-        X_val = check_inputs(params, validation[0], "validation X")
+        X_val = check_inputs(params, validation[0], "validation X", copy=copy)
         held_out = (
             X_val,
-            check_targets_for(params, validation[1], X_val.shape[1], loss, "validation Y"),
+            check_targets_for(
+                params, validation[1], X_val.shape[1], loss, "validation Y", copy=copy
+            ),
         )
     if early_stopping is not None and held_out is None:
         raise HyperparameterError(
@@ -589,7 +791,7 @@ def scan(
         ...               [[0, 0, 1, 1], [0, 1, 0, 1]], [[0, 0, 0, 1]],
         ...               loss=binary_cross_entropy, optimizer=sgd(1.0), epochs=1000)
         >>> for state in states:
-        ...     if state.history.train_accuracy[-1] == 1.0:
+        ...     if state.latest.train_accuracy == 1.0:
         ...         break
         >>> print(state.epoch)
         40
@@ -613,7 +815,7 @@ def scan(
         for state_ in itertools.accumulate(
             epochs_range, functools.partial(_quiet_step, setup), initial=state
         ):
-            yield state_
+            yield _advanced(state_, locked(state_.params).layers, state_.opt_state, state_.epoch)
             if state_.stopped:
                 return
 
@@ -699,6 +901,7 @@ def train(
         log_every=log_every,
         l2=l2,
         early_stopping=early_stopping,
+        copy=False,  # nothing outlives this call or runs inside it to change the data
     )
     if not isinstance(progress, bool):
         raise HyperparameterError(f"progress: expected True or False, got {progress!r}")
@@ -717,7 +920,8 @@ def train(
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             final = functools.reduce(functools.partial(_step, fast), epochs_range, state)
-    chosen = final.best_params if setup.early_stopping is not None else final.params
+    final = _advanced(final, locked(final.params).layers, final.opt_state, final.epoch)
+    chosen = locked(final.best_params) if setup.early_stopping is not None else final.params
     return TrainResult(chosen, final.history, final)
 
 

@@ -375,8 +375,27 @@ def test_split_bad_arrays_are_named() -> None:
         split(np.where(X == 3, np.nan, X), Y)
     with pytest.raises(DTypeError, match=r"^Y: expected a real numeric array, got dtype <U1"):
         split(X, np.full((1, 10), "a"))
-    with pytest.raises(DTypeError, match=r"^X: expected a numpy array, got list"):
-        split(X.tolist(), Y)  # type: ignore[arg-type]
+    with pytest.raises(
+        DTypeError, match=r"^X: expected a numpy array or nested lists of numbers, got str"
+    ):
+        split("0123456789", Y)
+    with pytest.raises(ShapeError, match=r"^X: .* got list with rows of different lengths"):
+        split([[0, 1, 2], [3]], Y)
+    with pytest.raises(DTypeError, match=r"^Y: expected nested lists of real numbers, got a list"):
+        split(X, [["a"] * 10])
+
+
+def test_split_accepts_nested_lists_like_arrays() -> None:
+    X, Y = numbered(10)
+    from_lists = split(X.tolist(), Y.tolist(), seed=3)
+    from_arrays = split(X, Y, seed=3)
+    for got, expected in zip(from_lists, from_arrays):
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == expected.dtype and not got.flags.writeable
+    # ints stay ints, as an int array would
+    X_train, _, X_test, _ = split([[1, 2, 3, 4]], [[0, 1, 0, 1]], seed=0)
+    assert X_train.dtype == X_test.dtype == np.int64
+    assert sorted(X_train[0].tolist() + X_test[0].tolist()) == [1, 2, 3, 4]
 
 
 # -- standardise -----------------------------------------------------------------------
@@ -487,3 +506,22 @@ def test_standardise_bad_inputs_are_named() -> None:
         standardise(np.ones((2, 0)))
     with pytest.raises(DTypeError, match=r"^X: expected a real numeric array, got dtype complex"):
         standardise(np.ones((2, 2), dtype=complex))
+    with pytest.raises(DTypeError, match=r"^X: expected nested lists of real numbers"):
+        standardise([[1.0, None], [2.0, 3.0]])  # type: ignore[arg-type]
+    with pytest.raises(DTypeError, match=r"^X: expected a numpy array or nested lists"):
+        scaler.apply({"x": [1.0]})  # type: ignore[arg-type]
+    with pytest.raises(ShapeError, match=r"^X: .* rows of different lengths"):
+        scaler.apply([[1.0, 2.0], [3.0]])
+
+
+def test_standardise_and_apply_accept_nested_lists() -> None:
+    rows = [[1, 2, 3], [5, 5, 5]]
+    scaler = standardise(rows)
+    reference = standardise(np.array(rows, dtype=np.float64))
+    np.testing.assert_array_equal(scaler.mean, reference.mean)
+    np.testing.assert_array_equal(scaler.scale, reference.scale)
+    assert scaler.mean.dtype == np.float64
+    np.testing.assert_array_equal(scaler.apply(rows), reference.apply(np.array(rows)))
+    np.testing.assert_array_equal(
+        scaler.apply(([0.0, 4.0], [5.0, 5.0])), reference.apply(np.array([[0.0, 4.0], [5.0, 5.0]]))
+    )

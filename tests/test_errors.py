@@ -619,10 +619,10 @@ UPDATES = [
     case(
         "grads-of-another-dtype",
         lambda: update(NET, bad(GRADS32), 0.1),
-        ShapeError,
+        DTypeError,
         "grads.dW[0] (layer 1):",
-        "float64 like params",
-        "float32",
+        "expected dtype float64 like params",
+        "got float32",
     ),
     case(
         "grads-for-fewer-layers",
@@ -721,8 +721,16 @@ OPTIMISERS = [
         lambda: rmsprop(0.1, eps=-1e-8),
         HyperparameterError,
         "eps:",
-        "non-negative finite number",
+        "positive finite number",
         "-1e-08",
+    ),
+    case(
+        "adam-eps-zero",
+        lambda: adam(0.1, eps=0.0),
+        HyperparameterError,
+        "eps:",
+        "positive finite number",
+        "0.0",
     ),
     case(
         "adam-beta1-above-1",
@@ -1037,7 +1045,7 @@ METRICS = [
     case(
         "one-hot-negative",
         lambda: one_hot([0, -1], classes=3),
-        HyperparameterError,
+        LabelError,
         "classes_of:",
         "class indices in [0, 3)",
         "got -1 at position 1",
@@ -1045,7 +1053,7 @@ METRICS = [
     case(
         "one-hot-label-too-large",
         lambda: one_hot([0, 3], classes=3),
-        HyperparameterError,
+        LabelError,
         "classes_of:",
         "[0, 3)",
         "got 3 at position 1",

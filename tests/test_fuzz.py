@@ -42,6 +42,7 @@ from fnmlp import (
     binary_cross_entropy,
     categorical_cross_entropy,
     forward,
+    gradient_check,
     init,
     labels,
     loss,
@@ -308,6 +309,34 @@ def test_loss_and_accuracy_on_junk(data: st.DataObject) -> None:
     if fraction is not None:
         assert isinstance(fraction, float)
         assert 0 <= fraction <= 1
+
+
+@fuzz(40)
+@given(st.data())
+def test_gradient_check_on_junk(data: st.DataObject) -> None:
+    params = data.draw(networks())
+    X = data.draw(inputs_for(params))
+    Y = data.draw(targets_for(params, columns(X)))
+    kind = data.draw(mostly(st.just(pairing(params)), st.sampled_from(list(LOSSES.values()))))
+    epsilon = data.draw(mostly(st.none(), st.one_of(st.floats(), PYTHON_JUNK)))
+    tolerance = data.draw(mostly(st.just(1e-6), st.one_of(st.floats(), PYTHON_JUNK)))
+    deltas = data.draw(mostly(st.booleans(), PYTHON_JUNK))
+    report = outcome(
+        lambda: gradient_check(
+            params, X, Y, kind, epsilon=epsilon, tolerance=tolerance, deltas=deltas
+        )
+    )
+    if report is not None:
+        assert isinstance(deltas, bool)
+        assert len(report.layers) == len(params.layers)
+        for entry in report.layers:
+            assert (entry.dZ is None) == (not deltas)
+            for check in entry.checks:
+                assert math.isfinite(check.relative_error) and check.relative_error >= 0
+                assert not math.isnan(check.max_difference)
+        for dW, layer in zip(report.numerical.dW, params.layers):
+            assert is_finite_float_array(dW, np.float64, layer.W.shape)
+        assert isinstance(str(report), str)
 
 
 # ----------------------------------------------------------------------------- records and init
@@ -627,14 +656,14 @@ def test_split_standardise_and_gates_on_junk(X: Any, Y: Any, fraction: Any, name
     parts = outcome(lambda: ds.split(X, Y, test_fraction=fraction))
     if parts is not None:
         X_train, Y_train, X_test, Y_test = parts
-        assert X_train.shape[1] + X_test.shape[1] == X.shape[1]
+        assert X_train.shape[1] + X_test.shape[1] == np.shape(X)[1]
         assert Y_train.shape[1] == X_train.shape[1] and Y_test.shape[1] == X_test.shape[1]
     scaler = outcome(lambda: ds.standardise(X))
     if scaler is not None:
         assert np.isfinite(scaler.mean).all() and (scaler.scale > 0).all()
         scaled = outcome(lambda: scaler.apply(X))
         if scaled is not None:
-            assert scaled.shape == X.shape and np.isfinite(scaled).all()
+            assert scaled.shape == np.shape(X) and np.isfinite(scaled).all()
     gate = outcome(lambda: ds.logic_gate(name))
     if gate is not None:
         assert gate[0].shape[1] == gate[1].shape[1]
@@ -734,6 +763,9 @@ NET = init([2, 1], seed=0)
         lambda: one_hot([[0], [1, 2]]),
         lambda: labels(RAGGED),
         lambda: ds.Standardiser(RAGGED, RAGGED),
+        lambda: ds.split(RAGGED, [[0.0, 1.0]]),
+        lambda: ds.standardise(RAGGED),
+        lambda: ds.standardise([[0.0, 1.0]]).apply([[0.0, 1.0], [1.0]]),
     ],
 )
 def test_ragged_lists_are_shape_errors(call: Callable[[], object]) -> None:

@@ -446,7 +446,15 @@ def test_epsilon_is_used_and_tolerance_sets_ok() -> None:
         ({"Y": [[0.0], [1.0]]}, ShapeError, r"Y: expected shape \(1, 2\)"),
         ({"epsilon": -1e-6}, HyperparameterError, "epsilon: expected a positive"),
         ({"tolerance": 0.0}, HyperparameterError, "tolerance: expected a positive"),
+        ({"deltas": "no"}, HyperparameterError, r"^deltas: expected a bool, got 'no'$"),
+        ({"deltas": 0}, HyperparameterError, r"^deltas: expected a bool, got 0$"),
         ({"kind": relu}, DTypeError, "kind: expected an fnmlp Loss"),
+        (
+            {"params": network([2, 2, 1], [tanh, linear], 9)},
+            HyperparameterError,
+            r"^kind: binary_cross_entropy expects probabilities from a sigmoid or softmax "
+            r"output layer, got a linear output layer",
+        ),
         ({"params": "network"}, DTypeError, "params: expected fnmlp Params, got str"),
     ],
 )
@@ -458,8 +466,75 @@ def test_bad_input_is_named(change: dict[str, Any], error: type[Exception], mess
         "kind": binary_cross_entropy,
         **change,
     }
-    options = {key: arguments.pop(key) for key in ("epsilon", "tolerance") if key in arguments}
+    options = {
+        key: arguments.pop(key) for key in ("epsilon", "tolerance", "deltas") if key in arguments
+    }
     with pytest.raises(error, match=message):
         gradient_check(
             arguments["params"], arguments["X"], arguments["Y"], arguments["kind"], **options
         )
+
+
+# ----------------------------------------------------------------------------- overflow
+
+
+def one_linear_unit(weight: float) -> Params[np.float64]:
+    return Params((Layer(np.array([[weight]]), np.zeros((1, 1)), linear),))
+
+
+@pytest.mark.parametrize(
+    "params, X, Y, kind, message",
+    [
+        # the reviewed case: Z[1] of 1e199 cannot be moved by epsilon
+        (
+            fnmlp.init([2, 3, 1], seed=0),
+            [[0.0, 1e200], [1e200, 0.0]],
+            [[1, 0]],
+            binary_cross_entropy,
+            r"^numerical gradient at Z\[1\]\[0, 0\]: expected a probe that moves the entry, "
+            r"got none: .* scale X or use a larger epsilon$",
+        ),
+        # a finite forward and backward pass whose loss overflows at a probe
+        (
+            one_linear_unit(1e155),
+            [[1.0, -1.0]],
+            [[0.0, 1.0]],
+            mean_squared_error,
+            r"^loss at the probe W\[1\]\[0, 0\] \+ epsilon: expected a finite loss, got inf; "
+            r".*scale X$",
+        ),
+        # an analytic gradient that overflows: backward's own error
+        (
+            one_linear_unit(1.0),
+            [[1e300, 1e10]],
+            [[0.0, 1.0]],
+            mean_squared_error,
+            r"^dW\[0\] \(layer 1\): expected a finite gradient, got inf",
+        ),
+        # the forward pass itself
+        (
+            one_linear_unit(1e300),
+            [[1e10, 1.0]],
+            [[0.0, 1.0]],
+            mean_squared_error,
+            r"^A\[1\] \(layer 1\): expected finite activations, got inf",
+        ),
+    ],
+    ids=["probe-cannot-move", "probe-loss", "analytic-gradient", "forward"],
+)
+def test_an_overflowing_network_is_a_non_finite_error_not_a_warning_or_nan(
+    params: Params[np.float64], X: Any, Y: Any, kind: Loss, message: str
+) -> None:
+    # filterwarnings = error: a numpy RuntimeWarning escaping would fail here first.
+    with pytest.raises(fnmlp.NonFiniteError, match=message):
+        gradient_check(params, X, Y, kind)
+
+
+def test_huge_but_finite_gradients_get_a_finite_relative_error() -> None:
+    # Gradients of 1e189: their norms overflow float64 unless scaled first.
+    params = fnmlp.init([2, 3, 1], seed=0)
+    X = [[0.0, 1e200], [1e200, 0.0]]
+    report = gradient_check(params, X, [[1, 0]], binary_cross_entropy, deltas=False)
+    assert all(np.isfinite(c.relative_error) for entry in report.layers for c in entry.checks)
+    assert report.layers[0].W.max_difference > 1e180  # the gradients really are that large
+    assert report.layers[0].W.passed(TOLERANCE) and report.layers[1].W.passed(TOLERANCE)

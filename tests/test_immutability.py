@@ -20,12 +20,8 @@ def _arrays() -> list[tuple[str, Any]]:
     stepped = fnmlp.update(params, grads, 0.1)
     opt = fnmlp.adam(0.1)
     optimised, _ = opt.step(params, grads, opt.init(params))
-    result = fnmlp.train(
-        params, X, Y, loss=fnmlp.binary_cross_entropy, optimizer=opt, epochs=3
-    )
-    *_, scanned = fnmlp.scan(
-        params, X, Y, loss=fnmlp.binary_cross_entropy, optimizer=opt, epochs=2
-    )
+    result = fnmlp.train(params, X, Y, loss=fnmlp.binary_cross_entropy, optimizer=opt, epochs=3)
+    *_, scanned = fnmlp.scan(params, X, Y, loss=fnmlp.binary_cross_entropy, optimizer=opt, epochs=2)
     return [
         ("init W", params.layers[0].W),
         ("Yhat", Yhat),

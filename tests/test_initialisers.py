@@ -8,7 +8,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from fnmlp import SCHEMES, Params, init, leaky_relu, linear, relu, sigmoid, softmax, tanh
+from fnmlp import (
+    SCHEMES,
+    Params,
+    init,
+    initialisers,
+    leaky_relu,
+    linear,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
 from fnmlp.aliases import Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
 from fnmlp.initialisers import Scheme
@@ -233,6 +244,34 @@ def test_dims_errors() -> None:
         init([2, 1.5])  # type: ignore[list-item]
     with pytest.raises(ShapeError, match=r"dims: expected a sequence of layer sizes, got str"):
         init("21")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "dims",
+    [[10**6, 10**6], [2, 10**3, 10**9, 1], [10**10, 10**10], [10**20, 1], [2**62, 4]],
+    ids=str,
+)
+def test_dims_too_large_for_memory_are_shape_errors(dims: list[int]) -> None:
+    # Refused before anything is drawn: no MemoryError, and no ValueError from numpy.
+    with pytest.raises(
+        ShapeError,
+        match=rf"^dims: expected layer sizes whose parameters fit in memory, got "
+        rf"\[{', '.join(map(str, dims))}\]",
+    ):
+        init(dims, seed=0)
+
+
+def test_dims_too_large_are_shape_errors_where_memory_is_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without the machine's memory size numpy's own refusal is what init catches
+    # (sizes beyond any address space, so that nothing is ever allocated).
+    monkeypatch.setattr(initialisers, "_physical_memory", lambda: None)
+    with pytest.raises(
+        ShapeError, match=r"^dims: expected .* fit in memory, got \[10000000000, 10000000000\]"
+    ):
+        init([10**10, 10**10], seed=0)
+    assert init([2, 3, 1], seed=0).dims == (2, 3, 1)
 
 
 def test_scheme_and_sigma_errors() -> None:

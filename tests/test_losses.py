@@ -249,6 +249,45 @@ def test_mean_squared_error_accepts_any_finite_targets() -> None:
     check_targets(np.array([[-1e6, 0.0, 1e6]]), mean_squared_error)
 
 
+def huber() -> Loss:
+    """A user's own loss (fusing with nothing): its targets are any finite values."""
+
+    def value(Yhat: Any, Y: Any) -> float:
+        R = np.abs(Yhat - Y)
+        total = float(np.sum(np.where(R < 1, 0.5 * R * R, R - 0.5)))
+        return total / int(Y.shape[1])
+
+    def gradient(Yhat: Any, Y: Any) -> Any:
+        R = Yhat - Y
+        dA = np.clip(R, -1.0, 1.0) / Y.shape[1]
+        return dA
+
+    return Loss("huber", value, gradient, None, None, "finite values")
+
+
+def test_a_users_loss_gets_only_the_finiteness_check() -> None:
+    kind = huber()
+    check_targets(np.array([[-3.0, 0.5, 7.0]]), kind)
+    with pytest.raises(NonFiniteError, match=r"^Y: expected finite values, got inf"):
+        check_targets(np.array([[0.0, np.inf]]), kind)
+    # its predictions need not be probabilities either
+    assert loss([[2.0, -1.0]], [[0.0, 5.0]], kind) == pytest.approx((1.5 + 5.5) / 2)
+
+
+def test_a_users_loss_named_like_a_built_in_is_not_range_checked() -> None:
+    # The range checks follow the built-in records themselves, not their names.
+    twin = Loss(
+        "binary_cross_entropy",
+        mean_squared_error.value,
+        mean_squared_error.gradient,
+        None,
+        None,
+        "finite values",
+    )
+    check_targets(np.array([[2.0, -1.0]]), twin)
+    assert loss([[2.0]], [[-1.0]], twin) == pytest.approx(9.0)
+
+
 def test_check_targets_names_the_argument() -> None:
     with pytest.raises(LabelError, match=r"^validation Y: "):
         check_targets(np.array([[3.0]]), binary_cross_entropy, "validation Y")

@@ -78,6 +78,33 @@ def test_accuracy_checks_shapes() -> None:
         accuracy(ramp(), [[0.0], [1.0]], [[0]])
 
 
+def test_accuracy_checks_the_range_of_the_targets() -> None:
+    # Labels such as -1/1 or 0/2 would be compared at 0.5 and give a silent,
+    # meaningless fraction: they are refused like training targets.
+    X = [[0.0, 0.4, 0.6, 1.0]]
+    with pytest.raises(
+        fnmlp.LabelError,
+        match=r"^Y: accuracy of a sigmoid output expects 0/1 labels \(values in \[0, 1\]\), "
+        r"got -1\.0 at index \(0, 0\)$",
+    ):
+        accuracy(ramp(), X, [[-1, -1, 1, 1]])
+    with pytest.raises(fnmlp.LabelError, match=r"got 2\.0 at index \(0, 2\)$"):
+        accuracy(ramp(), X, [[0, 0, 2, 2]])
+    # softmax outputs need one-hot (distribution) columns
+    with pytest.raises(
+        fnmlp.LabelError,
+        match=r"^Y: accuracy of a softmax output expects one-hot columns \(distributions\), "
+        r"got column 1 summing to 2 \(use fnmlp\.one_hot for class labels\)$",
+    ):
+        accuracy(three_classes(), [[2.0, -2.0]], [[1, 1], [0, 1], [0, 0]])
+    with pytest.raises(fnmlp.LabelError, match=r"got 3\.0 at index \(2, 0\)$"):
+        accuracy(three_classes(), [[2.0]], [[0], [0], [3]])
+    # the edges are fine: soft targets, float32 one-hot columns
+    assert accuracy(ramp(), X, [[0.0, 0.25, 0.5, 1.0]]) == 1.0
+    Y32 = one_hot([0, 2], classes=3, dtype=np.float32)
+    assert accuracy(three_classes(), [[2.0, -2.0]], Y32) == 1.0
+
+
 @pytest.mark.parametrize("bad", [0, 1, 1.5, -0.5, float("nan"), "0.5"])
 def test_bad_threshold_is_refused(bad: Any) -> None:
     with pytest.raises(fnmlp.HyperparameterError, match=r"^threshold: expected"):
@@ -123,8 +150,8 @@ def test_labels_of_probabilities_and_of_a_binary_row() -> None:
 @pytest.mark.parametrize(
     ("value", "classes", "error", "message"),
     [
-        ([0, -1], None, fnmlp.HyperparameterError, r"^classes_of: expected class indices in"),
-        ([0, 3], 3, fnmlp.HyperparameterError, r"^classes_of: .*got 3 at position 1"),
+        ([0, -1], None, fnmlp.LabelError, r"^classes_of: expected class indices in"),
+        ([0, 3], 3, fnmlp.LabelError, r"^classes_of: .*got 3 at position 1"),
         ([0.0, 1.0], None, fnmlp.DTypeError, r"^classes_of: expected integer class indices"),
         ([[0, 1], [1, 0]], None, fnmlp.ShapeError, r"^classes_of: expected a non-empty 1-D"),
         ([], None, fnmlp.ShapeError, r"^classes_of: expected a non-empty 1-D"),

@@ -313,12 +313,15 @@ def test_adam_lowers_the_loss_of_the_trajectory_problem() -> None:
         (lambda: rmsprop(0.1, rho=-0.5), "rho"),
         (lambda: rmsprop(0.1, eps=-1e-8), "eps"),
         (lambda: rmsprop(0.1, eps=float("inf")), "eps"),
+        (lambda: rmsprop(0.1, eps=0.0), "eps"),
         (lambda: adam(float("inf")), "learning_rate"),
         (lambda: adam(0.1, beta1=1.0), "beta1"),
         (lambda: adam(0.1, beta1=-0.1), "beta1"),
         (lambda: adam(0.1, beta2=1.5), "beta2"),
         (lambda: adam(0.1, beta2=1.0), "beta2"),
         (lambda: adam(0.1, eps=-1.0), "eps"),
+        (lambda: adam(0.1, eps=0), "eps"),
+        (lambda: adamw(0.1, eps=0.0), "eps"),
         (lambda: adamw(0.1, weight_decay=-0.01), "weight_decay"),
         (lambda: adamw(0.1, weight_decay=float("nan")), "weight_decay"),
         (lambda: adamw(0.1, beta1=2.0), "beta1"),
@@ -332,13 +335,31 @@ def test_bad_hyperparameters_fail_when_made(make: Callable[[], object], name: st
 def test_edge_hyperparameters_are_accepted() -> None:
     edges: list[Optimizer[Any]] = [
         momentum(0.1, beta=0.0),
-        rmsprop(0.1, rho=0.0, eps=0.0),
-        adam(1.0, 0.0, 0.0, 0.0),
+        rmsprop(0.1, rho=0.0, eps=1e-300),
+        adam(1.0, 0.0, 0.0, 1e-300),
         adamw(1.0, weight_decay=0.0),
     ]
     for opt in edges:
         params, _ = opt.step(tiny(), G1, opt.init(tiny()))
         assert np.isfinite(values(params)).all()
+
+
+def test_a_zero_gradient_is_a_zero_step_for_the_root_scaled_optimisers() -> None:
+    # eps must be positive: with eps = 0 an exactly-zero gradient is 0 / 0 = NaN.
+    zero = grads_of([0.0, 0.0], 0.0)
+    optimisers: list[Optimizer[Any]] = [
+        rmsprop(0.1, eps=1e-12),
+        adam(0.1, eps=1e-12),
+        adamw(0.1, weight_decay=0.0),
+    ]
+    for opt in optimisers:
+        params, _ = opt.step(tiny(), zero, opt.init(tiny()))
+        assert values(params) == values(tiny()), opt
+    for make in (rmsprop, adam, adamw):
+        with pytest.raises(
+            fnmlp.HyperparameterError, match=r"^eps: expected a positive finite number, got 0"
+        ):
+            make(0.1, eps=0.0)
 
 
 def test_states_are_frozen_records_with_readable_hyperparameters() -> None:
@@ -412,15 +433,23 @@ def test_state_of_another_architecture_is_refused(make: Callable[[], Optimizer[A
     ):
         opt.step(small, grads, opt.init(big))
     float32 = fnmlp.init([2, 3, 1], seed=0, dtype=np.float32)
-    with pytest.raises(fnmlp.ShapeError, match="float64"):
+    with pytest.raises(
+        fnmlp.DTypeError,
+        match=r"^state\.\w+_W: expected arrays in float64 like params, got \['float32', 'float32'\]",
+    ):
         opt.step(small, grads, opt.init(float32))
 
 
 def test_state_of_another_optimiser_is_refused() -> None:
     params = tiny()
-    with pytest.raises(fnmlp.DTypeError, match=r"^state: expected the AdamState of this optimiser, got MomentumState"):
+    with pytest.raises(
+        fnmlp.DTypeError,
+        match=r"^state: expected the AdamState of this optimiser, got MomentumState",
+    ):
         adam(0.1).step(params, G1, momentum(0.1).init(params))  # type: ignore[arg-type]
-    with pytest.raises(fnmlp.DTypeError, match=r"^state: expected the SgdState of this optimiser, got AdamState"):
+    with pytest.raises(
+        fnmlp.DTypeError, match=r"^state: expected the SgdState of this optimiser, got AdamState"
+    ):
         sgd(0.1).step(params, G1, adam(0.1).init(params))  # type: ignore[arg-type]
     with pytest.raises(fnmlp.DTypeError, match=r"got dict"):
         sgd(0.1).step(params, G1, {"count": 0})  # type: ignore[arg-type]
@@ -516,5 +545,8 @@ def test_step_checks_params_and_grads() -> None:
     with pytest.raises(fnmlp.DTypeError, match=r"^params: expected fnmlp Params"):
         opt.step("params", G1, opt.init(tiny()))  # type: ignore[arg-type]
     wrong = grads_of([0.5, -1.0], 2.0, np.float32)
-    with pytest.raises(fnmlp.ShapeError, match=r"^grads\.dW\[0\] \(layer 1\)"):
+    with pytest.raises(
+        fnmlp.DTypeError,
+        match=r"^grads\.dW\[0\] \(layer 1\): expected dtype float64 like params, got float32",
+    ):
         opt.step(tiny(), wrong, opt.init(tiny()))

@@ -22,6 +22,7 @@ from fnmlp import (
     leaky_relu,
     linear,
     mean_squared_error,
+    predict,
     relu,
     sigmoid,
     softmax,
@@ -200,6 +201,29 @@ def test_forward_input_errors() -> None:
         forward(Grads(dW=(np.ones((1, 3)),), db=(np.ones((1, 1)),)), np.zeros((3, 1)))  # type: ignore[arg-type]
 
 
+def test_forward_refuses_to_cache_an_overflowed_pre_activation() -> None:
+    # A saturated sigmoid has a finite A[1] = [[1, 0]] from Z[1] = [[inf, -inf]]:
+    # the cache would hand backward (and the logit form of a loss) an infinite Z.
+    params = Params((Layer(np.full((1, 1), 1e300), np.zeros((1, 1)), sigmoid),))
+    with pytest.raises(
+        NonFiniteError,
+        match=r"^Z\[1\] \(layer 1\): expected finite pre-activations, got inf at index \(0, 0\);"
+        r" .*scale X$",
+    ):
+        forward(params, [[1e10, -1e10]])
+    # predict needs only the outputs, which are right
+    assert predict(params, [[1e10, -1e10]]).tolist() == [[1, 0]]
+    # in a deeper network the first layer with a non-finite value is named
+    deep = Params(
+        (
+            Layer(np.full((1, 1), 1e300), np.zeros((1, 1)), tanh),
+            Layer(np.full((1, 1), 1e300), np.zeros((1, 1)), linear),
+        )
+    )
+    with pytest.raises(NonFiniteError, match=r"^Z\[1\] \(layer 1\): .*got -inf at index \(0, 1\)"):
+        forward(deep, [[0.5, -1e10]])
+
+
 # ----------------------------------------------------------------------------- backward
 
 
@@ -296,7 +320,7 @@ def test_backward_refuses_a_cache_from_another_network() -> None:
     ):
         backward(params, other, Y, binary_cross_entropy)
     _, narrow = forward(init([3, 4, 1], seed=0, dtype=np.float32), data(3, 2))
-    with pytest.raises(ShapeError, match=r"cache: .* in float64, got .*float32"):
+    with pytest.raises(DTypeError, match=r"^cache: .* in float64 like params, got float32$"):
         backward(params, narrow, Y, binary_cross_entropy)  # type: ignore[misc]
     _, deeper = forward(init([3, 4, 4, 1], seed=0), data(3, 2))
     with pytest.raises(ShapeError, match="cache: expected the values of a forward pass"):
@@ -317,6 +341,28 @@ def test_backward_argument_errors() -> None:
         backward(params, cache, [[0, 2]], binary_cross_entropy)
     with pytest.raises(DTypeError, match="params: expected fnmlp Params, got Cache"):
         backward(cache, cache, [[0, 1]], binary_cross_entropy)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("output", [linear, relu, tanh, leaky_relu], ids=lambda a: a.name)
+@pytest.mark.parametrize(
+    "kind", [binary_cross_entropy, categorical_cross_entropy], ids=lambda k: k.name
+)
+def test_backward_refuses_a_cross_entropy_after_a_non_probability_output(
+    output: Activation, kind: Loss
+) -> None:
+    # A cross-entropy takes the log of the output: after a linear (or relu, tanh,
+    # leaky relu) layer backward used to return gradients of 1e307 without a word.
+    params = init([2, 2], output=output, seed=0)
+    _, cache = forward(params, [[1.0, -2.0], [3.0, 0.5]])
+    with pytest.raises(
+        HyperparameterError,
+        match=rf"^kind: {kind.name} expects probabilities from a sigmoid or softmax output "
+        rf"layer, got a {output.name} output layer",
+    ):
+        backward(params, cache, [[1, 0], [0, 1]], kind)
+    # the same network with mean squared error is fine
+    grads = backward(params, cache, [[1, 0], [0, 1]], mean_squared_error)
+    assert all(np.isfinite(g).all() for g in (*grads.dW, *grads.db))
 
 
 def test_a_hand_built_cache_works() -> None:
@@ -384,7 +430,9 @@ def test_update_refuses_grads_of_another_network() -> None:
         dW=(np.ones((3, 2), np.float32), np.ones((1, 3), np.float32)),
         db=(np.ones((3, 1), np.float32), np.ones((1, 1), np.float32)),
     )
-    with pytest.raises(ShapeError, match=r"got \(3, 2\) float32"):
+    with pytest.raises(
+        DTypeError, match=r"^grads\.dW\[0\] \(layer 1\): expected dtype float64 .* got float32"
+    ):
         update(params, narrow, 0.1)  # type: ignore[misc]
     with pytest.raises(DTypeError, match="grads: expected fnmlp Grads, got Params"):
         update(params, params, 0.1)  # type: ignore[arg-type]

@@ -73,11 +73,14 @@ def test_schedules_are_pure() -> None:
         (lambda: step_decay(0.1, every=0), "every"),
         (lambda: step_decay(0.1, every=2.5), "every"),  # type: ignore[arg-type]
         (lambda: step_decay(0.1, every=2, factor=0), "factor"),
+        (lambda: step_decay(0.1, every=2, factor=2.0), "factor"),
+        (lambda: step_decay(0.1, every=2, factor=1.0001), "factor"),
         (lambda: exponential_decay(0.1, rate=0), "rate"),
         (lambda: exponential_decay(0.1, rate=1.5), "rate"),
         (lambda: cosine_decay(float("inf"), steps=10), "learning_rate"),
         (lambda: cosine_decay(0.1, steps=0), "steps"),
         (lambda: cosine_decay(0.1, steps=10, final=-0.1), "final"),
+        (lambda: cosine_decay(0.1, steps=10, final=0.2), "final"),
     ],
 )
 def test_bad_settings_fail_when_made(make: Callable[[], object], name: str) -> None:
@@ -182,3 +185,43 @@ def test_a_schedule_that_gives_a_bad_rate_is_refused_at_the_step() -> None:
     nan = fnmlp.adam(Schedule("nan", lambda step: float("nan")))
     with pytest.raises(fnmlp.HyperparameterError, match=r"^learning_rate: .*got nan at step 0"):
         nan.step(one_unit(), UNIT, nan.init(one_unit()))
+
+
+def test_decays_never_raise_the_learning_rate() -> None:
+    with pytest.raises(fnmlp.HyperparameterError, match=r"^factor: expected a number in \(0, 1\]"):
+        step_decay(0.1, every=2, factor=2.0)
+    with pytest.raises(fnmlp.HyperparameterError, match=r"^rate: expected a number in \(0, 1\]"):
+        exponential_decay(0.1, rate=1.5)
+    with pytest.raises(
+        fnmlp.HyperparameterError,
+        match=r"^final: expected a number in \[0, learning_rate\] = \[0, 0\.1\].* got 0\.5",
+    ):
+        cosine_decay(0.1, steps=10, final=0.5)
+    # the edges: no decay at all, and a cosine that ends where it starts
+    assert [step_decay(0.1, every=1, factor=1.0)(t) for t in range(3)] == [0.1] * 3
+    assert [cosine_decay(0.1, steps=4, final=0.1)(t) for t in range(6)] == [0.1] * 6
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.float32(0.25), np.float64(0.25), np.int64(1), 0, np.float16(0.5)],
+    ids=lambda v: type(v).__name__,
+)
+def test_a_schedule_may_give_any_real_number_type(value: Any) -> None:
+    opt = fnmlp.sgd(Schedule("numpy", lambda step: value))
+    new, state = opt.step(one_unit(), UNIT, opt.init(one_unit()))
+    assert new.layers[0].W[0, 0] == 1.0 - float(value)
+    assert state.count == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [True, "0.1", None, np.float32(np.inf), np.float64(-0.5), 10**400, complex(0.1, 0)],
+    ids=lambda v: type(v).__name__,
+)
+def test_a_schedule_that_gives_no_usable_number_is_refused(value: Any) -> None:
+    opt = fnmlp.sgd(Schedule("odd", lambda step: value))
+    with pytest.raises(
+        fnmlp.HyperparameterError, match=r"^learning_rate: expected the schedule odd"
+    ):
+        opt.step(one_unit(), UNIT, opt.init(one_unit()))

@@ -152,6 +152,46 @@ def test_suffix_is_appended_consistently_by_save_and_load(tmp_path: pathlib.Path
     assert sorted(os.listdir(tmp_path)) == ["model.npz", "model.v2.npz", "other.npz"]
 
 
+def test_the_suffix_is_matched_in_any_case(tmp_path: pathlib.Path) -> None:
+    params = network()
+    assert save(params, tmp_path / "Model.NPZ") == tmp_path / "Model.NPZ"
+    assert save(params, str(tmp_path / "other.Npz")) == tmp_path / "other.Npz"
+    assert sorted(os.listdir(tmp_path)) == ["Model.NPZ", "other.Npz"]
+    assert_same(load(tmp_path / "Model.NPZ"), params)
+    assert_same(load(str(tmp_path / "other.Npz")), params)
+
+
+@pytest.mark.parametrize("name", ["folder/", ".", "..", "folder/.", "folder/.."], ids=repr)
+def test_a_path_that_names_a_directory_is_refused(tmp_path: pathlib.Path, name: str) -> None:
+    (tmp_path / "folder").mkdir()
+    path = str(tmp_path) + os.sep + name
+    for call in (lambda: save(network(), path), lambda: load(path)):
+        with pytest.raises(
+            SerialisationError,
+            match=r"^path: expected a file name such as 'model\.npz', got .*, which names a "
+            r"directory$",
+        ):
+            call()
+    assert os.listdir(tmp_path) == ["folder"] and os.listdir(tmp_path / "folder") == []
+
+
+@pytest.mark.parametrize("name", [".npz", ".NPZ", ".nPz"])
+def test_a_file_name_with_nothing_before_the_suffix_is_refused(
+    tmp_path: pathlib.Path, name: str
+) -> None:
+    # It would be a hidden file, as save(params, "folder/") used to write.
+    for path in (tmp_path / name, str(tmp_path / name)):
+        with pytest.raises(
+            SerialisationError, match=r"^path: expected a file name with a stem before \.npz"
+        ):
+            save(network(), path)
+        with pytest.raises(SerialisationError, match=r"^path: expected a file name with a stem"):
+            load(path)
+    assert os.listdir(tmp_path) == []
+    # a hidden stem of its own is a name like any other
+    assert save(network(), tmp_path / ".model") == tmp_path / ".model.npz"
+
+
 def test_save_does_not_mutate_params(tmp_path: pathlib.Path) -> None:
     params = network()
     before = [(layer.W.copy(), layer.b.copy(), layer.activation) for layer in params.layers]

@@ -24,6 +24,7 @@ from fnmlp import (
     Activation,
     DivergenceError,
     Grads,
+    HyperparameterError,
     Layer,
     Loss,
     NonFiniteError,
@@ -43,6 +44,7 @@ from fnmlp import (
     mean_squared_error,
     momentum,
     one_hot,
+    predict,
     relu,
     rmsprop,
     scan,
@@ -54,6 +56,7 @@ from fnmlp import (
     update,
 )
 from fnmlp.datasets import height_weight, standardise
+from fnmlp.propagation import checked_forward
 
 DTYPES: list[Any] = [np.float32, np.float64]
 # A test parametrised over both float dtypes takes its dtype as Any: fnmlp's
@@ -164,7 +167,11 @@ def test_losses_of_saturated_probabilities_are_finite(kind: Loss, dtype: FloatTy
 def test_backward_through_saturated_outputs_gives_finite_gradients(
     output: Activation, kind: Loss, dtype: FloatType
 ) -> None:
-    """Every output activation with every loss: a +-1e4 output layer still has finite grads."""
+    """Every output activation with every loss: a +-1e4 output layer still has finite grads.
+
+    Or, for a cross-entropy after an output that is not a probability, a refusal
+    (its gradients would be absurd, e.g. 1e307 from the clipped log of a linear output).
+    """
     n_y = 3 if kind is categorical_cross_entropy or output is softmax else 1
     W = np.array([[1e4, -1e4], [-1e4, 1e4], [5e3, 5e3]][:n_y], dtype=dtype)
     params = Params((Layer(W, np.zeros((n_y, 1), dtype=dtype), output),))
@@ -172,6 +179,10 @@ def test_backward_through_saturated_outputs_gives_finite_gradients(
     Y = one_hot([0, 1, 2, 0], classes=3, dtype=dtype)[:n_y] if n_y > 1 else X[:1]
     Yhat, cache = forward(params, X)
     assert Yhat.dtype == dtype and np.isfinite(Yhat).all()
+    if kind is not mean_squared_error and output in (relu, leaky_relu, tanh, linear):
+        with pytest.raises(HyperparameterError, match=r"^kind: .* expects probabilities"):
+            backward(params, cache, Y, kind)
+        return
     grads = backward(params, cache, Y, kind)
     for array in grads.dW + grads.db:
         assert array.dtype == dtype
@@ -405,13 +416,23 @@ def test_optimiser_step_with_a_huge_rate_refuses_to_return_infinite_params(
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_forward_on_inputs_near_the_float_maximum(dtype: FloatType) -> None:
-    """Saturating units give the right answer; units that cannot hold the value say so."""
+    """Saturating units give the right answer; units that cannot hold the value say so.
+
+    ``forward`` hands on its pre-activations in the cache, so it refuses an
+    infinite ``Z[l]`` even when ``A[l]`` saturated to the right value; the
+    outputs alone (what ``predict`` reads) are right.
+    """
     top = float(np.finfo(dtype).max)
     X = np.array([[top / 2, -top / 2]], dtype=dtype)
     squash = Params((Layer(np.full((1, 1), 4.0, dtype=dtype), np.zeros((1, 1), dtype), sigmoid),))
-    Yhat, _ = forward(squash, X)
+    _, As = checked_forward(squash.layers, X)
     tiny = 4 * float(np.finfo(dtype).tiny)
-    np.testing.assert_allclose(Yhat, np.array([[1.0, 0.0]], dtype=dtype), rtol=0, atol=tiny)
+    np.testing.assert_allclose(As[-1], np.array([[1.0, 0.0]], dtype=dtype), rtol=0, atol=tiny)
+    assert predict(squash, X).tolist() == [[1, 0]]
+    with pytest.raises(
+        NonFiniteError, match=r"^Z\[1\] \(layer 1\): expected finite pre-activations"
+    ):
+        forward(squash, X)
     grow = Params((Layer(np.full((1, 1), 4.0, dtype=dtype), np.zeros((1, 1), dtype), linear),))
     with pytest.raises(NonFiniteError, match=r"A\[1\] \(layer 1\): expected finite activations"):
         forward(grow, X)

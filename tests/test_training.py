@@ -290,7 +290,9 @@ def test_resuming_with_another_optimiser_is_refused() -> None:
     first = train(net(), X, Y, loss=binary_cross_entropy, optimizer=adam(0.01), epochs=2)
     with pytest.raises(fnmlp.HyperparameterError, match=r"^state\.learning_rate"):
         train(first.state, X, Y, loss=binary_cross_entropy, optimizer=adam(0.1), epochs=2)
-    with pytest.raises(fnmlp.DTypeError, match=r"^state: expected the SgdState of this optimiser, got AdamState"):
+    with pytest.raises(
+        fnmlp.DTypeError, match=r"^state: expected the SgdState of this optimiser, got AdamState"
+    ):
         train(first.state, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=2)
 
 
