@@ -137,7 +137,6 @@ def _relu_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
 
 # e^-z overflows below z = -88.7 (float32) or -709.8 (float64); z is floored just
 # above log(tiny) there, so sigmoid bottoms out at the smallest normal float.
-SIGMOID_FLOOR = {np.dtype(np.float32): -87.0, np.dtype(np.float64): -708.0}
 _FLOOR = _constant(-87.0, -708.0)
 
 
