@@ -50,7 +50,7 @@ from fnmlp.propagation import (
     check_grads,
     check_step,
 )
-from fnmlp.records import Grads, Layer, Params, _build, locked
+from fnmlp.records import Grads, Layer, Params, _build, lock, locked
 from fnmlp.schedules import Schedule
 
 __all__ = [
@@ -69,6 +69,30 @@ __all__ = [
 S = TypeVar("S")
 LearningRate = float | Schedule
 Arrays = tuple[Matrix[Any], ...]
+
+
+def _owned(value: Sequence[Matrix[Any]]) -> Arrays:
+    """A state's arrays as a tuple the state owns: writable arrays are copied and locked.
+
+    The arrays an optimiser step makes are already read-only and pass through;
+    arrays a caller supplies (``attrs.evolve(state, mean_W=...)``) are copied,
+    so the state never shares memory the caller can still write.
+
+    Examples:
+        >>> import numpy as np
+        >>> mine = np.zeros((1, 2))
+        >>> owned = _owned([mine])
+        >>> owned[0] is mine, owned[0].flags.writeable, mine.flags.writeable
+        (False, False, True)
+    """
+    if not isinstance(value, (tuple, list)):
+        raise DTypeError(
+            f"state arrays: expected a tuple of numpy arrays, got {type(value).__name__}"
+        )
+    return tuple(
+        lock(np.array(a, copy=True)) if not isinstance(a, np.ndarray) or a.flags.writeable else a
+        for a in value
+    )
 
 
 class Kernel(Protocol[S]):
@@ -366,8 +390,8 @@ class MomentumState:
     beta: float
     nesterov: bool
     count: int
-    velocity_W: Arrays
-    velocity_b: Arrays
+    velocity_W: Arrays = attrs.field(converter=_owned)
+    velocity_b: Arrays = attrs.field(converter=_owned)
 
 
 def momentum(
@@ -441,8 +465,8 @@ class RMSPropState:
     rho: float
     eps: float
     count: int
-    square_W: Arrays
-    square_b: Arrays
+    square_W: Arrays = attrs.field(converter=_owned)
+    square_b: Arrays = attrs.field(converter=_owned)
 
 
 def rmsprop(
@@ -511,10 +535,10 @@ class AdamState:
     eps: float
     weight_decay: float
     count: int
-    mean_W: Arrays
-    mean_b: Arrays
-    square_W: Arrays
-    square_b: Arrays
+    mean_W: Arrays = attrs.field(converter=_owned)
+    mean_b: Arrays = attrs.field(converter=_owned)
+    square_W: Arrays = attrs.field(converter=_owned)
+    square_b: Arrays = attrs.field(converter=_owned)
 
 
 def adamw(
