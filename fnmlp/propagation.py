@@ -409,8 +409,12 @@ def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
         3 (3, 2)
     """
     data = check_inputs(params, X)
-    values = checked_forward(params.layers, data, pre_activations=True)
-    Z_locked, A_locked = (tuple(lock(a) for a in arrays) for arrays in values)
+    Zs: list[Activations[F]]
+    As: list[Activations[F]]
+    Zs, As = checked_forward(params.layers, data, pre_activations=True)
+    X_locked = lock(data)  # Z[0] and A[0] are the one input array
+    Z_locked = (X_locked, *map(lock, Zs[1:]))
+    A_locked = (X_locked, *map(lock, As[1:]))
     cache: Cache[F] = _build(Cache, Z=Z_locked, A=A_locked)
     Yhat: Outputs[F] = A_locked[-1]
     return Yhat, cache
