@@ -36,6 +36,7 @@ from fnmlp import (
     Grads,
     Layer,
     Loss,
+    NonFiniteError,
     Params,
     accuracy,
     backward,
@@ -241,12 +242,30 @@ def test_every_fnmlp_error_is_a_value_error_or_a_type_error() -> None:
 # ----------------------------------------------------------------------------- propagation
 
 
+def test_predict_answers_where_forward_refuses_an_overflowing_pre_activation() -> None:
+    # Found by the fuzzer: Z[1] = W @ X overflows to -inf, tanh saturates to a finite
+    # output; predict answers, forward refuses because its cache would hold the inf.
+    W = np.array([[-1.54819037], [-0.3627891], [-2.36727981]])
+    params = Params((Layer(W, np.zeros((3, 1)), ACTIVATIONS["tanh"]),))
+    X = np.array([[-1e308]])
+    with pytest.raises(
+        NonFiniteError, match=r"^Z\[1\] \(layer 1\): expected finite pre-activations"
+    ):
+        forward(params, X)
+    assert predict(params, X).tolist() == [[1], [1], [1]]
+
+
 @fuzz(200)
 @given(st.data())
 def test_forward_and_predict_on_junk(data: st.DataObject) -> None:
     params = data.draw(networks())
     X = data.draw(inputs_for(params))
-    result = outcome(lambda: forward(params, X))
+    forward_error: FnmlpError | None = None
+    try:
+        result: tuple[Any, Any] | None = forward(params, X)
+    except FnmlpError as error:
+        assert isinstance(error, (ValueError, TypeError)) and str(error)
+        result, forward_error = None, error
     if result is not None:
         Yhat, cache = result
         m = np.asarray(X).shape[1]
@@ -255,7 +274,13 @@ def test_forward_and_predict_on_junk(data: st.DataObject) -> None:
         assert not Yhat.flags.writeable
     threshold = data.draw(st.floats(0.01, 0.99))
     decided = outcome(lambda: predict(params, X, threshold=threshold))
-    assert (decided is None) == (result is None)
+    if result is not None:
+        assert decided is not None
+    elif decided is not None:
+        # predict needs only finite outputs; forward also refuses a pre-activation
+        # that overflows (a saturated unit), since its cache would hand it on.
+        assert isinstance(forward_error, NonFiniteError), forward_error
+        assert "expected finite pre-activations" in str(forward_error)
     cut = data.draw(st.one_of(st.floats(), PYTHON_JUNK))
     if outcome(lambda: predict(params, X, threshold=cut)) is not None:
         assert 0 < cut < 1
