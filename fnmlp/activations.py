@@ -48,6 +48,12 @@ class ActivationFn(Protocol):
     def __call__(self, Z: Activations[F], /) -> Activations[F]: ...
 
 
+class Into(Protocol):
+    """``(Z, out)``: write ``g(Z)`` into ``out``."""
+
+    def __call__(self, Z: Activations[F], out: Activations[F], /) -> None: ...
+
+
 class ActivationVJP(Protocol):
     """``(Z, A, dA) -> dZ``: the derivative of ``g`` applied to an upstream gradient."""
 
@@ -127,6 +133,10 @@ def _relu(Z: Activations[F]) -> Activations[F]:
     return A
 
 
+def _relu_into(Z: Activations[F], out: Activations[F]) -> None:
+    np.maximum(Z, _ZERO.get(Z.dtype, 0.0), out=out)
+
+
 def _relu_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
     # ReLU'(0) = 0, as in notebook 000: only strictly positive units pass gradient.
     # A = max(Z, 0) is positive exactly where Z is, and sign(A) is then 1, else 0:
@@ -141,14 +151,19 @@ _FLOOR = _constant(-87.0, -708.0)
 
 
 def _sigmoid(Z: Activations[F]) -> Activations[F]:
+    A: Activations[F] = np.empty_like(Z)
+    _sigmoid_into(Z, A)
+    return A
+
+
+def _sigmoid_into(Z: Activations[F], out: Activations[F]) -> None:
     # 1 / (1 + e^-z), accurate to a few ulps in both tails (the form
     # (1 + tanh(z/2)) / 2 loses relative accuracy where sigmoid is small).
-    A: Activations[F] = np.maximum(Z, _FLOOR.get(Z.dtype, -87.0))
-    np.negative(A, A)
-    np.exp(A, A)
-    np.add(A, _ONE.get(A.dtype, 1.0), A)
-    np.reciprocal(A, A)
-    return A
+    np.maximum(Z, _FLOOR.get(Z.dtype, -87.0), out=out)
+    np.negative(out, out)
+    np.exp(out, out)
+    np.add(out, _ONE.get(out.dtype, 1.0), out)
+    np.reciprocal(out, out)
 
 
 def _sigmoid_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
@@ -159,6 +174,10 @@ def _sigmoid_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[
 def _tanh(Z: Activations[F]) -> Activations[F]:
     A: Activations[F] = np.tanh(Z)
     return A
+
+
+def _tanh_into(Z: Activations[F], out: Activations[F]) -> None:
+    np.tanh(Z, out=out)
 
 
 def _tanh_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
@@ -214,6 +233,35 @@ linear = Activation("linear", _linear, _linear_vjp)
 softmax = Activation("softmax", _softmax, _softmax_vjp, elementwise=False)
 """``e^z / sum(e^z)`` per column (shifted by the column max); its derivative is
 the Jacobian-vector product, so it chains with any loss."""
+
+_INTO: Mapping[Activation, Into] = MappingProxyType(
+    {relu: _relu_into, sigmoid: _sigmoid_into, tanh: _tanh_into}
+)
+
+
+def writer(activation: Activation) -> Into:
+    """A function ``(Z, out)`` that writes ``activation.fn(Z)`` into ``out``.
+
+    The same numbers as ``fn``; relu, sigmoid and tanh compute straight into
+    ``out`` (an array of ``Z``'s shape and dtype), the others copy. For
+    :func:`fnmlp.train`'s buffers of layer inputs.
+
+    Examples:
+        >>> out = np.empty((1, 3))
+        >>> writer(sigmoid)(np.array([[-1.0, 0.0, 2.0]]), out)
+        >>> print(out.round(4))
+        [[0.2689 0.5    0.8808]]
+    """
+    into = _INTO.get(activation)
+    if into is not None:
+        return into
+    fn = activation.fn
+
+    def copy(Z: Activations[F], out: Activations[F]) -> None:
+        np.copyto(out, fn(Z))
+
+    return copy
+
 
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
     {a.name: a for a in (relu, sigmoid, tanh, leaky_relu, linear, softmax)}

@@ -38,18 +38,12 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
-from fnmlp.aliases import Bias, F, Matrix, Weights
+from fnmlp.aliases import F, Matrix
 from fnmlp.checks import _is_real, freeze, positive_float
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
-from fnmlp.propagation import (
-    _check_params,
-    _descend,
-    _layer,
-    _step_layers,
-    check_grads,
-    check_step,
-)
+from fnmlp.propagation import _check_params, _descend, _layer, check_grads, check_step
 from fnmlp.records import Grads, Layer, Params, _build, lock, locked
 from fnmlp.schedules import Schedule
 
@@ -59,6 +53,7 @@ __all__ = [
     "Optimizer",
     "RMSPropState",
     "SgdState",
+    "Update",
     "adam",
     "adamw",
     "momentum",
@@ -95,17 +90,30 @@ def _owned(value: Sequence[Matrix[Any]]) -> Arrays:
     )
 
 
-class Kernel(Protocol[S]):
-    """The unchecked update: layers and gradients in, new layers and state out."""
+class Update(Protocol):
+    """An optimiser's rule for one parameter array: ``(p, g, moments, count, decayed) -> (p, moments)``.
+
+    ``p`` is a parameter array, ``g`` its gradient, ``moments`` the state's
+    arrays for ``p`` (one per name in :attr:`Optimizer.moments`, each of
+    ``p``'s shape) and ``count`` the steps taken before this one. ``decayed``
+    says which entries are weights (``True``/``False`` for a whole ``W`` or
+    ``b``; a boolean array when :func:`fnmlp.train` steps every parameter of
+    the network at once, packed into one array). The rule returns new
+    read-only arrays and keeps none of its arguments: ``train`` writes the
+    next step's gradient into the same ``g``. It must treat every entry alike
+    and alone (elementwise), so that one call over the packed parameters
+    equals one call per array.
+    """
 
     def __call__(
         self,
-        layers: tuple[Layer[F], ...],
-        dWs: Sequence[Weights[F]],
-        dbs: Sequence[Bias[F]],
-        state: S,
+        p: Matrix[F],
+        g: Matrix[F],
+        moments: tuple[Matrix[F], ...],
+        count: int,
+        decayed: bool | npt.NDArray[np.bool_],
         /,
-    ) -> tuple[tuple[Layer[F], ...], S]: ...
+    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]: ...
 
 
 @attrs.frozen(eq=False)
@@ -114,24 +122,22 @@ class Optimizer(Generic[S]):
 
     Attributes:
         name: a readable description with the hyperparameters.
-        init: ``params -> state``, the state before the first step.
-        apply: the unchecked kernel ``step`` runs after its checks (what
-            :func:`fnmlp.train` calls in its loop).
-        joint: ``True`` if ``apply`` treats every entry of every parameter
-            alike and alone (and its state's ``*_W``/``*_b`` arrays follow the
-            weights/biases) and keeps none of the gradient arrays it is given,
-            so that :func:`fnmlp.train` may run it on all weights joined into
-            one array and all biases into another (the gradients in buffers it
-            reuses): the same numbers, with one call per operation instead of
-            one per layer. Set
-            by ``momentum``, ``rmsprop``, ``adam`` and ``adamw``; ``sgd``'s two
-            operations per array cost less than joining them.
+        init: ``params -> state``, the state before the first step: a frozen
+            attrs record with a ``count`` of steps taken and, for each name
+            ``n`` in ``moments``, tuples ``n_W`` and ``n_b`` of one array per
+            layer, shaped like the layer's ``W`` and ``b``.
+        update: the unchecked elementwise rule (an :class:`Update`) that
+            ``step`` applies to every ``W`` and ``b`` after its checks, and that
+            :func:`fnmlp.train` applies once per mini-batch to all of the
+            network's parameters packed into one array.
+        moments: the names of the state's per-parameter arrays, in the order
+            ``update`` takes them.
 
     Examples:
         >>> from fnmlp import init
         >>> opt = momentum(0.1, beta=0.9)
-        >>> print(opt)
-        momentum(learning_rate=0.1, beta=0.9, nesterov=False)
+        >>> print(opt, opt.moments)
+        momentum(learning_rate=0.1, beta=0.9, nesterov=False) ('velocity',)
         >>> state = opt.init(init([2, 3, 1], seed=0))
         >>> print(state.beta, [v.shape for v in state.velocity_W])
         0.9 [(3, 2), (1, 3)]
@@ -139,8 +145,8 @@ class Optimizer(Generic[S]):
 
     name: str
     init: Callable[[Params[Any]], S]
-    apply: Kernel[S]
-    joint: bool = False
+    update: Update
+    moments: tuple[str, ...] = ()
 
     def step(self, params: Params[F], grads: Grads[F], state: S) -> tuple[Params[F], S]:
         """One update of ``params`` by ``grads``; returns the new params and state.
@@ -165,14 +171,57 @@ class Optimizer(Generic[S]):
         _check_params(params)
         check_grads(params, grads)
         _check_state(params, state, self.init(params))
+        count: int = getattr(state, "count")  # noqa: B009 (S is any state record)
+        names = self.moments
+        olds_W = [getattr(state, f"{n}_W") for n in names]
+        olds_b = [getattr(state, f"{n}_b") for n in names]
+        layers: list[Layer[F]] = []
+        news_W: list[tuple[Matrix[F], ...]] = []
+        news_b: list[tuple[Matrix[F], ...]] = []
         with np.errstate(all="ignore"):
-            layers, new_state = self.apply(params.layers, grads.dW, grads.db, state)
-        check_step(layers, "optimizer", self)
-        new: Params[F] = locked(_build(Params, layers=layers))
-        return new, new_state
+            for l, layer in enumerate(params.layers):
+                W, moments_W = self.update(
+                    layer.W, grads.dW[l], tuple(old[l] for old in olds_W), count, True
+                )
+                b, moments_b = self.update(
+                    layer.b, grads.db[l], tuple(old[l] for old in olds_b), count, False
+                )
+                layers.append(_layer(W, b, layer.activation))
+                news_W.append(moments_W)
+                news_b.append(moments_b)
+        new_layers = tuple(layers)
+        check_step(new_layers, "optimizer", self)
+        new: Params[F] = locked(_build(Params, layers=new_layers))
+        return new, with_moments(state, count + 1, names, news_W, news_b)
 
     def __repr__(self) -> str:
         return self.name
+
+
+def with_moments(
+    state: S,
+    count: int,
+    names: Sequence[str],
+    per_layer_W: Sequence[Sequence[Matrix[Any]]],
+    per_layer_b: Sequence[Sequence[Matrix[Any]]],
+) -> S:
+    """``state`` with ``count`` and each moment ``names[i]`` from ``per_layer_*[layer][i]``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import init
+        >>> opt = momentum(0.1)
+        >>> state = opt.init(init([1, 1], seed=0))
+        >>> new = with_moments(state, 3, opt.moments, [(np.ones((1, 1)),)], [(np.zeros((1, 1)),)])
+        >>> print(new.count, new.velocity_W[0], new.velocity_W[0].flags.writeable)
+        3 [[1.]] False
+    """
+    changes: dict[str, Any] = {"count": count}
+    for i, name in enumerate(names):
+        changes[f"{name}_W"] = tuple(arrays[i] for arrays in per_layer_W)
+        changes[f"{name}_b"] = tuple(arrays[i] for arrays in per_layer_b)
+    new: S = attrs.evolve(state, **changes)  # type: ignore[misc]
+    return new
 
 
 def _same(value: object, wanted: object) -> bool:
@@ -268,6 +317,28 @@ def _lr(learning_rate: LearningRate, count: int) -> float:
     return number
 
 
+def _step_size(learning_rate: LearningRate) -> Callable[[int, np.dtype[Any]], Any]:
+    """``(count, dtype) -> rate``: the learning rate at step ``count`` as an operand for ``dtype``.
+
+    A constant rate is a 0-d array of the parameters' dtype, made once: the
+    same number NumPy would cast a Python float to, without the cast on
+    every call (a third of the cost of an operation on a small array).
+
+    Examples:
+        >>> rate = _step_size(0.5)
+        >>> rate(7, np.dtype(np.float32)).dtype
+        dtype('float32')
+    """
+    if isinstance(learning_rate, Schedule):
+        return lambda count, dtype: _lr(learning_rate, count)
+    arrays: dict[np.dtype[Any], Any] = {}
+    for dtype in (np.dtype(np.float32), np.dtype(np.float64)):
+        with np.errstate(over="ignore"):  # 1e300 is inf in float32, as NumPy casts it
+            arrays[dtype] = np.array(learning_rate, dtype)
+        arrays[dtype].setflags(write=False)
+    return lambda count, dtype: arrays.get(dtype, learning_rate)
+
+
 def _scaled_step(
     p: Matrix[F], g: Matrix[F], square: Matrix[F], rate: float, eps: float
 ) -> Matrix[F]:
@@ -316,13 +387,6 @@ def _zeros(params: Params[Any]) -> tuple[Arrays, Arrays]:
     return zW, zb
 
 
-def _layers(
-    layers: tuple[Layer[F], ...], Ws: Sequence[Weights[F]], bs: Sequence[Bias[F]]
-) -> tuple[Layer[F], ...]:
-    """New layers of the read-only ``Ws`` and ``bs``, with ``layers``' activations."""
-    return tuple([_layer(W, b, layer.activation) for layer, W, b in zip(layers, Ws, bs)])
-
-
 # ----------------------------------------------------------------------------- sgd
 
 
@@ -356,20 +420,21 @@ def sgd(learning_rate: LearningRate) -> Optimizer[SgdState]:
         fnmlp.errors.HyperparameterError: learning_rate: expected a positive finite number, got 0
     """
     lr = _rate(learning_rate)
+    rate = _step_size(lr)
 
     def init(params: Params[Any]) -> SgdState:
         return SgdState(lr)
 
-    def apply(
-        layers: tuple[Layer[F], ...],
-        dWs: Sequence[Weights[F]],
-        dbs: Sequence[Bias[F]],
-        state: SgdState,
-    ) -> tuple[tuple[Layer[F], ...], SgdState]:
-        rate = _lr(lr, state.count)
-        return _step_layers(layers, dWs, dbs, rate), SgdState(lr, state.count + 1)
+    def update(
+        p: Matrix[F],
+        g: Matrix[F],
+        moments: tuple[Matrix[F], ...],
+        count: int,
+        decayed: bool | npt.NDArray[np.bool_],
+    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+        return _descend(p, g, rate(count, p.dtype)), ()
 
-    return Optimizer(f"sgd(learning_rate={lr})", init, apply)
+    return Optimizer(f"sgd(learning_rate={lr})", init, update)
 
 
 # ----------------------------------------------------------------------------- momentum
@@ -419,32 +484,25 @@ def momentum(
     b = _fraction(beta, "beta")
     if not isinstance(nesterov, bool):
         raise HyperparameterError(f"nesterov: expected a bool, got {nesterov!r}")
+    rate = _step_size(lr)
 
     def init(params: Params[Any]) -> MomentumState:
         return MomentumState(lr, b, nesterov, 0, *_zeros(params))
 
-    def apply(
-        layers: tuple[Layer[F], ...],
-        dWs: Sequence[Weights[F]],
-        dbs: Sequence[Bias[F]],
-        state: MomentumState,
-    ) -> tuple[tuple[Layer[F], ...], MomentumState]:
-        rate = _lr(lr, state.count)
-        old_vW: Sequence[Weights[F]] = state.velocity_W
-        old_vb: Sequence[Bias[F]] = state.velocity_b
-        vW: list[Weights[F]] = [_velocity(v, g, b) for v, g in zip(old_vW, dWs)]
-        vb: list[Bias[F]] = [_velocity(v, g, b) for v, g in zip(old_vb, dbs)]
-        stepW, stepb = vW, vb
-        if nesterov:
-            stepW = [g + b * v for g, v in zip(dWs, vW)]
-            stepb = [g + b * v for g, v in zip(dbs, vb)]
-        Ws = [_descend(layer.W, v, rate) for layer, v in zip(layers, stepW)]
-        bs = [_descend(layer.b, v, rate) for layer, v in zip(layers, stepb)]
-        new = MomentumState(lr, b, nesterov, state.count + 1, tuple(vW), tuple(vb))
-        return _layers(layers, Ws, bs), new
+    def update(
+        p: Matrix[F],
+        g: Matrix[F],
+        moments: tuple[Matrix[F], ...],
+        count: int,
+        decayed: bool | npt.NDArray[np.bool_],
+    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+        (old,) = moments
+        v = _velocity(old, g, b)
+        step: Matrix[F] = g + b * v if nesterov else v
+        return _descend(p, step, rate(count, p.dtype)), (v,)
 
     settings = f"learning_rate={lr}, beta={b}, nesterov={nesterov}"
-    return Optimizer(f"momentum({settings})", init, apply, joint=True)
+    return Optimizer(f"momentum({settings})", init, update, ("velocity",))
 
 
 # ----------------------------------------------------------------------------- rmsprop
@@ -496,23 +554,19 @@ def rmsprop(
     def init(params: Params[Any]) -> RMSPropState:
         return RMSPropState(lr, r, e, 0, *_zeros(params))
 
-    def apply(
-        layers: tuple[Layer[F], ...],
-        dWs: Sequence[Weights[F]],
-        dbs: Sequence[Bias[F]],
-        state: RMSPropState,
-    ) -> tuple[tuple[Layer[F], ...], RMSPropState]:
-        rate = _lr(lr, state.count)
-        old_sW: Sequence[Weights[F]] = state.square_W
-        old_sb: Sequence[Bias[F]] = state.square_b
-        sW: list[Weights[F]] = [_average_square(s, g, r) for s, g in zip(old_sW, dWs)]
-        sb: list[Bias[F]] = [_average_square(s, g, r) for s, g in zip(old_sb, dbs)]
-        Ws = [_scaled_step(layer.W, g, s, rate, e) for layer, g, s in zip(layers, dWs, sW)]
-        bs = [_scaled_step(layer.b, g, s, rate, e) for layer, g, s in zip(layers, dbs, sb)]
-        new = RMSPropState(lr, r, e, state.count + 1, tuple(sW), tuple(sb))
-        return _layers(layers, Ws, bs), new
+    def update(
+        p: Matrix[F],
+        g: Matrix[F],
+        moments: tuple[Matrix[F], ...],
+        count: int,
+        decayed: bool | npt.NDArray[np.bool_],
+    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+        (old,) = moments
+        square = _average_square(old, g, r)
+        return _scaled_step(p, g, square, _lr(lr, count), e), (square,)
 
-    return Optimizer(f"rmsprop(learning_rate={lr}, rho={r}, eps={e})", init, apply, joint=True)
+    settings = f"learning_rate={lr}, rho={r}, eps={e}"
+    return Optimizer(f"rmsprop({settings})", init, update, ("square",))
 
 
 # ----------------------------------------------------------------------------- adam
@@ -579,41 +633,38 @@ def adamw(
         zW, zb = _zeros(params)
         return AdamState(lr, b1, b2, e, wd, 0, zW, zb, zW, zb)
 
-    def apply(
-        layers: tuple[Layer[F], ...],
-        dWs: Sequence[Weights[F]],
-        dbs: Sequence[Bias[F]],
-        state: AdamState,
-    ) -> tuple[tuple[Layer[F], ...], AdamState]:
-        rate = _lr(lr, state.count)
-        t = state.count + 1
+    def update(
+        p: Matrix[F],
+        g: Matrix[F],
+        moments: tuple[Matrix[F], ...],
+        count: int,
+        decayed: bool | npt.NDArray[np.bool_],
+    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+        rate = _lr(lr, count)
+        t = count + 1
         c1, c2 = 1 - b1**t, 1 - b2**t
-        old_mW: Sequence[Weights[F]] = state.mean_W
-        old_mb: Sequence[Bias[F]] = state.mean_b
-        old_vW: Sequence[Weights[F]] = state.square_W
-        old_vb: Sequence[Bias[F]] = state.square_b
-        mW: list[Weights[F]] = [_average(m, g, b1) for m, g in zip(old_mW, dWs)]
-        mb: list[Bias[F]] = [_average(m, g, b1) for m, g in zip(old_mb, dbs)]
-        vW: list[Weights[F]] = [_average_square(v, g, b2) for v, g in zip(old_vW, dWs)]
-        vb: list[Bias[F]] = [_average_square(v, g, b2) for v, g in zip(old_vb, dbs)]
+        old_mean, old_square = moments
+        mean = _average(old_mean, g, b1)
+        square = _average_square(old_square, g, b2)
         # Bias correction folded into the step size and eps (exact algebra):
         # (m / c1) / (sqrt(v / c2) + e) = (sqrt(c2) / c1) * m / (sqrt(v) + e sqrt(c2)).
         # math.sqrt keeps them Python floats: numpy scalars would upcast float32.
         rate_t = rate * math.sqrt(c2) / c1
         eps_t = e * math.sqrt(c2)
         decay = rate * wd
-        Ws = [
-            _scaled_step(layer.W * (1 - decay) if decay else layer.W, m, v, rate_t, eps_t)
-            for layer, m, v in zip(layers, mW, vW)
-        ]
-        bs = [_scaled_step(layer.b, m, v, rate_t, eps_t) for layer, m, v in zip(layers, mb, vb)]
-        new = AdamState(lr, b1, b2, e, wd, t, tuple(mW), tuple(mb), tuple(vW), tuple(vb))
-        return _layers(layers, Ws, bs), new
+        start = p
+        if decay and decayed is True:
+            start = p * (1 - decay)
+        elif decay and decayed is not False:
+            # a packed array: its weights' entries scaled as above, its biases' kept
+            kind = p.dtype.type
+            start = p * np.where(decayed, kind(1 - decay), kind(1))
+        return _scaled_step(start, mean, square, rate_t, eps_t), (mean, square)
 
     name = "adamw" if wd else "adam"
     settings = f"learning_rate={lr}, beta1={b1}, beta2={b2}, eps={e}"
     described = f"{name}({settings}{f', weight_decay={wd}' if wd else ''})"
-    return Optimizer(described, init, apply, joint=True)
+    return Optimizer(described, init, update, ("mean", "square"))
 
 
 def adam(

@@ -10,7 +10,8 @@ categorical cross-entropy, ``dZ[L] = g'(Z[L]) * dJ/dA[L]`` otherwise;
 ``A[0]`` is not computed: nothing needs it.
 
 The public functions check their arguments once; the ``_``-prefixed kernels
-work on plain tuples of arrays and are what :func:`fnmlp.train` loops over.
+work on plain tuples of arrays. :func:`fnmlp.train` runs the same maths in
+the packed layout of :mod:`fnmlp.packed`.
 
 Examples:
     >>> import numpy as np
@@ -63,8 +64,9 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- kernels
 #
-# The kernels run once per mini-batch inside ``train``: no checks, no records
-# beyond the layers, and as few numpy calls as the maths allows. ``a.dot(b)``
+# The kernels behind the public functions (``train`` steps in the packed
+# layout of :mod:`fnmlp.packed`): no checks, no records beyond the layers,
+# and as few numpy calls as the maths allows. ``a.dot(b)``
 # costs half of ``a @ b`` on small arrays (no ufunc dispatch) and the same
 # BLAS call on large ones; a bias gradient is a product with a column of ones,
 # one BLAS call like ``dW``. Every array a kernel writes into with ``out=`` or
@@ -174,31 +176,20 @@ def _backward(
     As: Sequence[Activations[F]],
     Y: Targets[F],
     kind: Loss,
-    ones: Matrix[F] | None = None,
-    out: tuple[Sequence[Weights[F]], Sequence[Bias[F]]] | None = None,
 ) -> tuple[list[Weights[F]], list[Bias[F]]]:
     """``(dW, db)`` lists in layer order, from one forward pass's values.
 
     Each ``dZ[l]`` is dropped as soon as ``dZ[l-1]`` is made, so at most two
     are alive at once; the input gradient ``dA[0]`` is never computed.
-    ``ones`` is ``_ones(m, dtype)``, made here unless a caller that runs many
-    steps on batches of one size passes its own. ``out``, if given, holds
-    C-contiguous arrays of the gradients' shapes (views of one buffer the
-    caller has just allocated) for the products to be written into.
     """
     L = len(layers)
-    if ones is None:
-        ones = _ones(Y.shape[1], Y.dtype)
+    ones = _ones(Y.shape[1], Y.dtype)
     dWs: list[Weights[F]] = []
     dbs: list[Bias[F]] = []
     dZ = _output_delta(layers[-1], Zs[L], As[L], Y, kind)
     for l in range(L, 0, -1):
-        if out is None:
-            dW: Weights[F] = dZ.dot(As[l - 1].T)
-            db: Bias[F] = dZ.dot(ones)
-        else:
-            dW = dZ.dot(As[l - 1].T, out[0][l - 1])
-            db = dZ.dot(ones, out[1][l - 1])
+        dW: Weights[F] = dZ.dot(As[l - 1].T)
+        db: Bias[F] = dZ.dot(ones)
         dWs.append(dW)
         dbs.append(db)
         if l > 1:

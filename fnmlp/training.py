@@ -31,26 +31,23 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterator, Sequence
-from typing import Any, Generic, NoReturn
+from typing import Any, Generic, NamedTuple, NoReturn
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp.activations import Activation, linear, softmax
-from fnmlp.aliases import Bias, F, Inputs, Matrix, Targets, Weights
+from fnmlp.activations import softmax
+from fnmlp.aliases import F, Inputs, Matrix, Targets
 from fnmlp.checks import positive_float, positive_int
 from fnmlp.errors import DivergenceError, DTypeError, HyperparameterError
 from fnmlp.losses import Loss, binary_cross_entropy, categorical_cross_entropy, fuses
 from fnmlp.metrics import _accuracy
 from fnmlp.optimisers import Optimizer, _check_state
+from fnmlp.packed import Buffers, Layout, Plan, descend, with_ones
 from fnmlp.propagation import (
-    _backward,
     _forward,
-    _layer,
-    _ones,
     _outputs,
-    _params,
     check_inputs,
     check_output_for,
     check_targets_for,
@@ -278,7 +275,14 @@ class TrainResult(Generic[F]):
 
 @attrs.frozen
 class _Setup(Generic[F]):
-    """The checked, fixed inputs of one training run."""
+    """The checked, fixed inputs of one training run, and its scratch arrays.
+
+    ``inputs`` is ``[X; 1]`` for full-batch descent, else the array each
+    epoch's shuffle of ``X`` is gathered into (above its row of ones);
+    ``buffers`` serve batches of ``batch_size`` examples and ``rest`` the
+    shorter last batch of an epoch, if there is one. ``whole`` is the one
+    batch of full-batch descent, ``([X; 1], Y, buffers)``.
+    """
 
     X: Inputs[F]
     Y: Targets[F]
@@ -291,9 +295,58 @@ class _Setup(Generic[F]):
     l2: float
     early_stopping: EarlyStopping | None
     last_epoch: int
+    plan: Plan[F]
+    inputs: Matrix[F]
+    buffers: Buffers[F]
+    rest: Buffers[F] | None
+    whole: tuple[tuple[Matrix[F], Targets[F], Buffers[F]]] | None
     replaying: bool = False
     check_every: int = 1
-    ones: Matrix[F] | None = None  # a column of batch_size ones, for the bias gradients
+
+
+class _Carry(NamedTuple):
+    """What the fold carries from epoch to epoch: the packed parameters and moments.
+
+    ``state`` is the :class:`TrainState` as of the latest log (or the start),
+    whose history, best params and checkpoint the epochs since then share.
+    """
+
+    epoch: int
+    theta: Matrix[Any]
+    moments: tuple[Matrix[Any], ...]
+    steps: int
+    state: TrainState[Any]
+
+
+def _carry(setup: _Setup[F], state: TrainState[F]) -> _Carry:
+    """``state`` packed, to step from."""
+    layout, optimizer = setup.plan.layout, setup.optimizer
+    return _Carry(
+        state.epoch,
+        layout.pack(state.params),
+        layout.pack_state(optimizer, state.opt_state),
+        state.opt_state.count,
+        state,
+    )
+
+
+def _state(setup: _Setup[F], carry: _Carry) -> TrainState[F]:
+    """The :class:`TrainState` of ``carry``, its params and moments unpacked."""
+    state: TrainState[F] = carry.state
+    if state.epoch == carry.epoch:
+        return state
+    layout = setup.plan.layout
+    return TrainState(
+        layout.params(carry.theta),
+        layout.state(setup.optimizer, state.opt_state, carry.moments, carry.steps),
+        carry.epoch,
+        state.best_params,
+        state.best_epoch,
+        state.best_loss,
+        state.stopped,
+        state.log,
+        state.checkpoint,
+    )
 
 
 EVALUATION_COLUMNS = 2048
@@ -419,11 +472,12 @@ def _diverge(
     if state.checkpoint is not None and state.checkpoint[0] <= epoch:
         first, params, opt_state = state.checkpoint
         quiet: _Setup[F] = attrs.evolve(setup, replaying=True)
-        replay = TrainState(params, opt_state, first, params, first, float("inf"), False)
+        start = TrainState(params, opt_state, first, params, first, float("inf"), False)
+        replay = _carry(setup, start)
         problem = _problem(setup, params.layers)
         while problem is None and replay.epoch < epoch:
             replay = _step(quiet, replay, replay.epoch)
-            problem = _problem(setup, replay.params.layers)
+            problem = _problem(setup, setup.plan.layout.params(replay.theta).layers)
         if problem is not None:
             found = (replay.epoch, problem)
     first, problem = found
@@ -437,24 +491,26 @@ def _diverge(
     raise DivergenceError(message, epoch=first, layer=layer)
 
 
-def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Inputs[F], Targets[F], Matrix[F]]]:
-    """The epoch's ``(X, Y, ones)`` batches: the whole set, or one shuffled gather in views.
-
-    ``ones`` is a column of as many ones as the batch has examples (for
-    :func:`~fnmlp.propagation._backward`), ``setup.ones`` or one made per epoch.
-    """
+def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Matrix[F], Targets[F], Buffers[F]]]:
+    """The epoch's ``([X; 1], Y, buffers)`` batches: the whole set, or one shuffled gather in views."""
+    if setup.whole is not None:
+        return setup.whole
     m = setup.X.shape[1]
     size = m if setup.batch_size is None else min(setup.batch_size, m)
-    ones = setup.ones if setup.ones is not None else _ones(size, setup.X.dtype)
-    if size == m:
-        return ((setup.X, setup.Y, ones),)
     order = np.random.default_rng((setup.seed, epoch)).permutation(m)
-    # One gather per epoch (np.take: a third of the time of X[:, order] on wide
-    # data), then the batches are column views.
-    X: Inputs[F] = np.take(setup.X, order, axis=1)
+    # One gather per epoch (np.take, a third of the time of X[:, order] on wide
+    # data; mode="clip" skips a copy, the indices being valid), then the
+    # batches are column views.
+    X1 = setup.inputs
+    np.take(setup.X, order, axis=1, out=X1[:-1], mode="clip")
     Y: Targets[F] = np.take(setup.Y, order, axis=1)
+    rest = setup.rest if setup.rest is not None else setup.buffers
     return [
-        (X[:, start : start + size], Y[:, start : start + size], ones[: min(size, m - start)])
+        (
+            X1[:, start : start + size],
+            Y[:, start : start + size],
+            setup.buffers if start + size <= m else rest,
+        )
         for start in range(0, m, size)
     ]
 
@@ -470,26 +526,9 @@ def _steps_between_checks(setup: _Setup[F]) -> int:
     return max(1, 16 // -(-m // size))
 
 
-def _advanced(
-    state: TrainState[F], layers: tuple[Layer[F], ...], opt_state: Any, epoch: int
-) -> TrainState[F]:
-    """``attrs.evolve(state, params=Params(layers), opt_state=..., epoch=...)``, unchecked and fast.
-
-    Examples:
-        >>> [field.name for field in attrs.fields(TrainState)]  # all carried over below
-        ['params', 'opt_state', 'epoch', 'best_params', 'best_epoch', 'best_loss', 'stopped', 'log', 'checkpoint']
-    """
-    return TrainState(
-        _params(layers),
-        opt_state,
-        epoch,
-        state.best_params,
-        state.best_epoch,
-        state.best_loss,
-        state.stopped,
-        state.log,
-        state.checkpoint,
-    )
+def _locked(state: TrainState[F]) -> TrainState[F]:
+    """``state`` with its params handed out as locked views, for a caller to keep."""
+    return attrs.evolve(state, params=locked(state.params))
 
 
 def _log(setup: _Setup[F], state: TrainState[F]) -> TrainState[F]:
@@ -523,150 +562,35 @@ def _log(setup: _Setup[F], state: TrainState[F]) -> TrainState[F]:
     )
 
 
-def _step(setup: _Setup[F], state: TrainState[F], epoch: int) -> TrainState[F]:
-    """One epoch: ``state`` after ``epoch`` epochs -> ``state`` after ``epoch + 1``.
+def _step(setup: _Setup[F], carry: _Carry, epoch: int) -> _Carry:
+    """One epoch: the carry after ``epoch`` epochs -> the carry after ``epoch + 1``.
 
     Run it under ``np.errstate(over="ignore", invalid="ignore", divide="ignore")``
     (``train`` holds one for the whole fold, ``scan`` one per epoch), so that a
     diverging run reaches the check instead of warning. Parameters are checked
     every ``setup.check_every`` epochs and at the last; losses at every log.
     """
-    if state.stopped:
-        return state
-    layers, opt_state = _descend_epoch(setup, state.params.layers, state.opt_state, epoch)
+    if carry.state.stopped:
+        return carry
+    theta, moments, count = descend(
+        setup.plan, carry.theta, carry.moments, carry.steps, _batches(setup, epoch)
+    )
     done = epoch + 1
-    new = _advanced(state, layers, opt_state, done)
+    new = _Carry(done, theta, moments, count, carry.state)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
     last = done == setup.last_epoch
-    if (last or done % setup.check_every == 0) and not all(
-        _finite(layer.W) and _finite(layer.b) for layer in layers
-    ):
-        _diverge(setup, state, done, layers)
+    if (last or done % setup.check_every == 0) and not _finite(theta):
+        _diverge(setup, carry.state, done, setup.plan.layout.params(theta).layers)
     if last or done % setup.log_every == 0:
-        new = _log(setup, new)
+        new = new._replace(state=_log(setup, _state(setup, new)))
     return new
 
 
-def _descend_epoch(
-    setup: _Setup[F], layers: tuple[Layer[F], ...], opt_state: Any, epoch: int
-) -> tuple[tuple[Layer[F], ...], Any]:
-    """The optimiser's steps over the epoch's batches (whose gather is freed on return)."""
-    if setup.optimizer.joint and len(layers) > 1:
-        return _descend_joined(setup, layers, opt_state, epoch)
-    apply, kind, l2 = setup.optimizer.apply, setup.loss, setup.l2
-    for X, Y, ones in _batches(setup, epoch):
-        Zs, As = _forward(layers, X)
-        dWs, dbs = _backward(layers, Zs, As, Y, kind, ones)
-        if l2:
-            # the gradient of l2 / (2m) * sum ||W||^2, m the training set's size
-            decay = l2 / setup.X.shape[1]
-            dWs = [dW + decay * layer.W for dW, layer in zip(dWs, layers)]
-        layers, opt_state = apply(layers, dWs, dbs, opt_state)
-    return layers, opt_state
-
-
-def _descend_joined(
-    setup: _Setup[F], layers: tuple[Layer[F], ...], opt_state: Any, epoch: int
-) -> tuple[tuple[Layer[F], ...], Any]:
-    """:func:`_descend_epoch` for a ``joint`` optimiser: each update once over all weights.
-
-    The epoch joins the weights (and their optimiser state) into one
-    ``(1, N_W)`` array and the biases into one ``(1, N_b)`` array, and the
-    optimiser steps the pair as if it were a single layer: each entry gets the
-    same operations on the same numbers as layer by layer. Two pairs of
-    buffers live for the epoch only, their per-layer views made once: the
-    gradients, which ``_backward`` writes, and a copy of the current
-    parameters, which the kernels read; what the epoch returns are views of
-    the optimiser's own new (read-only) arrays.
-    """
-    joint = _Joint.of(layers)
-    W = joint.join([layer.W for layer in layers])
-    b = joint.join([layer.b for layer in layers])
-    whole: tuple[Layer[F], ...] = (_layer(W, b, linear),)
-    state = joint.state(opt_state, joined=True)
-    W_now, b_now = W.copy(), b.copy()
-    current = joint.layers(W_now, b_now)
-    dW: Weights[F] = np.empty(W.shape, W.dtype)
-    db: Bias[F] = np.empty(b.shape, b.dtype)
-    grads = (joint.split(dW), joint.split(db, biases=True))
-    apply, kind, l2 = setup.optimizer.apply, setup.loss, setup.l2
-    for X, Y, ones in _batches(setup, epoch):
-        Zs, As = _forward(current, X)
-        _backward(current, Zs, As, Y, kind, ones, grads)
-        if l2:
-            dW += W_now * (l2 / setup.X.shape[1])  # as dW + decay * W, layer by layer
-        whole, state = apply(whole, (dW,), (db,), state)
-        np.copyto(W_now, whole[0].W)
-        np.copyto(b_now, whole[0].b)
-    return joint.layers(whole[0].W, whole[0].b), joint.state(state, joined=False)
-
-
-@attrs.frozen(eq=False)
-class _Joint(Generic[F]):
-    """Where each layer's ``W`` and ``b`` sit in the joined ``(1, N_W)`` and ``(1, N_b)`` arrays."""
-
-    activations: tuple[Activation, ...]
-    shapes_W: tuple[tuple[int, int], ...]
-    shapes_b: tuple[tuple[int, int], ...]
-    starts_W: tuple[int, ...]  # L + 1 offsets, the last the total
-    starts_b: tuple[int, ...]
-
-    @classmethod
-    def of(cls, layers: tuple[Layer[F], ...]) -> _Joint[F]:
-        """The layout of ``layers``' parameters, in layer order."""
-        weights: tuple[tuple[int, int], ...] = tuple(layer.W.shape for layer in layers)
-        biases: tuple[tuple[int, int], ...] = tuple(layer.b.shape for layer in layers)
-        return cls(
-            tuple(layer.activation for layer in layers),
-            weights,
-            biases,
-            (0, *itertools.accumulate(n * k for n, k in weights)),
-            (0, *itertools.accumulate(n * k for n, k in biases)),
-        )
-
-    def join(self, arrays: Sequence[Matrix[F]]) -> Matrix[F]:
-        """One read-only ``(1, N)`` copy of ``arrays``' entries, in order."""
-        joined: Matrix[F] = np.concatenate([a.reshape(-1) for a in arrays]).reshape(1, -1)
-        joined.setflags(write=False)
-        return joined
-
-    def split(self, joined: Matrix[F], *, biases: bool = False) -> list[Matrix[F]]:
-        """Views of ``joined`` with each layer's ``W`` (or ``b``) shape."""
-        row = joined[0]
-        starts, shapes = (
-            (self.starts_b, self.shapes_b) if biases else (self.starts_W, self.shapes_W)
-        )
-        return [
-            row[start:stop].reshape(shape) for start, stop, shape in zip(starts, starts[1:], shapes)
-        ]
-
-    def layers(self, W: Weights[F], b: Bias[F]) -> tuple[Layer[F], ...]:
-        """The network whose parameters are read-only views of the joined ``W`` and ``b``."""
-        weights: list[Matrix[F]] = self.split(W)
-        biases: list[Matrix[F]] = self.split(b, biases=True)
-        for view in weights + biases:
-            view.setflags(write=False)
-        return tuple(map(_layer, weights, biases, self.activations))
-
-    def state(self, opt_state: Any, *, joined: bool) -> Any:
-        """``opt_state`` with every ``*_W``/``*_b`` tuple of arrays joined (or split back)."""
-        changes: dict[str, Any] = {}
-        for field in attrs.fields(type(opt_state)):
-            arrays = getattr(opt_state, field.name)
-            if isinstance(arrays, tuple) and arrays and isinstance(arrays[0], np.ndarray):
-                biases = field.name.endswith("_b")
-                if joined:
-                    changes[field.name] = (self.join(arrays),)
-                else:
-                    changes[field.name] = tuple(self.split(arrays[0], biases=biases))
-        return attrs.evolve(opt_state, **changes)
-
-
-def _quiet_step(setup: _Setup[F], state: TrainState[F], epoch: int) -> TrainState[F]:
+def _quiet_step(setup: _Setup[F], carry: _Carry, epoch: int) -> _Carry:
     """:func:`_step` under its own ``np.errstate``, for callers that yield between epochs."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _step(setup, state, epoch)
+        return _step(setup, carry, epoch)
 
 
 def _prepare(
@@ -737,6 +661,12 @@ def _prepare(
         state = TrainState(params, optimizer.init(params), 0, params, 0, float("inf"), False)
     first = state.epoch
     every = every if every is not None else max(1, n_epochs // 100)
+    layout = Layout.of(params)
+    m = data.shape[1]
+    batch = m if size is None else min(size, m)
+    buffers = Buffers.of(layout, batch)
+    inputs = with_ones(data) if batch == m else np.empty((data.shape[0] + 1, m), data.dtype)
+    inputs[-1] = 1
     setup: _Setup[F] = _Setup(
         data,
         targets,
@@ -749,6 +679,11 @@ def _prepare(
         penalty,
         early_stopping,
         first + n_epochs,
+        Plan.of(layout, loss, optimizer, penalty, m),
+        inputs,
+        buffers,
+        Buffers.of(layout, m % batch, buffers.grads) if m % batch else None,
+        ((inputs, targets, buffers),) if batch == m else None,
     )
     if state.log is None:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -812,10 +747,11 @@ def scan(
     )
 
     def states() -> Iterator[TrainState[F]]:
-        for state_ in itertools.accumulate(
-            epochs_range, functools.partial(_quiet_step, setup), initial=state
+        for carry in itertools.accumulate(
+            epochs_range, functools.partial(_quiet_step, setup), initial=_carry(setup, state)
         ):
-            yield _advanced(state_, locked(state_.params).layers, state_.opt_state, state_.epoch)
+            state_ = _state(setup, carry)
+            yield _locked(state_)
             if state_.stopped:
                 return
 
@@ -906,21 +842,17 @@ def train(
     if not isinstance(progress, bool):
         raise HyperparameterError(f"progress: expected True or False, got {progress!r}")
     bar_class = _tqdm() if progress else None
+    start = _carry(setup, state)
     if progress:
         step = functools.partial(_quiet_step, setup)
-        final = _with_progress(bar_class, step, state, epochs_range)
+        carry = _with_progress(bar_class, step, start, epochs_range)
     else:
         # One errstate for the whole fold (it costs as much as a tiny step), and
         # parameter checks spaced out the same way; neither changes a result.
-        size = setup.X.shape[1] if setup.batch_size is None else setup.batch_size
-        fast: _Setup[F] = attrs.evolve(
-            setup,
-            check_every=_steps_between_checks(setup),
-            ones=_ones(min(size, setup.X.shape[1]), setup.X.dtype),
-        )
+        fast: _Setup[F] = attrs.evolve(setup, check_every=_steps_between_checks(setup))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            final = functools.reduce(functools.partial(_step, fast), epochs_range, state)
-    final = _advanced(final, locked(final.params).layers, final.opt_state, final.epoch)
+            carry = functools.reduce(functools.partial(_step, fast), epochs_range, start)
+    final = _locked(_state(setup, carry))
     chosen = locked(final.best_params) if setup.early_stopping is not None else final.params
     return TrainResult(chosen, final.history, final)
 
@@ -936,15 +868,14 @@ def _tqdm() -> Any:
     return tqdm
 
 
-def _with_progress(
-    bar_class: Any, step: Any, state: TrainState[F], epochs_range: range
-) -> TrainState[F]:
+def _with_progress(bar_class: Any, step: Any, carry: _Carry, epochs_range: range) -> _Carry:
     bar = bar_class(epochs_range, desc="training", unit="epoch")
     last: Log = None
     try:
         for epoch in itertools.chain([None], bar):
             if epoch is not None:
-                state = step(state, epoch)
+                carry = step(carry, epoch)
+            state = carry.state
             if state.log is not last and state.log is not None:
                 last = state.log
                 _, loss, _, val_loss, _ = state.log[0]
@@ -956,4 +887,4 @@ def _with_progress(
                 break
     finally:
         bar.close()
-    return state
+    return carry

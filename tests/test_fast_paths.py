@@ -1,10 +1,10 @@
 """The fast paths of ``train`` give the numbers of the plain ones, in the network's dtype.
 
-``train`` runs a ``joint`` optimiser once over all weights and once over all
-biases, writes gradients into buffers, measures its history in slices and
-reads the data in place; ``backward``'s kernel writes into given arrays. Each
-must be exactly what the layer-by-layer, allocate-everything path computes,
-and none may compute a float32 network in float64.
+``train`` steps in the packed layout of :mod:`fnmlp.packed` (every parameter
+in one array, layer inputs with a row of ones, buffers it rewrites), measures
+its history in slices and reads the data in place. Each must give what the
+public stages compute layer by layer, and none may compute a float32 network
+in float64.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 
 import fnmlp
 from fnmlp import (
+    Grads,
     Layer,
     Optimizer,
     Params,
@@ -34,16 +35,19 @@ from fnmlp import (
     tanh,
     train,
 )
-from fnmlp.propagation import _backward, _forward, _layer, _ones, _step_layers
+from fnmlp.packed import Buffers, Layout, Plan, descend, with_ones
+from fnmlp.propagation import _step_layers
 
 Array = np.ndarray[Any, np.dtype[Any]]
 
 OPTIMISERS: list[Optimizer[Any]] = [
+    sgd(0.1),
     momentum(0.05),
     momentum(0.05, beta=0.8, nesterov=True),
     rmsprop(0.01),
     adam(0.01),
     adamw(0.01, weight_decay=0.1),
+    adamw(fnmlp.exponential_decay(0.01, rate=0.9), weight_decay=0.1),
 ]
 
 
@@ -77,55 +81,105 @@ def same_bits(a: Any, b: Any) -> bool:
     )
 
 
+def close(a: Any, b: Any, rtol: float) -> bool:
+    left, right = list(arrays(a)), list(arrays(b))
+    return len(left) == len(right) and all(
+        x.dtype == y.dtype and np.allclose(x, y, rtol=rtol, atol=rtol * 1e-3)
+        for x, y in zip(left, right)
+    )
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("opt", OPTIMISERS, ids=lambda opt: opt.name)
-def test_a_joint_update_equals_the_update_layer_by_layer(
+def test_train_equals_a_hand_loop_of_the_public_stages(
     opt: Optimizer[Any], dtype: type[Any]
 ) -> None:
-    assert opt.joint
     X, Y = digits_like(50, dtype)
-    params = fnmlp.init([6, 8, 5, 3], output=softmax, seed=1, dtype=dtype)
+    params = fnmlp.init([6, 8, 5, 3], activations=[tanh, relu, softmax], seed=1, dtype=dtype)
+    l2 = 0.3
     settings: dict[str, Any] = {
         "loss": categorical_cross_entropy,
         "epochs": 3,
-        "batch_size": 16,
-        "l2": 0.3,
+        "batch_size": 16,  # three batches of 16 and one of 2
+        "l2": l2,
         "log_every": 1,
     }
-    joint = train(params, X, Y, optimizer=opt, **settings)
-    apart = train(params, X, Y, optimizer=attrs.evolve(opt, joint=False), **settings)
-    assert same_bits(joint.params, apart.params)
-    assert same_bits(joint.state.opt_state, apart.state.opt_state)
-    assert attrs.astuple(joint.history) == attrs.astuple(apart.history)
-    # what the joint path hands back looks like any other state: per-layer, read-only arrays
-    state = joint.state.opt_state
-    assert [a.shape for a in arrays(state)] == [a.shape for a in arrays(apart.state.opt_state)]
-    assert all(not a.flags.writeable for a in [*arrays(state), *arrays(joint.params)])
-    # and it resumes exactly like the layer-by-layer state
-    more = train(joint.state, X, Y, optimizer=opt, **settings)
+    result = train(params, X, Y, optimizer=opt, **settings)
+    by_hand, state = params, opt.init(params)
+    for epoch in range(3):
+        order = np.random.default_rng((0, epoch)).permutation(50)
+        for first in range(0, 50, 16):
+            cols = order[first : first + 16]
+            _, cache = fnmlp.forward(by_hand, X[:, cols])
+            grads = fnmlp.backward(by_hand, cache, Y[:, cols], categorical_cross_entropy)
+            dW = tuple(g + l2 / 50 * layer.W for g, layer in zip(grads.dW, by_hand.layers))
+            by_hand, state = opt.step(by_hand, Grads(dW, grads.db), state)
+    rtol = 1e-4 if dtype is np.float32 else 1e-11
+    assert close(result.params, by_hand, rtol)
+    assert close(result.state.opt_state, state, rtol)
+    assert result.state.opt_state.count == state.count == 12
+    # what the packed run hands back looks like any other state: per-layer, read-only arrays
+    assert all(
+        a.flags.c_contiguous and not a.flags.writeable
+        for a in [*arrays(result.state.opt_state), *arrays(result.params)]
+    )
+    # and it resumes exactly (to the bit) like one uninterrupted run
+    more = train(result.state, X, Y, optimizer=opt, **settings)
     once = train(params, X, Y, optimizer=opt, **{**settings, "epochs": 6})
     assert same_bits(more.params, once.params)
-
-
-def test_sgd_is_updated_layer_by_layer() -> None:
-    # two operations per array: joining the layers would cost more than it saves
-    assert not sgd(0.1).joint
-    assert not Optimizer("mine", sgd(0.1).init, sgd(0.1).apply).joint
+    assert same_bits(more.state.opt_state, once.state.opt_state)
+    assert attrs.astuple(more.history) == attrs.astuple(once.history)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_backward_into_given_arrays_equals_backward_into_new_ones(dtype: type[Any]) -> None:
-    X, Y = digits_like(7, dtype)
-    params = fnmlp.init([6, 4, 5, 3], activations=[tanh, relu, softmax], seed=2, dtype=dtype)
-    Zs, As = _forward(params.layers, X)
-    fresh = _backward(params.layers, Zs, As, Y, categorical_cross_entropy)
-    out = (
-        [np.full(layer.W.shape, np.nan, dtype) for layer in params.layers],
-        [np.full(layer.b.shape, np.nan, dtype) for layer in params.layers],
-    )
-    given = _backward(params.layers, Zs, As, Y, categorical_cross_entropy, _ones(7, X.dtype), out)
-    for new, old, target in zip([*given[0], *given[1]], [*fresh[0], *fresh[1]], [*out[0], *out[1]]):
-        assert new is target and new.tobytes() == old.tobytes()
+@pytest.mark.parametrize("opt", OPTIMISERS, ids=lambda opt: opt.name)
+def test_one_update_of_the_packed_parameters_equals_one_per_array(
+    opt: Optimizer[Any], dtype: type[Any]
+) -> None:
+    """The law ``train`` relies on: an optimiser's rule treats every entry alike and alone."""
+    rng = np.random.default_rng(7)
+    params = fnmlp.init([4, 3, 2], seed=2, dtype=dtype)
+    layout: Layout[Any] = Layout.of(params)
+    grads = [
+        Grads(
+            tuple(rng.standard_normal(layer.W.shape).astype(dtype) for layer in params.layers),
+            tuple(rng.standard_normal(layer.b.shape).astype(dtype) for layer in params.layers),
+        )
+        for _ in range(3)
+    ]
+    state = opt.init(params)
+    theta, moments, count = layout.pack(params), layout.pack_state(opt, state), 0
+    for g in grads:
+        params, state = opt.step(params, g, state)
+        theta, moments = opt.update(theta, layout.join(g.dW, g.db), moments, count, layout.weights)
+        count += 1
+    assert layout.pack(params).tobytes() == theta.tobytes()
+    assert same_bits(layout.state(opt, state, moments, count), state)
+
+
+def test_the_layout_marks_the_weights_and_round_trips() -> None:
+    params = fnmlp.init([2, 3, 1], seed=0)
+    layout: Layout[Any] = Layout.of(params)
+    theta = layout.pack(params)
+    W1, b1 = params.layers[0].W, params.layers[0].b
+    assert theta[0, :3].tolist() == [W1[0, 0], W1[0, 1], b1[0, 0]]
+    assert layout.weights[0].tolist() == [True, True, False] * 3 + [True] * 3 + [False]
+    assert same_bits(layout.params(theta), params)
+    assert not theta.flags.writeable and not layout.weights.flags.writeable
+
+
+def test_a_custom_activation_is_copied_into_the_buffers() -> None:
+    cube = fnmlp.Activation("cube", lambda Z: Z**3, lambda Z, A, dA: 3 * Z**2 * dA)
+    X, Y = digits_like(12, np.float64)
+    params = fnmlp.init([6, 4, 1], activations=[cube, sigmoid], seed=0, scheme="xavier")
+    result = train(params, X, Y[:1], loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=2)
+    by_hand = params
+    for _ in range(2):
+        _, cache = fnmlp.forward(by_hand, X)
+        by_hand = fnmlp.update(
+            by_hand, fnmlp.backward(by_hand, cache, Y[:1], binary_cross_entropy), 0.1
+        )
+    assert close(result.params, by_hand, 1e-12)
 
 
 class Float32Only(np.ndarray[Any, np.dtype[np.float32]]):
@@ -157,7 +211,7 @@ def traced(array: Array) -> Array:
     return out
 
 
-@pytest.mark.parametrize("opt", [sgd(0.1), *OPTIMISERS], ids=lambda opt: opt.name)
+@pytest.mark.parametrize("opt", OPTIMISERS, ids=lambda opt: opt.name)
 @pytest.mark.parametrize(
     "activations", [[relu, relu, softmax], [tanh, sigmoid, sigmoid]], ids=["relu", "sigmoid"]
 )
@@ -170,24 +224,22 @@ def test_a_float32_step_never_computes_in_float64(
     Y = Y if output is softmax else Y[:1]
     n_y = Y.shape[0]
     params = fnmlp.init([6, 5, 4, n_y], activations=activations, seed=3, dtype=np.float32)
-    layers = tuple(_layer(traced(a.W), traced(a.b), a.activation) for a in params.layers)
-    state = opt.init(params)
-    state = attrs.evolve(
-        state,
-        **{
-            f.name: tuple(traced(a) for a in getattr(state, f.name))
-            for f in attrs.fields(type(state))
-            if isinstance(getattr(state, f.name), tuple)
-        },
+    layout: Layout[Any] = Layout.of(params)
+    plan: Plan[Any] = Plan.of(layout, kind, opt, l2=0.5, m=9)
+    assert plan.decay is not None
+    plan = attrs.evolve(plan, decay=traced(plan.decay))  # as train's l2
+    theta = traced(layout.pack(params))
+    moments = tuple(traced(a) for a in layout.pack_state(opt, opt.init(params)))
+    buffers: Buffers[Any] = Buffers.of(layout, 9)
+    batches = [(traced(with_ones(X)), traced(Y), buffers)]
+    theta, moments, count = descend(plan, theta, moments, 0, batches)
+    theta, moments, count = descend(plan, theta, moments, count, batches)
+    assert count == 2
+    assert all(isinstance(a, Float32Only) for a in [theta, *moments])
+    assert all(a.dtype == np.float32 for a in [*buffers.inputs, buffers.grads])
+    new = _step_layers(
+        params.layers, [a.W for a in params.layers], [a.b for a in params.layers], 0.1
     )
-    for _ in range(2):
-        Zs, As = _forward(layers, traced(X))
-        dWs, dbs = _backward(layers, Zs, As, traced(Y), kind, traced(_ones(9, X.dtype)))
-        dWs = [dW + 0.01 * layer.W for dW, layer in zip(dWs, layers)]  # as train's l2
-        layers, state = opt.apply(layers, dWs, dbs, state)
-        assert all(isinstance(a, Float32Only) for a in [*Zs[1:], *As[1:], *dWs, *dbs])
-    assert all(isinstance(a, Float32Only) for layer in layers for a in (layer.W, layer.b))
-    new = _step_layers(layers, dWs, dbs, 0.1)  # update's kernel
     assert all(a.dtype == np.float32 for layer in new for a in (layer.W, layer.b))
 
 

@@ -370,11 +370,11 @@ def test_history_is_a_cons_list_that_shares_its_past() -> None:
 def counting(opt: Optimizer[Any]) -> tuple[Optimizer[Any], list[int]]:
     calls: list[int] = []
 
-    def apply(*args: Any) -> Any:
+    def update(*args: Any) -> Any:
         calls.append(1)
-        return opt.apply(*args)
+        return opt.update(*args)
 
-    return Optimizer(opt.name, opt.init, apply), calls
+    return Optimizer(opt.name, opt.init, update, opt.moments), calls
 
 
 def test_scan_is_lazy() -> None:
