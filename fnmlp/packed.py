@@ -1,12 +1,14 @@
 """The packed layout :func:`fnmlp.train` steps in: every parameter of the network in one array.
 
-Layer ``l``'s weights and bias sit side by side as one block ``[W | b]`` of
-shape ``(n_l, n_{l-1} + 1)``, the blocks one after another in a ``(1, N)``
-array, and each layer's input carries a last row of ones. Then
-``Z = [W | b] @ [A; 1]`` and ``[dW | db] = dZ @ [A; 1].T`` are one matrix
-product each, and one call of the optimiser's rule updates the whole network:
-the maths of :mod:`fnmlp.propagation`, in fewer numpy calls, which is what a
-small network's step costs.
+Layer ``l``'s weights and bias are stored transposed, one above the other,
+as one block ``Q = [W.T; b.T]`` of shape ``(n_{l-1} + 1, n_l)``, the blocks
+one after another in a ``(1, N)`` array, and each layer's input carries a
+last row of ones. Then ``Z = Q.T @ [A; 1]`` and ``dQ = [A; 1] @ dZ.T`` are
+one matrix product each, ``W.T @ dZ`` reads the contiguous rows ``Q[:-1]``,
+and one call of the optimiser's rule updates the whole network: the maths of
+:mod:`fnmlp.propagation`, in fewer numpy calls (what a small network's step
+costs) and with every product on contiguous arrays (what a large one's
+costs).
 
 The layer inputs ``[A; 1]`` live in buffers that one training run allocates
 and rewrites every step; what leaves the run (params, optimiser states) is
@@ -18,7 +20,7 @@ Examples:
     >>> params = init([2, 3, 1], seed=0)
     >>> layout = Layout.of(params)
     >>> layout.shapes, layout.starts
-    (((3, 3), (1, 4)), (0, 9, 13))
+    (((3, 3), (4, 1)), (0, 9, 13))
     >>> theta = layout.pack(params)
     >>> theta.shape
     (1, 13)
@@ -31,8 +33,8 @@ Examples:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from typing import Any, Generic
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 import attrs
 import numpy as np
@@ -45,16 +47,18 @@ from fnmlp.optimisers import Optimizer, with_moments
 from fnmlp.propagation import _layer, _params
 from fnmlp.records import Params
 
-__all__ = ["Buffers", "Layout", "Plan", "descend", "with_ones"]
+__all__ = ["Buffers", "Layout", "Plan", "descend", "gradient", "with_ones"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen(eq=False)
 class Layout(Generic[F]):
-    """Where each layer's ``[W | b]`` block sits in the packed ``(1, N)`` array.
+    """Where each layer's block ``[W.T; b.T]`` sits in the packed ``(1, N)`` array.
 
     Attributes:
         activations: each layer's activation.
-        shapes: each block's shape ``(n_l, n_{l-1} + 1)``.
+        shapes: each block's shape ``(n_{l-1} + 1, n_l)``.
         starts: the ``L + 1`` offsets of the blocks, the last one ``N``.
         dtype: the network's dtype.
         weights: a read-only ``(1, N)`` boolean array, ``True`` at the weights'
@@ -71,12 +75,12 @@ class Layout(Generic[F]):
     def of(cls, params: Params[F]) -> Layout[F]:
         """The layout of ``params``' architecture and dtype."""
         shapes: tuple[tuple[int, int], ...] = tuple(
-            (layer.W.shape[0], layer.W.shape[1] + 1) for layer in params.layers
+            (layer.W.shape[1] + 1, layer.W.shape[0]) for layer in params.layers
         )
         starts = (0, *itertools.accumulate(n * k for n, k in shapes))
         weights = np.ones((1, starts[-1]), dtype=bool)
-        for (n, k), start in zip(shapes, starts):
-            weights[0, start : start + n * k].reshape(n, k)[:, -1] = False
+        for (k, n), start in zip(shapes, starts):
+            weights[0, start : start + k * n].reshape(k, n)[-1] = False
         weights.setflags(write=False)
         dtype: np.dtype[F] = params.layers[0].W.dtype
         return cls(
@@ -84,7 +88,7 @@ class Layout(Generic[F]):
         )
 
     def blocks(self, flat: Matrix[F]) -> list[Matrix[F]]:
-        """Views of ``flat``'s blocks ``[W | b]``, one per layer."""
+        """Views of ``flat``'s blocks ``[W.T; b.T]``, one per layer."""
         row = flat[0]
         return [
             row[start:stop].reshape(shape)
@@ -95,8 +99,8 @@ class Layout(Generic[F]):
         """A new read-only packed array of the per-layer ``Ws`` and ``bs``."""
         flat: Matrix[F] = np.empty((1, self.starts[-1]), self.dtype)
         for block, W, b in zip(self.blocks(flat), Ws, bs):
-            block[:, :-1] = W
-            block[:, -1:] = b
+            block[:-1] = W.T
+            block[-1:] = b.T
         flat.setflags(write=False)
         return flat
 
@@ -105,8 +109,8 @@ class Layout(Generic[F]):
         Ws: list[Matrix[F]] = []
         bs: list[Matrix[F]] = []
         for block in self.blocks(flat):
-            W: Matrix[F] = np.ascontiguousarray(block[:, :-1])
-            b: Matrix[F] = block[:, -1:].copy()
+            W: Matrix[F] = np.ascontiguousarray(block[:-1].T)
+            b: Matrix[F] = np.ascontiguousarray(block[-1:].T)
             W.setflags(write=False)
             b.setflags(write=False)
             Ws.append(W)
@@ -148,7 +152,7 @@ class Buffers(Generic[F]):
             last row ones; the activations are written into the other rows.
         values: each hidden layer's ``A``, a view of ``inputs`` without the ones.
         grads: the packed gradient ``(1, N)``, rewritten every step.
-        grad_blocks: its blocks ``[dW | db]``.
+        grad_blocks: its blocks ``[dW.T; db.T]``.
         size: ``size`` as a 0-d array of the network's dtype (the ``m`` that
             divides the output delta).
     """
@@ -163,7 +167,7 @@ class Buffers(Generic[F]):
     def of(cls, layout: Layout[F], size: int, grads: Matrix[F] | None = None) -> Buffers[F]:
         """New buffers for batches of ``size`` examples (sharing ``grads`` if given)."""
         inputs: list[Matrix[F]] = []
-        for n, _ in layout.shapes[:-1]:
+        for _, n in layout.shapes[:-1]:
             buffer: Matrix[F] = np.empty((n + 1, size), layout.dtype)
             buffer[-1] = 1
             inputs.append(buffer)
@@ -239,49 +243,67 @@ class Plan(Generic[F]):
         )
 
 
+def gradient(
+    plan: Plan[F], theta: Matrix[F], X1: Matrix[F], Y: Targets[F], buffers: Buffers[F]
+) -> tuple[Activations[F], Activations[F]]:
+    """Write the gradient at ``theta`` on the batch ``([X; 1], Y)`` into ``buffers.grads``.
+
+    Returns the output layer's ``(Z, A)``. Every other array of the pass is
+    dropped as soon as it is used, and all of them on return, before the
+    optimiser's step allocates the new parameters.
+    """
+    layout = plan.layout
+    blocks = layout.blocks(theta)
+    inputs, values = buffers.inputs, buffers.values
+    Zs: list[Activations[F]] = []
+    A = X1
+    for block, write, into, value in zip(blocks, plan.writers, inputs, values):
+        Z: Activations[F] = block.T.dot(A)
+        write(Z, value)
+        Zs.append(Z)
+        A = into
+    Z = blocks[-1].T.dot(A)
+    last = layout.activations[-1]
+    out: Activations[F] = last.fn(Z)
+    if plan.fused:
+        dZ: Matrix[F] = out - Y
+        dZ /= buffers.size
+    else:
+        dZ = last.derivative(Z, out, plan.kind.gradient(out, Y))
+    grad_blocks, derivatives = buffers.grad_blocks, plan.derivatives
+    A.dot(dZ.T, grad_blocks[-1])
+    for l in plan.hidden:  # last first, so Zs.pop() is Z[l]
+        dA: Matrix[F] = blocks[l + 1][:-1].dot(dZ)
+        dZ = derivatives[l](Zs.pop(), values[l], dA)
+        (inputs[l - 1] if l else X1).dot(dZ.T, grad_blocks[l])
+    if plan.decay is not None:
+        grads = buffers.grads
+        grads += theta * plan.decay
+    return Z, out
+
+
 def descend(
     plan: Plan[F],
     theta: Matrix[F],
     moments: tuple[Matrix[F], ...],
     count: int,
     batches: Sequence[tuple[Matrix[F], Targets[F], Buffers[F]]],
-) -> tuple[Matrix[F], tuple[Matrix[F], ...], int]:
+    observe: Callable[[Activations[F], Activations[F], Targets[F]], T] | None = None,
+) -> tuple[Matrix[F], tuple[Matrix[F], ...], int, list[T]]:
     """The optimiser's steps over ``batches`` of ``([X; 1], Y, buffers)``, from ``theta``.
 
-    Each step is a forward pass into the buffers, the backward pass into the
-    packed gradient (plus ``plan.decay * theta``, L2's gradient), and one call
-    of the optimiser's rule. Returns the new ``(theta, moments, count)``.
+    Each step is :func:`gradient` (a forward pass into the buffers, the
+    backward pass into the packed gradient, plus ``plan.decay * theta``, L2's
+    gradient) and one call of the optimiser's rule. Returns the new
+    ``(theta, moments, count)`` and what ``observe(Z, A, Y)`` made of each
+    batch's output layer before its step, if given (an empty list if not).
     """
-    layout, kind, decay, fused = plan.layout, plan.kind, plan.decay, plan.fused
-    writers, derivatives, hidden = plan.writers, plan.derivatives, plan.hidden
-    last = layout.activations[-1]
-    update, weights = plan.optimizer.update, layout.weights
+    observed: list[T] = []
+    update, weights = plan.optimizer.update, plan.layout.weights
     for X1, Y, buffers in batches:
-        blocks = layout.blocks(theta)
-        inputs, values = buffers.inputs, buffers.values
-        Zs: list[Activations[F]] = []
-        A = X1
-        for block, write, into, value in zip(blocks, writers, inputs, values):
-            Z: Activations[F] = block.dot(A)
-            write(Z, value)
-            Zs.append(Z)
-            A = into
-        Z = blocks[-1].dot(A)
-        out: Activations[F] = last.fn(Z)
-        if fused:
-            dZ: Matrix[F] = out - Y
-            dZ /= buffers.size
-        else:
-            dZ = last.derivative(Z, out, kind.gradient(out, Y))
-        grad_blocks = buffers.grad_blocks
-        dZ.dot(A.T, grad_blocks[-1])
-        for l in hidden:
-            dA: Matrix[F] = blocks[l + 1][:, :-1].T.dot(dZ)
-            dZ = derivatives[l](Zs[l], values[l], dA)
-            dZ.dot((inputs[l - 1] if l else X1).T, grad_blocks[l])
-        grads = buffers.grads
-        if decay is not None:
-            grads += theta * decay
-        theta, moments = update(theta, grads, moments, count, weights)
+        Z, A = gradient(plan, theta, X1, Y, buffers)
+        if observe is not None:
+            observed.append(observe(Z, A, Y))
+        theta, moments = update(theta, buffers.grads, moments, count, weights)
         count += 1
-    return theta, moments, count
+    return theta, moments, count, observed

@@ -37,7 +37,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp.activations import softmax
+from fnmlp.activations import Activation, softmax
 from fnmlp.aliases import F, Inputs, Matrix, Targets
 from fnmlp.checks import positive_float, positive_int
 from fnmlp.errors import DivergenceError, DTypeError, HyperparameterError
@@ -70,8 +70,11 @@ class History:
     Attributes:
         epochs: how many epochs had been completed at each entry (0 is the
             starting network).
-        train_loss: the loss on the whole training set (L2 penalty included).
-        train_accuracy: accuracy on the training set; empty for mean squared error.
+        train_loss: the loss on the whole training set (L2 penalty included);
+            with ``running_loss``, the mean of the logged epoch's mini-batch
+            losses, each taken before its step (plus the penalty at the log).
+        train_accuracy: accuracy on the training set (with ``running_loss``,
+            over the epoch's batches); empty for mean squared error.
         validation_loss: the loss on the validation data (without the L2
             penalty, which belongs to the training objective); empty without it.
         validation_accuracy: accuracy on the validation data; empty when either
@@ -277,11 +280,10 @@ class TrainResult(Generic[F]):
 class _Setup(Generic[F]):
     """The checked, fixed inputs of one training run, and its scratch arrays.
 
-    ``inputs`` is ``[X; 1]`` for full-batch descent, else the array each
-    epoch's shuffle of ``X`` is gathered into (above its row of ones);
     ``buffers`` serve batches of ``batch_size`` examples and ``rest`` the
     shorter last batch of an epoch, if there is one. ``whole`` is the one
-    batch of full-batch descent, ``([X; 1], Y, buffers)``.
+    batch of full-batch descent, ``([X; 1], Y, buffers)``. ``running``: the
+    history's training numbers are the logged epoch's batch means.
     """
 
     X: Inputs[F]
@@ -296,10 +298,10 @@ class _Setup(Generic[F]):
     early_stopping: EarlyStopping | None
     last_epoch: int
     plan: Plan[F]
-    inputs: Matrix[F]
     buffers: Buffers[F]
     rest: Buffers[F] | None
     whole: tuple[tuple[Matrix[F], Targets[F], Buffers[F]]] | None
+    running: bool = False
     replaying: bool = False
     check_every: int = 1
 
@@ -371,20 +373,40 @@ def _network_loss(
     """
     m = X.shape[1]
     size = max(m if setup.batch_size is None else setup.batch_size, EVALUATION_COLUMNS)
+    output = layers[-1].activation
     if m <= size:
         Z, A = _outputs(layers, X)
-        return _measure(setup, layers, Z, A, Y, penalised=penalised)
-    total = correct = 0.0
-    # accuracy is over examples (arg-max) or over every entry (thresholded outputs)
-    per_example = 1 if layers[-1].activation is softmax else Y.shape[0]
+        value, accuracy, _ = _measure(setup, output, Z, A, Y)
+        return value + (_penalty(setup, layers) if penalised else 0.0), accuracy
+    parts = []
     for start in range(0, m, size):
-        stop = min(start + size, m)
-        Z, A = _outputs(layers, X[:, start:stop])
-        value, accuracy = _measure(setup, layers, Z, A, Y[:, start:stop], penalised=False)
-        n = stop - start
+        Z, A = _outputs(layers, X[:, start : start + size])
+        parts.append(_measure(setup, output, Z, A, Y[:, start : start + size]))
+    return _combined(setup, layers, parts, penalised=penalised)
+
+
+def _combined(
+    setup: _Setup[F],
+    layers: tuple[Layer[F], ...],
+    parts: Sequence[tuple[float, float, int]],
+    *,
+    penalised: bool = True,
+) -> tuple[float, float]:
+    """Loss and accuracy of a set measured in parts ``(loss, accuracy, examples)``.
+
+    The loss is the mean of the parts' losses weighted by their sizes (plus
+    the penalty when ``penalised``); the accuracy counts the correct entries.
+    """
+    total = correct = 0.0
+    m = 0
+    # accuracy is over examples (arg-max) or over every entry (thresholded outputs)
+    output = layers[-1].activation
+    per_example = 1 if output is softmax else layers[-1].W.shape[0]
+    for value, accuracy, n in parts:
         total += value * n
         # a count of correct entries, exact after rounding
         correct += accuracy if np.isnan(accuracy) else round(accuracy * n * per_example)
+        m += n
     value = total / m + (_penalty(setup, layers) if penalised else 0.0)
     return value, correct / (m * per_example)
 
@@ -398,25 +420,17 @@ def _penalty(setup: _Setup[F], layers: tuple[Layer[F], ...]) -> float:
 
 
 def _measure(
-    setup: _Setup[F],
-    layers: tuple[Layer[F], ...],
-    Z: Matrix[F],
-    A: Matrix[F],
-    Y: Targets[F],
-    *,
-    penalised: bool = True,
-) -> tuple[float, float]:
+    setup: _Setup[F], output: Activation, Z: Matrix[F], A: Matrix[F], Y: Targets[F]
+) -> tuple[float, float, int]:
+    """Loss (without the penalty), accuracy and size of one forward pass's output ``(Z, A)``."""
     kind = setup.loss
-    output = layers[-1].activation
     if kind.from_logits is not None and fuses(kind, output):
         value = kind.from_logits(Z, Y)
     else:
         value = kind.value(A, Y)
-    if setup.l2 and penalised:
-        value += _penalty(setup, layers)
     if kind is binary_cross_entropy or kind is categorical_cross_entropy:
-        return value, _accuracy(A, Y, output is softmax)
-    return value, NAN
+        return value, _accuracy(A, Y, output is softmax), Y.shape[1]
+    return value, NAN, Y.shape[1]
 
 
 def _finite(array: Matrix[Any]) -> bool:
@@ -446,7 +460,9 @@ def _problem(setup: _Setup[F], layers: tuple[Layer[F], ...]) -> tuple[int, str] 
                 return i + 1, f"layer {i + 1} has non-finite parameters"
         for name, X, Y in data:
             Zs, As = _forward(layers, X)
-            value, _ = _measure(setup, layers, Zs[-1], As[-1], Y, penalised=name == "training")
+            value, _, _ = _measure(setup, layers[-1].activation, Zs[-1], As[-1], Y)
+            if name == "training":
+                value += _penalty(setup, layers)
             if np.isfinite(value):
                 continue
             for l in range(1, len(layers) + 1):
@@ -500,8 +516,10 @@ def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Matrix[F], Targets[
     order = np.random.default_rng((setup.seed, epoch)).permutation(m)
     # One gather per epoch (np.take, a third of the time of X[:, order] on wide
     # data; mode="clip" skips a copy, the indices being valid), then the
-    # batches are column views.
-    X1 = setup.inputs
+    # batches are column views. The gather is freed with the batches, before
+    # the epoch's log measures the data.
+    X1: Matrix[F] = np.empty((setup.X.shape[0] + 1, m), setup.X.dtype)
+    X1[-1] = 1
     np.take(setup.X, order, axis=1, out=X1[:-1], mode="clip")
     Y: Targets[F] = np.take(setup.Y, order, axis=1)
     rest = setup.rest if setup.rest is not None else setup.buffers
@@ -531,10 +549,21 @@ def _locked(state: TrainState[F]) -> TrainState[F]:
     return attrs.evolve(state, params=locked(state.params))
 
 
-def _log(setup: _Setup[F], state: TrainState[F]) -> TrainState[F]:
-    """Record the current params' losses, update the best, decide early stopping."""
+def _log(
+    setup: _Setup[F],
+    state: TrainState[F],
+    parts: Sequence[tuple[float, float, int]] | None = None,
+) -> TrainState[F]:
+    """Record the current params' losses, update the best, decide early stopping.
+
+    The training numbers are measured on the whole training set, or combined
+    from the epoch's batches' ``parts`` (``running_loss``) when given.
+    """
     layers = state.params.layers
-    train_loss, train_acc = _network_loss(setup, layers, setup.X, setup.Y)
+    if parts is None:
+        train_loss, train_acc = _network_loss(setup, layers, setup.X, setup.Y)
+    else:
+        train_loss, train_acc = _combined(setup, layers, parts)
     val_loss = val_acc = NAN
     if setup.validation is not None:
         val_loss, val_acc = _network_loss(setup, layers, *setup.validation, penalised=False)
@@ -572,18 +601,22 @@ def _step(setup: _Setup[F], carry: _Carry, epoch: int) -> _Carry:
     """
     if carry.state.stopped:
         return carry
-    theta, moments, count = descend(
-        setup.plan, carry.theta, carry.moments, carry.steps, _batches(setup, epoch)
-    )
     done = epoch + 1
+    last = done == setup.last_epoch
+    logged = last or done % setup.log_every == 0
+    observe = None
+    if logged and setup.running and not setup.replaying:
+        observe = functools.partial(_measure, setup, setup.plan.layout.activations[-1])
+    theta, moments, count, parts = descend(
+        setup.plan, carry.theta, carry.moments, carry.steps, _batches(setup, epoch), observe
+    )
     new = _Carry(done, theta, moments, count, carry.state)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
-    last = done == setup.last_epoch
     if (last or done % setup.check_every == 0) and not _finite(theta):
         _diverge(setup, carry.state, done, setup.plan.layout.params(theta).layers)
-    if last or done % setup.log_every == 0:
-        new = new._replace(state=_log(setup, _state(setup, new)))
+    if logged:
+        new = new._replace(state=_log(setup, _state(setup, new), parts if observe else None))
     return new
 
 
@@ -607,6 +640,7 @@ def _prepare(
     log_every: int | None,
     l2: float,
     early_stopping: EarlyStopping | None,
+    running_loss: bool,
     copy: bool = True,
 ) -> tuple[_Setup[F], TrainState[F], range]:
     """Check every argument once; ``copy=False`` reads the data in place (for ``train``)."""
@@ -628,6 +662,8 @@ def _prepare(
     every = None if log_every is None else positive_int(log_every, "log_every")
     seed_ = positive_int(seed, "seed", allow_zero=True)
     penalty = positive_float(l2, "l2", allow_zero=True)
+    if not isinstance(running_loss, bool):
+        raise HyperparameterError(f"running_loss: expected True or False, got {running_loss!r}")
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
         raise DTypeError(
             f"early_stopping: expected an EarlyStopping or None, got {type(early_stopping).__name__}"
@@ -665,8 +701,6 @@ def _prepare(
     m = data.shape[1]
     batch = m if size is None else min(size, m)
     buffers = Buffers.of(layout, batch)
-    inputs = with_ones(data) if batch == m else np.empty((data.shape[0] + 1, m), data.dtype)
-    inputs[-1] = 1
     setup: _Setup[F] = _Setup(
         data,
         targets,
@@ -680,12 +714,15 @@ def _prepare(
         early_stopping,
         first + n_epochs,
         Plan.of(layout, loss, optimizer, penalty, m),
-        inputs,
         buffers,
         Buffers.of(layout, m % batch, buffers.grads) if m % batch else None,
-        ((inputs, targets, buffers),) if batch == m else None,
+        ((with_ones(data), targets, buffers),) if batch == m else None,
+        running_loss,
     )
-    if state.log is None:
+    if state.log is None and running_loss:
+        # nothing to measure before the first batch: the history starts at the first log
+        state = attrs.evolve(state, checkpoint=(first, state.params, state.opt_state))
+    elif state.log is None:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             state = _log(setup, state)
     return setup, state, range(first, first + n_epochs)
@@ -705,6 +742,7 @@ def scan(
     log_every: int | None = None,
     l2: float = 0.0,
     early_stopping: EarlyStopping | None = None,
+    running_loss: bool = False,
 ) -> Iterator[TrainState[F]]:
     """Lazily yield the starting state and the state after every epoch.
 
@@ -744,6 +782,7 @@ def scan(
         log_every=log_every,
         l2=l2,
         early_stopping=early_stopping,
+        running_loss=running_loss,
     )
 
     def states() -> Iterator[TrainState[F]]:
@@ -772,6 +811,7 @@ def train(
     log_every: int | None = None,
     l2: float = 0.0,
     early_stopping: EarlyStopping | None = None,
+    running_loss: bool = False,
     progress: bool = False,
 ) -> TrainResult[F]:
     """Train ``params`` on ``(X, Y)``: ``functools.reduce(step, range(epochs), state)``.
@@ -789,7 +829,8 @@ def train(
         validation: optional ``(X_val, Y_val)`` measured at each log.
         log_every: record the history every this many epochs, and at the start
             and the end; by default ``epochs // 100`` (at least 1), so about
-            a hundred entries. Each entry costs a forward pass over the data.
+            a hundred entries. Each entry costs a forward pass over the data
+            (over the validation data only, with ``running_loss``).
             Counted from epoch 0 across resumed runs, so a resumed run's history
             equals an uninterrupted one's when ``log_every`` is the same and
             divides each part's epochs (else each part's end adds an entry).
@@ -797,6 +838,13 @@ def train(
             training set's size, also with mini-batches), in the gradient and in
             the recorded training loss; not in the validation loss.
         early_stopping: stop when the validation loss stalls; needs ``validation``.
+        running_loss: record the training loss and accuracy of a logged epoch
+            as the mean over its mini-batches, each measured by the forward
+            pass its step makes anyway (what scikit-learn's ``loss_curve_``
+            and Keras report), instead of a forward pass over the whole
+            training set after the epoch. It costs nothing; the numbers lag
+            the params by up to an epoch, and the history has no entry at the
+            start. Validation data are still measured exactly.
         progress: show a tqdm progress bar with the latest loss (needs the
             ``progress`` extra: ``pip install 'fnmlp[progress]'``).
 
@@ -823,6 +871,14 @@ def train(
         ...              optimizer=sgd(1.0), epochs=100, batch_size=2)
         >>> all(np.array_equal(a.W, b.W) for a, b in zip(more.params.layers, once.params.layers))
         True
+
+        The running loss of each logged epoch's batches, as scikit-learn reports it:
+
+        >>> run = train(init([2, 2, 1], seed=1), X, Y, loss=binary_cross_entropy,
+        ...             optimizer=sgd(1.0), epochs=100, batch_size=2, log_every=25,
+        ...             running_loss=True)
+        >>> run.history.epochs
+        (25, 50, 75, 100)
     """
     setup, state, epochs_range = _prepare(
         params,
@@ -837,6 +893,7 @@ def train(
         log_every=log_every,
         l2=l2,
         early_stopping=early_stopping,
+        running_loss=running_loss,
         copy=False,  # nothing outlives this call or runs inside it to change the data
     )
     if not isinstance(progress, bool):

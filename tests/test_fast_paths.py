@@ -162,8 +162,10 @@ def test_the_layout_marks_the_weights_and_round_trips() -> None:
     layout: Layout[Any] = Layout.of(params)
     theta = layout.pack(params)
     W1, b1 = params.layers[0].W, params.layers[0].b
-    assert theta[0, :3].tolist() == [W1[0, 0], W1[0, 1], b1[0, 0]]
-    assert layout.weights[0].tolist() == [True, True, False] * 3 + [True] * 3 + [False]
+    # layer 1's block is [W1.T; b1.T], (3, 3): its first row is W1's first column
+    assert theta[0, :3].tolist() == W1[:, 0].tolist()
+    assert theta[0, 6:9].tolist() == b1[:, 0].tolist()
+    assert layout.weights[0].tolist() == [True] * 6 + [False] * 3 + [True] * 3 + [False]
     assert same_bits(layout.params(theta), params)
     assert not theta.flags.writeable and not layout.weights.flags.writeable
 
@@ -230,10 +232,19 @@ def test_a_float32_step_never_computes_in_float64(
     plan = attrs.evolve(plan, decay=traced(plan.decay))  # as train's l2
     theta = traced(layout.pack(params))
     moments = tuple(traced(a) for a in layout.pack_state(opt, opt.init(params)))
-    buffers: Buffers[Any] = Buffers.of(layout, 9)
+    plain: Buffers[Any] = Buffers.of(layout, 9)
+    buffers = attrs.evolve(  # the same memory, traced
+        plain,
+        inputs=tuple(traced(a) for a in plain.inputs),
+        values=tuple(traced(a) for a in plain.values),
+        grads=traced(plain.grads),
+        grad_blocks=tuple(traced(a) for a in plain.grad_blocks),
+        size=traced(plain.size),
+    )
+    assert all(np.shares_memory(a, b) for a, b in zip(buffers.values, plain.inputs))
     batches = [(traced(with_ones(X)), traced(Y), buffers)]
-    theta, moments, count = descend(plan, theta, moments, 0, batches)
-    theta, moments, count = descend(plan, theta, moments, count, batches)
+    theta, moments, count, _ = descend(plan, theta, moments, 0, batches)
+    theta, moments, count, _ = descend(plan, theta, moments, count, batches)
     assert count == 2
     assert all(isinstance(a, Float32Only) for a in [theta, *moments])
     assert all(a.dtype == np.float32 for a in [*buffers.inputs, buffers.grads])

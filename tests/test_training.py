@@ -364,6 +364,111 @@ def test_history_is_a_cons_list_that_shares_its_past() -> None:
     assert depth == 51 == len(states[-1].history.epochs)
 
 
+def test_a_running_loss_is_the_mean_of_the_logged_epochs_batch_losses() -> None:
+    X, Y = blobs(10)
+    params, l2, lr = net(1), 0.4, 0.5
+    settings: dict[str, Any] = {
+        "loss": binary_cross_entropy,
+        "optimizer": sgd(lr),
+        "epochs": 4,
+        "batch_size": 4,  # batches of 4, 4 and 2
+        "log_every": 2,
+        "l2": l2,
+        "validation": (X[:, :5], Y[:, :5]),
+    }
+    running = train(params, X, Y, running_loss=True, **settings)
+    exact = train(params, X, Y, **settings)
+    # the same steps: the running numbers come from forward passes the steps make anyway
+    assert all(
+        np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
+        for a, b in zip(running.params.layers, exact.params.layers)
+    )
+    history = running.history
+    assert history.epochs == (2, 4)  # nothing to average before the first epoch
+    assert history.validation_loss == exact.history.validation_loss[1:]
+    by_hand = params
+    for epoch in range(4):
+        order = np.random.default_rng((0, epoch)).permutation(10)
+        total = correct = 0.0
+        for first in range(0, 10, 4):
+            cols = order[first : first + 4]
+            Yhat, cache = fnmlp.forward(by_hand, X[:, cols])
+            total += fnmlp.loss(Yhat, Y[:, cols], binary_cross_entropy) * len(cols)
+            correct += float(np.sum((Yhat >= 0.5) == (Y[:, cols] >= 0.5)))
+            grads = fnmlp.backward(by_hand, cache, Y[:, cols], binary_cross_entropy)
+            dW = tuple(g + l2 / 10 * layer.W for g, layer in zip(grads.dW, by_hand.layers))
+            by_hand = fnmlp.update(by_hand, fnmlp.Grads(dW, grads.db), lr)
+        if epoch % 2 == 1:
+            entry = (epoch - 1) // 2
+            squares = sum(float(np.sum(layer.W**2)) for layer in by_hand.layers)
+            assert history.train_loss[entry] == pytest.approx(
+                total / 10 + l2 / 20 * squares, rel=1e-12
+            )
+            assert history.train_accuracy[entry] == correct / 10
+
+
+def test_a_full_batch_running_loss_is_the_loss_before_the_epochs_step() -> None:
+    X, Y = blobs(12)
+    settings: dict[str, Any] = {
+        "loss": binary_cross_entropy,
+        "optimizer": sgd(0.3),
+        "epochs": 6,
+        "log_every": 1,
+    }
+    running = train(net(), X, Y, running_loss=True, **settings).history
+    exact = train(net(), X, Y, **settings).history
+    assert running.epochs == exact.epochs[1:]
+    np.testing.assert_allclose(running.train_loss, exact.train_loss[:-1], rtol=1e-12)
+    assert running.train_accuracy == exact.train_accuracy[:-1]
+
+
+def test_a_running_loss_run_resumes_bit_identically() -> None:
+    X, Y = blobs(10)
+    settings: dict[str, Any] = {
+        "loss": binary_cross_entropy,
+        "optimizer": adam(0.05),
+        "batch_size": 3,
+        "log_every": 2,
+        "running_loss": True,
+    }
+    first = train(net(), X, Y, epochs=4, **settings)
+    more = train(first.state, X, Y, epochs=4, **settings)
+    once = train(net(), X, Y, epochs=8, **settings)
+    assert identical(more.params, once.params)
+    assert identical(more.state.opt_state, once.state.opt_state)
+    assert attrs.astuple(more.history) == attrs.astuple(once.history)
+    assert more.history.epochs == (2, 4, 6, 8)
+
+
+def test_a_running_loss_still_reports_divergence() -> None:
+    X, Y = unscaled()
+    with pytest.raises(fnmlp.DivergenceError, match=r"^training diverged in epoch \d+"):
+        train(
+            fnmlp.init([3, 1], output=linear, seed=0),
+            X,
+            Y,
+            loss=mean_squared_error,
+            optimizer=sgd(1.0),
+            epochs=50,
+            batch_size=8,
+            running_loss=True,
+        )
+
+
+def test_bad_running_loss_is_refused() -> None:
+    X, Y = blobs()
+    with pytest.raises(fnmlp.HyperparameterError, match=r"^running_loss: expected True or False"):
+        train(
+            net(),
+            X,
+            Y,
+            loss=binary_cross_entropy,
+            optimizer=sgd(0.1),
+            epochs=1,
+            running_loss=1,  # type: ignore[arg-type]
+        )
+
+
 # ----------------------------------------------------------------------------- scan
 
 
