@@ -141,7 +141,8 @@ def _relu_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
     # ReLU'(0) = 0, as in notebook 000: only strictly positive units pass gradient.
     # A = max(Z, 0) is positive exactly where Z is, and sign(A) is then 1, else 0:
     # one float multiply, without a boolean temporary to cast.
-    dZ: Deltas[F] = dA * np.sign(A)
+    dZ: Deltas[F] = np.sign(A)
+    dZ *= dA  # into the array just made: one temporary, not two
     return dZ
 
 
