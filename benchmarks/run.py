@@ -177,8 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         print(environment())
         for name in args.workload:
             w = WORKLOADS[name](quick=args.quick)
-            print(describe(w, args.repeats), flush=True)
-            results = run_workload(w, contestants, args.repeats)
+            repeats = args.repeats * w.repeat_factor
+            print(describe(w, repeats), flush=True)
+            results = run_workload(w, contestants, repeats)
             body.extend(rows(w, results))
             for line in notes(results):
                 problems.setdefault(line, []).append(w.name)

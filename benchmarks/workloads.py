@@ -52,6 +52,9 @@ class Workload:
 
     ``epochs`` is the length of one timed run; ``memory_epochs`` the length of
     the untimed tracemalloc run. ``batch_size == m`` means full-batch descent.
+    ``repeat_factor`` multiplies the repeats: a run of a tenth of a second is
+    easily hit by another process's burst on a shared machine, and more
+    repeats keep the median steady.
     """
 
     name: str
@@ -70,6 +73,7 @@ class Workload:
     epochs: int
     memory_epochs: int = 1
     seed: int = 0
+    repeat_factor: int = 1
 
     @property
     def m(self) -> int:
@@ -153,6 +157,7 @@ def tiny(*, quick: bool = False) -> Workload:
         X_test=None,
         labels_test=None,
         epochs=200 if quick else 3000,
+        repeat_factor=1 if quick else 4,
     )
 
 
@@ -202,6 +207,7 @@ def digits(*, quick: bool = False, seed: int = 0) -> Workload:
         X_test=np.ascontiguousarray(X_test),
         labels_test=labels[test],
         epochs=1 if quick else 10,
+        repeat_factor=1 if quick else 2,
     )
 
 

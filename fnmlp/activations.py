@@ -152,19 +152,23 @@ _FLOOR = _constant(-87.0, -708.0)
 
 
 def _sigmoid(Z: Activations[F]) -> Activations[F]:
-    A: Activations[F] = np.empty_like(Z)
-    _sigmoid_into(Z, A)
+    A: Activations[F] = np.maximum(Z, _FLOOR.get(Z.dtype, -87.0))
+    _sigmoid_of_floored(A)
     return A
 
 
 def _sigmoid_into(Z: Activations[F], out: Activations[F]) -> None:
-    # 1 / (1 + e^-z), accurate to a few ulps in both tails (the form
-    # (1 + tanh(z/2)) / 2 loses relative accuracy where sigmoid is small).
     np.maximum(Z, _FLOOR.get(Z.dtype, -87.0), out=out)
-    np.negative(out, out)
-    np.exp(out, out)
-    np.add(out, _ONE.get(out.dtype, 1.0), out)
-    np.reciprocal(out, out)
+    _sigmoid_of_floored(out)
+
+
+def _sigmoid_of_floored(A: Activations[F]) -> None:
+    # 1 / (1 + e^-z) in place, accurate to a few ulps in both tails (the form
+    # (1 + tanh(z/2)) / 2 loses relative accuracy where sigmoid is small).
+    np.negative(A, A)
+    np.exp(A, A)
+    np.add(A, _ONE.get(A.dtype, 1.0), A)
+    np.reciprocal(A, A)
 
 
 def _sigmoid_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:

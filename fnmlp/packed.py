@@ -63,6 +63,7 @@ class Layout(Generic[F]):
         dtype: the network's dtype.
         weights: a read-only ``(1, N)`` boolean array, ``True`` at the weights'
             entries (for L2 and AdamW's decay, which leave biases alone).
+        spans: each block's ``(start, stop, shape)``.
     """
 
     activations: tuple[Activation, ...]
@@ -70,6 +71,7 @@ class Layout(Generic[F]):
     starts: tuple[int, ...]
     dtype: np.dtype[F]
     weights: npt.NDArray[np.bool_]
+    spans: tuple[tuple[int, int, tuple[int, int]], ...]
 
     @classmethod
     def of(cls, params: Params[F]) -> Layout[F]:
@@ -84,16 +86,18 @@ class Layout(Generic[F]):
         weights.setflags(write=False)
         dtype: np.dtype[F] = params.layers[0].W.dtype
         return cls(
-            tuple(layer.activation for layer in params.layers), shapes, starts, dtype, weights
+            tuple(layer.activation for layer in params.layers),
+            shapes,
+            starts,
+            dtype,
+            weights,
+            tuple(zip(starts, starts[1:], shapes)),
         )
 
     def blocks(self, flat: Matrix[F]) -> list[Matrix[F]]:
         """Views of ``flat``'s blocks ``[W.T; b.T]``, one per layer."""
         row = flat[0]
-        return [
-            row[start:stop].reshape(shape)
-            for start, stop, shape in zip(self.starts, self.starts[1:], self.shapes)
-        ]
+        return [row[start:stop].reshape(shape) for start, stop, shape in self.spans]
 
     def join(self, Ws: Sequence[Matrix[F]], bs: Sequence[Matrix[F]]) -> Matrix[F]:
         """A new read-only packed array of the per-layer ``Ws`` and ``bs``."""
