@@ -44,7 +44,7 @@ from fnmlp.aliases import F, Matrix
 from fnmlp.checks import _is_real, freeze, positive_float
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
 from fnmlp.propagation import _check_params, _descend, _layer, check_grads, check_step
-from fnmlp.records import Grads, Layer, Params, _build, lock, locked
+from fnmlp.records import Grads, Layer, Params, _build, lock
 from fnmlp.schedules import Schedule
 
 __all__ = [
@@ -186,12 +186,12 @@ class Optimizer(Generic[S]):
                 b, moments_b = self.update(
                     layer.b, grads.db[l], tuple(old[l] for old in olds_b), count, False
                 )
-                layers.append(_layer(W, b, layer.activation))
+                layers.append(_layer(lock(W), lock(b), layer.activation))
                 news_W.append(moments_W)
                 news_b.append(moments_b)
         new_layers = tuple(layers)
         check_step(new_layers, "optimizer", self)
-        new: Params[F] = locked(_build(Params, layers=new_layers))
+        new: Params[F] = _build(Params, layers=new_layers)
         return new, with_moments(state, count + 1, names, news_W, news_b)
 
     def __repr__(self) -> str:

@@ -46,10 +46,10 @@ from fnmlp.aliases import (
     Targets,
     Weights,
 )
-from fnmlp.checks import as_data, freeze, positive_float
+from fnmlp.checks import all_finite, as_data, freeze, positive_float
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.losses import Loss, check_targets, fuses
-from fnmlp.records import Cache, Grads, Layer, Params, _build, lock, locked
+from fnmlp.records import Cache, Grads, Layer, Params, _build, lock
 
 __all__ = [
     "backward",
@@ -206,18 +206,16 @@ def _step_layers(
     dbs: Sequence[Bias[F]],
     learning_rate: float,
 ) -> tuple[Layer[F], ...]:
-    """``W - lr * dW`` and ``b - lr * db`` for every layer, as new read-only layers."""
+    """``W - lr * dW`` and ``b - lr * db`` for every layer, as new layers of locked arrays."""
     rate = _scalar(learning_rate, layers[0].W.dtype)
     subtract = np.subtract
     out: list[Layer[F]] = []
-    for layer, dW, db in zip(layers, dWs, dbs):  # _descend, inlined: this runs every step
+    for layer, dW, db in zip(layers, dWs, dbs):  # _descend, inlined
         W: Weights[F] = dW * rate
         subtract(layer.W, W, W)
-        W.setflags(write=False)
         b: Bias[F] = db * rate
         subtract(layer.b, b, b)
-        b.setflags(write=False)
-        out.append(_layer(W, b, layer.activation))
+        out.append(_layer(lock(W), lock(b), layer.activation))
     return tuple(out)
 
 
@@ -288,13 +286,10 @@ def _check_params(params: object, name: str = "params") -> None:
 
 def _first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
     """``(position, "value at index")`` of the first array holding NaN or inf, else ``None``."""
-    # One errstate for all (entering one costs more than summing a small array);
-    # a sum is finite when every entry is, and overflows only if they are large.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for position, array in enumerate(arrays):
-            if not np.isfinite(np.add.reduce(array, None)) and not np.isfinite(array).all():
-                where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-                return position, f"{array[where]} at index {where}"
+    for position, array in enumerate(arrays):
+        if not all_finite(array):
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            return position, f"{array[where]} at index {where}"
     return None
 
 
@@ -546,7 +541,7 @@ def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F
     with np.errstate(all="ignore"):
         layers = _step_layers(params.layers, grads.dW, grads.db, lr)
     check_step(layers, "learning_rate", lr)
-    new: Params[F] = locked(_build(Params, layers=layers))
+    new: Params[F] = _build(Params, layers=layers)
     return new
 
 
