@@ -51,6 +51,7 @@ from fnmlp.optimisers import MomentumState as MomentumState
 from fnmlp.optimisers import Optimizer as Optimizer
 from fnmlp.optimisers import RMSPropState as RMSPropState
 from fnmlp.optimisers import SgdState as SgdState
+from fnmlp.optimisers import Update as Update
 from fnmlp.optimisers import adam as adam
 from fnmlp.optimisers import adamw as adamw
 from fnmlp.optimisers import momentum as momentum
@@ -112,6 +113,7 @@ __all__ = [
     "ShapeError",
     "TrainResult",
     "TrainState",
+    "Update",
     "accuracy",
     "adam",
     "adamw",

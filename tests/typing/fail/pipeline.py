@@ -61,6 +61,14 @@ train(params, X, Y, loss=binary_cross_entropy, optimizer=opt, epochs=1, lr=0.1) 
 opt.step(params, grads, adam_state)  # type: ignore[arg-type]
 opt.step(params, grads)  # type: ignore[call-arg]
 forward(params)  # type: ignore[call-arg]
+
+
+# an update rule must take and return arrays, not floats
+def float_rule(p: float, g: float, moments: tuple[()], count: int, decayed: bool) -> float:
+    return p - g
+
+
+Optimizer("bad", sgd(0.1).init, float_rule)  # type: ignore[arg-type]
 # init's options are checked
 init([2, 1], scheme="glorot")  # type: ignore[call-overload]
 init([2, 1], seed=1.5)  # type: ignore[call-overload]
