@@ -335,3 +335,31 @@ def test_resuming_equals_one_long_run(case: Case, first: int, then: int) -> None
     assert resumed.state.opt_state.count == once.state.opt_state.count
     assert resumed.history.epochs == once.history.epochs
     assert resumed.history.train_loss == once.history.train_loss
+
+
+@given(cases())
+def test_train_equals_a_hand_loop_of_the_public_stages(case: Case) -> None:
+    """``train``'s packed steps compute what ``forward``, ``backward`` and ``step`` do, any network."""
+    params = case.params()
+    result = fit(case, params, 2)
+    X = np.asarray(case.X, dtype=case.dtype)
+    Y = np.asarray(case.Y, dtype=case.dtype)
+    m = X.shape[1]
+    size = m if case.batch_size is None else case.batch_size
+    opt, by_hand = case.optimizer, params
+    state = opt.init(params)
+    for epoch in range(2):
+        order = np.random.default_rng((case.seed, epoch)).permutation(m)
+        batches = [order] if size >= m else [order[i : i + size] for i in range(0, m, size)]
+        for cols in batches:
+            if size >= m:
+                cols = np.arange(m)  # full batch: the data in order
+            _, cache = forward(by_hand, X[:, cols])
+            grads = backward(by_hand, cache, Y[:, cols], case.kind)
+            by_hand, state = opt.step(by_hand, grads, state)
+    rtol, atol = (2e-3, 1e-5) if case.dtype is np.float32 else (1e-9, 1e-12)
+    for got, want in zip(arrays_of(result.params), arrays_of(by_hand)):
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+    for got, want in zip(arrays_of(result.state.opt_state), arrays_of(state)):
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+    assert result.state.opt_state.count == state.count
