@@ -64,6 +64,11 @@ from fnmlp.records import Cache as Cache
 from fnmlp.records import Grads as Grads
 from fnmlp.records import Layer as Layer
 from fnmlp.records import Params as Params
+from fnmlp.runs import EarlyStopping as EarlyStopping
+from fnmlp.runs import History as History
+from fnmlp.runs import LogEntry as LogEntry
+from fnmlp.runs import TrainResult as TrainResult
+from fnmlp.runs import TrainState as TrainState
 from fnmlp.schedules import Schedule as Schedule
 from fnmlp.schedules import constant as constant
 from fnmlp.schedules import cosine_decay as cosine_decay
@@ -71,11 +76,6 @@ from fnmlp.schedules import exponential_decay as exponential_decay
 from fnmlp.schedules import step_decay as step_decay
 from fnmlp.serialisation import load as load
 from fnmlp.serialisation import save as save
-from fnmlp.training import EarlyStopping as EarlyStopping
-from fnmlp.training import History as History
-from fnmlp.training import LogEntry as LogEntry
-from fnmlp.training import TrainResult as TrainResult
-from fnmlp.training import TrainState as TrainState
 from fnmlp.training import scan as scan
 from fnmlp.training import train as train
 

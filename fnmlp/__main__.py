@@ -63,7 +63,8 @@ from fnmlp.losses import Loss, binary_cross_entropy, categorical_cross_entropy
 from fnmlp.optimisers import Optimizer, adam, momentum, rmsprop, sgd
 from fnmlp.propagation import forward
 from fnmlp.records import Params
-from fnmlp.training import History, TrainState, scan
+from fnmlp.runs import History, TrainState
+from fnmlp.training import scan
 
 __all__ = ["EXAMPLES", "Example", "Settings", "main", "parser"]
 

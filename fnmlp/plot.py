@@ -52,7 +52,7 @@ from fnmlp.checks import as_data, check_finite, positive_float, positive_int
 from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
 from fnmlp.propagation import forward
 from fnmlp.records import Params
-from fnmlp.training import History
+from fnmlp.runs import History
 
 __all__ = ["Predictor", "decision_boundary", "learning_curves"]
 

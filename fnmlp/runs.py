@@ -1,0 +1,246 @@
+"""The records of a training run: where it is, what it recorded and what it returns.
+
+:class:`TrainState` is what :func:`fnmlp.train` carries from epoch to epoch
+and what a run resumes from; :class:`History` and :class:`LogEntry` are what it
+recorded; :class:`TrainResult` is what it returns; :class:`EarlyStopping` says
+when it stops.
+
+Examples:
+    >>> import numpy as np
+    >>> from fnmlp import binary_cross_entropy, init, sgd, train
+    >>> result = train(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
+    ...                loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=4, log_every=2)
+    >>> result.history.epochs, result.state.epoch
+    ((0, 2, 4), 4)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic
+
+import attrs
+import numpy as np
+
+from fnmlp.aliases import F
+from fnmlp.checks import positive_float, positive_int
+from fnmlp.records import Params
+
+__all__ = ["EarlyStopping", "Entry", "History", "Log", "LogEntry", "TrainResult", "TrainState"]
+
+# A history grows by consing onto a linked list of tuples, (newest, rest), so an
+# epoch step adds an entry in O(1) without copying what came before.
+Log = tuple["Entry", "Log"] | None
+Entry = tuple[int, float, float, float, float]  # epoch, train loss/acc, val loss/acc
+
+
+@attrs.frozen(eq=False)
+class History:
+    """What training recorded, oldest first, one entry per logged epoch.
+
+    Attributes:
+        epochs: how many epochs had been completed at each entry (0 is the
+            starting network).
+        train_loss: the loss on the whole training set (L2 penalty included);
+            with ``running_loss``, the mean of the logged epoch's mini-batch
+            losses, each taken before its step (plus the penalty at the log).
+        train_accuracy: accuracy on the training set (with ``running_loss``,
+            over the epoch's batches); empty for mean squared error.
+        validation_loss: the loss on the validation data (without the L2
+            penalty, which belongs to the training objective); empty without it.
+        validation_accuracy: accuracy on the validation data; empty when either
+            is not tracked.
+        best_epoch: the entry's epoch with the lowest validation loss (or
+            training loss, without validation data); under early stopping, the
+            last that improved on the best before it by more than ``min_delta``.
+
+    Examples:
+        >>> history = History((0, 10), (0.7, 0.2), (0.5, 0.9), (), (), 10)
+        >>> print(history.final_loss, history.best_epoch)
+        0.2 10
+    """
+
+    epochs: tuple[int, ...]
+    train_loss: tuple[float, ...]
+    train_accuracy: tuple[float, ...]
+    validation_loss: tuple[float, ...]
+    validation_accuracy: tuple[float, ...]
+    best_epoch: int
+
+    @property
+    def final_loss(self) -> float:
+        """The last training loss recorded.
+
+        Examples:
+            >>> History((0,), (0.5,), (), (), (), 0).final_loss
+            0.5
+        """
+        return self.train_loss[-1]
+
+
+@attrs.frozen(eq=False)
+class EarlyStopping:
+    """Stop when the validation loss has not improved by ``min_delta`` for ``patience`` epochs.
+
+    Validation is measured every ``log_every`` epochs, so patience is counted
+    in epochs but checked at those points. Training returns the best params.
+
+    Attributes:
+        patience: epochs without improvement before stopping (positive).
+        min_delta: the smallest decrease that counts as improvement (>= 0).
+
+    Examples:
+        >>> EarlyStopping(patience=0)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: patience: expected a positive int, got 0
+    """
+
+    patience: int = attrs.field(default=10)
+    min_delta: float = attrs.field(default=0.0)
+
+    def __attrs_post_init__(self) -> None:
+        positive_int(self.patience, "patience")
+        positive_float(self.min_delta, "min_delta", allow_zero=True)
+
+
+@attrs.frozen(eq=False)
+class TrainState(Generic[F]):
+    """Everything training carries from one epoch to the next; resume from it.
+
+    Attributes:
+        params: the network after ``epoch`` epochs.
+        opt_state: the optimiser's state after ``epoch`` epochs.
+        epoch: epochs completed.
+        best_params: the params with the best monitored loss so far.
+        best_epoch: the epoch at which ``best_params`` were recorded.
+        best_loss: their monitored loss (validation loss when given).
+        stopped: ``True`` once early stopping has ended the run. A run resumed
+            from a stopped state trains on, and stops again at its next log
+            unless the monitored loss has improved on ``best_loss``.
+        checkpoint: ``(epoch, params, opt_state)`` at the latest log; a
+            divergence is replayed from it to name the first epoch that failed.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import init, scan, sgd, binary_cross_entropy
+        >>> states = scan(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
+        ...               loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=3)
+        >>> [state.epoch for state in states]
+        [0, 1, 2, 3]
+    """
+
+    params: Params[F]
+    opt_state: Any
+    epoch: int
+    best_params: Params[F]
+    best_epoch: int
+    best_loss: float
+    stopped: bool
+    log: Log = attrs.field(default=None, repr=False)
+    checkpoint: tuple[int, Params[F], Any] | None = attrs.field(default=None, repr=False)
+
+    @property
+    def latest(self) -> LogEntry | None:
+        """The newest history entry, in constant time (``None`` before any).
+
+        Reading :attr:`history` walks every entry; a loop over :func:`scan`
+        that looks at each epoch's numbers should read this instead.
+
+        Examples:
+            >>> import numpy as np
+            >>> from fnmlp import init, scan, sgd, binary_cross_entropy
+            >>> *_, last = scan(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
+            ...                 loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=2,
+            ...                 log_every=1)
+            >>> entry = last.latest
+            >>> print(entry.epoch, round(entry.train_loss, 4), entry.train_accuracy, entry.validation_loss)
+            2 0.725 0.0 None
+        """
+        if self.log is None:
+            return None
+        epoch, train_loss, train_acc, val_loss, val_acc = self.log[0]
+
+        def known(value: float) -> float | None:
+            return None if np.isnan(value) else float(value)
+
+        return LogEntry(
+            int(epoch), float(train_loss), known(train_acc), known(val_loss), known(val_acc)
+        )
+
+    @property
+    def history(self) -> History:
+        """The :class:`History` recorded so far, oldest first (built in time linear in its length).
+
+        Examples:
+            >>> import numpy as np
+            >>> from fnmlp import init, scan, sgd, mean_squared_error
+            >>> *_, last = scan(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
+            ...                 loss=mean_squared_error, optimizer=sgd(0.1), epochs=2)
+            >>> last.history.epochs, last.history.train_accuracy
+            ((0, 1, 2), ())
+        """
+        entries: list[Entry] = []
+        node = self.log
+        while node is not None:
+            entries.append(node[0])
+            node = node[1]
+        entries.reverse()
+        columns = list(zip(*entries)) if entries else [()] * 5
+
+        def kept(column: tuple[Any, ...]) -> tuple[float, ...]:
+            return () if any(np.isnan(v) for v in column) else tuple(float(v) for v in column)
+
+        return History(
+            tuple(int(e) for e in columns[0]),
+            tuple(float(v) for v in columns[1]),
+            kept(columns[2]),
+            kept(columns[3]),
+            kept(columns[4]),
+            self.best_epoch,
+        )
+
+
+@attrs.frozen
+class LogEntry:
+    """One history entry: the numbers recorded after ``epoch`` epochs.
+
+    Attributes:
+        epoch: epochs completed when it was recorded.
+        train_loss: the loss on the whole training set (L2 penalty included).
+        train_accuracy: accuracy on the training set, or ``None`` when not tracked.
+        validation_loss: the validation loss, or ``None`` without validation data.
+        validation_accuracy: the validation accuracy, or ``None``.
+
+    Examples:
+        >>> LogEntry(10, 0.25, 0.9, None, None).train_accuracy
+        0.9
+    """
+
+    epoch: int
+    train_loss: float
+    train_accuracy: float | None
+    validation_loss: float | None
+    validation_accuracy: float | None
+
+
+@attrs.frozen(eq=False)
+class TrainResult(Generic[F]):
+    """What :func:`fnmlp.train` returns.
+
+    Attributes:
+        params: the trained network (the best one seen, under early stopping).
+        history: the recorded losses and accuracies.
+        state: the final :class:`TrainState`; pass it to :func:`fnmlp.train` to resume.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import init, sgd, mean_squared_error, linear, train
+        >>> result = train(init([1, 1], output=linear, seed=0), [[0.0, 1.0]], [[1, 3]],
+        ...                loss=mean_squared_error, optimizer=sgd(0.1), epochs=300)
+        >>> print(np.round(result.params.layers[0].W, 3), result.state.epoch)
+        [[2.]] 300
+    """
+
+    params: Params[F]
+    history: History
+    state: TrainState[F]
