@@ -159,6 +159,12 @@ class Buffers(Generic[F]):
         grad_blocks: its blocks ``[dW.T; db.T]``.
         size: ``size`` as a 0-d array of the network's dtype (the ``m`` that
             divides the output delta).
+
+    Examples:
+        >>> from fnmlp import init
+        >>> buffers = Buffers.of(Layout.of(init([2, 3, 1], seed=0)), size=4)
+        >>> print(buffers.inputs[0].shape, buffers.inputs[0][-1], buffers.grads.shape)
+        (4, 4) [1. 1. 1. 1.] (1, 13)
     """
 
     inputs: tuple[Matrix[F], ...]
@@ -214,6 +220,13 @@ class Plan(Generic[F]):
         writers: each hidden layer's activation, writing into a buffer.
         derivatives: each hidden layer's activation derivative.
         hidden: the hidden layers' indices, last first (the backward order).
+
+    Examples:
+        >>> from fnmlp import adamw, binary_cross_entropy, init
+        >>> layout = Layout.of(init([2, 3, 1], seed=0))
+        >>> plan = Plan.of(layout, binary_cross_entropy, adamw(0.1), l2=0.5, m=10)
+        >>> print(plan.fused, plan.hidden, plan.decay[0, 6:10])
+        True (0,) [0.   0.   0.   0.05]
     """
 
     layout: Layout[F]
@@ -255,6 +268,18 @@ def gradient(
     Returns the output layer's ``(Z, A)``. Every other array of the pass is
     dropped as soon as it is used, and all of them on return, before the
     optimiser's step allocates the new parameters.
+
+    Examples:
+        >>> from fnmlp import backward, binary_cross_entropy, forward, init, sgd
+        >>> params = init([2, 3, 1], seed=0)
+        >>> X, Y = np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([[1.0, 0.0]])
+        >>> layout = Layout.of(params)
+        >>> plan = Plan.of(layout, binary_cross_entropy, sgd(0.1), l2=0.0, m=2)
+        >>> buffers = Buffers.of(layout, 2)
+        >>> _ = gradient(plan, layout.pack(params), with_ones(X), Y, buffers)
+        >>> grads = backward(params, forward(params, X)[1], Y, binary_cross_entropy)
+        >>> bool(np.allclose(buffers.grads, layout.join(grads.dW, grads.db)))
+        True
     """
     layout = plan.layout
     blocks = layout.blocks(theta)
@@ -301,6 +326,18 @@ def descend(
     gradient) and one call of the optimiser's rule. Returns the new
     ``(theta, moments, count)`` and what ``observe(Z, A, Y)`` made of each
     batch's output layer before its step, if given (an empty list if not).
+
+    Examples:
+        >>> from fnmlp import backward, binary_cross_entropy, forward, init, sgd, update
+        >>> params = init([2, 3, 1], seed=0)
+        >>> X, Y = np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([[1.0, 0.0]])
+        >>> layout = Layout.of(params)
+        >>> plan = Plan.of(layout, binary_cross_entropy, sgd(0.1), l2=0.0, m=2)
+        >>> batches = [(with_ones(X), Y, Buffers.of(layout, 2))]
+        >>> theta, moments, count, _ = descend(plan, layout.pack(params), (), 0, batches)
+        >>> grads = backward(params, forward(params, X)[1], Y, binary_cross_entropy)
+        >>> bool(np.allclose(theta, layout.pack(update(params, grads, 0.1)))), count
+        (True, 1)
     """
     observed: list[T] = []
     update, weights = plan.optimizer.update, plan.layout.weights
