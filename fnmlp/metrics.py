@@ -79,11 +79,9 @@ def predict(
 
 def _accuracy(Yhat: Outputs[F], Y: Targets[F], multiclass: bool) -> float:
     # a count over a size: the mean of the booleans, without np.mean's overhead
-    right: npt.NDArray[np.bool_]
-    if multiclass:
-        right = Yhat.argmax(axis=0) == Y.argmax(axis=0)
-    else:
-        right = (Yhat >= 0.5) == (Y >= 0.5)
+    right: npt.NDArray[np.bool_] = (
+        Yhat.argmax(axis=0) == Y.argmax(axis=0) if multiclass else (Yhat >= 0.5) == (Y >= 0.5)
+    )
     size: int = right.size
     return int(np.count_nonzero(right)) / size
 
