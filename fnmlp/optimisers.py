@@ -186,6 +186,8 @@ class Optimizer(Generic[S]):
                 b, moments_b = self.update(
                     layer.b, grads.db[l], tuple(old[l] for old in olds_b), count, False
                 )
+                check_rule(self, layer.W, W, moments_W)
+                check_rule(self, layer.b, b, moments_b)
                 layers.append(_layer(lock(W), lock(b), layer.activation))
                 news_W.append(moments_W)
                 news_b.append(moments_b)
@@ -196,6 +198,40 @@ class Optimizer(Generic[S]):
 
     def __repr__(self) -> str:
         return self.name
+
+
+def check_rule(optimizer: Optimizer[Any], p: Matrix[Any], new: object, moments: object) -> None:
+    """Raise unless an update rule gave ``p`` back as an array of its shape and dtype, with its moments.
+
+    Examples:
+        >>> import numpy as np
+        >>> def halve(p, g, moments, count, decayed):
+        ...     return (p / 2).T, ()
+        >>> check_rule(Optimizer("halve", sgd(0.1).init, halve), np.ones((2, 1)), np.ones((1, 2)), ())
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: optimizer: expected halve's update to return an array of shape (2, 1) float64 like the parameter, got (1, 2) float64
+    """
+    got = f"{new.shape} {new.dtype}" if isinstance(new, np.ndarray) else f"a {type(new).__name__}"
+    wanted = f"an array of shape {p.shape} {p.dtype} like the parameter"
+    if not isinstance(new, np.ndarray) or new.shape != p.shape:
+        raise ShapeError(
+            f"optimizer: expected {optimizer.name}'s update to return {wanted}, got {got}"
+        )
+    if new.dtype != p.dtype:
+        raise DTypeError(
+            f"optimizer: expected {optimizer.name}'s update to return {wanted}, got {got}"
+        )
+    count = len(optimizer.moments)
+    if not (
+        isinstance(moments, tuple)
+        and len(moments) == count
+        and all(isinstance(m, np.ndarray) and m.shape == p.shape for m in moments)
+    ):
+        raise ShapeError(
+            f"optimizer: expected {optimizer.name}'s update to return {count} moment(s) of "
+            f"shape {p.shape}, one per name in {optimizer.moments}, got {moments!r:.80}"
+        )
 
 
 def with_moments(

@@ -43,7 +43,7 @@ import numpy.typing as npt
 from fnmlp.activations import Activation, Into, writer
 from fnmlp.aliases import Activations, F, Inputs, Matrix, Targets
 from fnmlp.losses import Loss, fuses
-from fnmlp.optimisers import Optimizer, with_moments
+from fnmlp.optimisers import Optimizer, check_rule, with_moments
 from fnmlp.propagation import _layer, _params
 from fnmlp.records import Params
 
@@ -341,10 +341,15 @@ def descend(
     """
     observed: list[T] = []
     update, weights = plan.optimizer.update, plan.layout.weights
+    checked = False
     for X1, Y, buffers in batches:
         Z, A = gradient(plan, theta, X1, Y, buffers)
         if observe is not None:
             observed.append(observe(Z, A, Y))
-        theta, moments = update(theta, buffers.grads, moments, count, weights)
+        new, moments = update(theta, buffers.grads, moments, count, weights)
+        if not checked:  # a rule of the user's own may give back anything
+            check_rule(plan.optimizer, theta, new, moments)
+            checked = True
+        theta = new
         count += 1
     return theta, moments, count, observed

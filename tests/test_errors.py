@@ -30,6 +30,7 @@ from fnmlp import (
     LabelError,
     Layer,
     NonFiniteError,
+    Optimizer,
     Params,
     SerialisationError,
     ShapeError,
@@ -60,6 +61,7 @@ from fnmlp import (
 )
 from fnmlp import datasets as ds
 from fnmlp import errors as errors_module
+from fnmlp.aliases import Matrix
 
 
 def bad(value: object) -> Any:
@@ -91,6 +93,32 @@ HUGE_GRADS = Grads(
     db=tuple(np.full_like(g, 10.0) for g in GRADS.db),
 )
 W, B = np.ones((3, 2)), np.zeros((3, 1))
+
+
+def transposing_rule(
+    p: Matrix[Any], g: Matrix[Any], moments: tuple[Matrix[Any], ...], count: int, decayed: Any
+) -> tuple[Matrix[Any], tuple[Matrix[Any], ...]]:
+    new: Matrix[Any] = np.ascontiguousarray((p - g).T)
+    return new, ()
+
+
+def upcasting_rule(
+    p: Matrix[Any], g: Matrix[Any], moments: tuple[Matrix[Any], ...], count: int, decayed: Any
+) -> tuple[Matrix[Any], tuple[Matrix[Any], ...]]:
+    new: Matrix[Any] = p.astype(np.float64)
+    return new, ()
+
+
+def forgetful_rule(
+    p: Matrix[Any], g: Matrix[Any], moments: tuple[Matrix[Any], ...], count: int, decayed: Any
+) -> tuple[Matrix[Any], tuple[Matrix[Any], ...]]:
+    new: Matrix[Any] = p - g
+    return new, ()  # momentum's state has a velocity to give back
+
+
+TRANSPOSING = Optimizer("transposing", sgd(0.1).init, transposing_rule)
+UPCASTING = Optimizer("upcasting", sgd(0.1).init, upcasting_rule)
+FORGETFUL = Optimizer("forgetful", momentum(0.1).init, forgetful_rule, ("velocity",))
 
 
 def fit(**changes: Any) -> object:
@@ -795,6 +823,39 @@ OPTIMISERS = [
         "optimizer:",
         "keeps the parameters finite",
         "sgd(learning_rate=1e+308)",
+    ),
+    case(
+        "step-by-a-rule-that-transposes",
+        lambda: TRANSPOSING.step(NET, GRADS, TRANSPOSING.init(NET)),
+        ShapeError,
+        "optimizer:",
+        "expected transposing's update to return an array of shape (3, 2) float64",
+        "got (2, 3) float64",
+    ),
+    case(
+        "train-by-a-rule-that-transposes",
+        lambda: fit(optimizer=TRANSPOSING),
+        ShapeError,
+        "optimizer:",
+        "expected transposing's update to return an array of shape (1, 13) float64",
+        "got (13, 1) float64",
+    ),
+    case(
+        "step-by-a-rule-that-upcasts",
+        lambda: UPCASTING.step(NET32, GRADS32, UPCASTING.init(NET32)),
+        DTypeError,
+        "optimizer:",
+        "like the parameter",
+        "float32",
+        "got (3, 2) float64",
+    ),
+    case(
+        "step-by-a-rule-without-its-moments",
+        lambda: FORGETFUL.step(NET, GRADS, FORGETFUL.init(NET)),
+        ShapeError,
+        "optimizer:",
+        "expected forgetful's update to return 1 moment(s) of shape (3, 2)",
+        "('velocity',)",
     ),
     case(
         "schedule-every-0",
