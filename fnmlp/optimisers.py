@@ -212,6 +212,16 @@ def check_rule(optimizer: Optimizer[Any], p: Matrix[Any], new: object, moments: 
         ...
         fnmlp.errors.ShapeError: optimizer: expected halve's update to return an array of shape (2, 1) float64 like the parameter, got (1, 2) float64
     """
+    count = len(optimizer.moments)
+    if (
+        isinstance(new, np.ndarray)
+        and new.shape == p.shape
+        and new.dtype == p.dtype
+        and isinstance(moments, tuple)
+        and len(moments) == count
+        and all(isinstance(m, np.ndarray) and m.shape == p.shape for m in moments)
+    ):
+        return
     got = f"{new.shape} {new.dtype}" if isinstance(new, np.ndarray) else f"a {type(new).__name__}"
     wanted = f"an array of shape {p.shape} {p.dtype} like the parameter"
     if not isinstance(new, np.ndarray) or new.shape != p.shape:
@@ -222,16 +232,10 @@ def check_rule(optimizer: Optimizer[Any], p: Matrix[Any], new: object, moments: 
         raise DTypeError(
             f"optimizer: expected {optimizer.name}'s update to return {wanted}, got {got}"
         )
-    count = len(optimizer.moments)
-    if not (
-        isinstance(moments, tuple)
-        and len(moments) == count
-        and all(isinstance(m, np.ndarray) and m.shape == p.shape for m in moments)
-    ):
-        raise ShapeError(
-            f"optimizer: expected {optimizer.name}'s update to return {count} moment(s) of "
-            f"shape {p.shape}, one per name in {optimizer.moments}, got {moments!r:.80}"
-        )
+    raise ShapeError(
+        f"optimizer: expected {optimizer.name}'s update to return {count} moment(s) of "
+        f"shape {p.shape}, one per name in {optimizer.moments}, got {moments!r:.80}"
+    )
 
 
 def with_moments(

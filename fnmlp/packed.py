@@ -341,15 +341,13 @@ def descend(
     """
     observed: list[T] = []
     update, weights = plan.optimizer.update, plan.layout.weights
-    checked = False
     for X1, Y, buffers in batches:
         Z, A = gradient(plan, theta, X1, Y, buffers)
         if observe is not None:
             observed.append(observe(Z, A, Y))
         new, moments = update(theta, buffers.grads, moments, count, weights)
-        if not checked:  # a rule of the user's own may give back anything
+        if not count:  # the first step: a rule of the user's own may give back anything
             check_rule(plan.optimizer, theta, new, moments)
-            checked = True
         theta = new
         count += 1
     return theta, moments, count, observed
