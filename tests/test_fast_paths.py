@@ -349,7 +349,7 @@ def test_a_large_training_set_is_logged_in_slices_with_the_same_loss() -> None:
 
 
 def test_full_batch_divergence_is_found_although_checked_every_16_epochs() -> None:
-    # a single Layer: no joint path; full batch: parameters checked every 16 epochs
+    # a single Layer in full batch: parameters checked every 16 epochs
     X = np.array([[0.0, 1.0, 2.0, 3.0]]) * 50
     Y = np.array([[0.0, 1.0, 2.0, 3.0]])
     params = Params((Layer(np.ones((1, 1)), np.zeros((1, 1)), fnmlp.linear),))
