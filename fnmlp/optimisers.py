@@ -186,8 +186,8 @@ class Optimizer(Generic[S]):
                 b, moments_b = self.update(
                     layer.b, grads.db[l], tuple(old[l] for old in olds_b), count, False
                 )
-                check_rule(self, layer.W, W, moments_W)
-                check_rule(self, layer.b, b, moments_b)
+                check_rule(self, layer.W, grads.dW[l], W, moments_W)
+                check_rule(self, layer.b, grads.db[l], b, moments_b)
                 layers.append(_layer(lock(W), lock(b), layer.activation))
                 news_W.append(moments_W)
                 news_b.append(moments_b)
@@ -200,14 +200,20 @@ class Optimizer(Generic[S]):
         return self.name
 
 
-def check_rule(optimizer: Optimizer[Any], p: Matrix[Any], new: object, moments: object) -> None:
-    """Raise unless an update rule gave ``p`` back as an array of its shape and dtype, with its moments.
+def check_rule(
+    optimizer: Optimizer[Any], p: Matrix[Any], g: Matrix[Any], new: object, moments: object
+) -> None:
+    """Raise unless an update rule gave ``p`` back as a new array of its shape and dtype, with its moments.
+
+    The rule was given ``p`` and its gradient ``g``; what it returns must not be
+    ``g`` itself, which :func:`fnmlp.train` rewrites at the next step.
 
     Examples:
         >>> import numpy as np
         >>> def halve(p, g, moments, count, decayed):
         ...     return (p / 2).T, ()
-        >>> check_rule(Optimizer("halve", sgd(0.1).init, halve), np.ones((2, 1)), np.ones((1, 2)), ())
+        >>> halving = Optimizer("halve", sgd(0.1).init, halve)
+        >>> check_rule(halving, np.ones((2, 1)), np.ones((2, 1)), np.ones((1, 2)), ())
         Traceback (most recent call last):
         ...
         fnmlp.errors.ShapeError: optimizer: expected halve's update to return an array of shape (2, 1) float64 like the parameter, got (1, 2) float64
@@ -220,6 +226,8 @@ def check_rule(optimizer: Optimizer[Any], p: Matrix[Any], new: object, moments: 
         and isinstance(moments, tuple)
         and len(moments) == count
         and all(isinstance(m, np.ndarray) and m.shape == p.shape for m in moments)
+        and new is not g
+        and all(m is not g for m in moments)
     ):
         return
     got = f"{new.shape} {new.dtype}" if isinstance(new, np.ndarray) else f"a {type(new).__name__}"
@@ -232,9 +240,18 @@ def check_rule(optimizer: Optimizer[Any], p: Matrix[Any], new: object, moments: 
         raise DTypeError(
             f"optimizer: expected {optimizer.name}'s update to return {wanted}, got {got}"
         )
-    raise ShapeError(
-        f"optimizer: expected {optimizer.name}'s update to return {count} moment(s) of "
-        f"shape {p.shape}, one per name in {optimizer.moments}, got {moments!r:.80}"
+    if not (
+        isinstance(moments, tuple)
+        and len(moments) == count
+        and all(isinstance(m, np.ndarray) and m.shape == p.shape for m in moments)
+    ):
+        raise ShapeError(
+            f"optimizer: expected {optimizer.name}'s update to return {count} moment(s) of "
+            f"shape {p.shape}, one per name in {optimizer.moments}, got {moments!r:.80}"
+        )
+    raise HyperparameterError(
+        f"optimizer: expected {optimizer.name}'s update to return new arrays, got the "
+        f"gradient it was given (a rule must keep none of its arguments)"
     )
 
 

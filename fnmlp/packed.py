@@ -347,7 +347,7 @@ def descend(
             observed.append(observe(Z, A, Y))
         new, moments = update(theta, buffers.grads, moments, count, weights)
         if not count:  # the first step: a rule of the user's own may give back anything
-            check_rule(plan.optimizer, theta, new, moments)
+            check_rule(plan.optimizer, theta, buffers.grads, new, moments)
         theta = new
         count += 1
     return theta, moments, count, observed

@@ -116,9 +116,17 @@ def forgetful_rule(
     return new, ()  # momentum's state has a velocity to give back
 
 
+def hoarding_rule(
+    p: Matrix[Any], g: Matrix[Any], moments: tuple[Matrix[Any], ...], count: int, decayed: Any
+) -> tuple[Matrix[Any], tuple[Matrix[Any], ...]]:
+    new: Matrix[Any] = p - g
+    return new, (g,)  # keeps the gradient it was given as its "velocity"
+
+
 TRANSPOSING = Optimizer("transposing", sgd(0.1).init, transposing_rule)
 UPCASTING = Optimizer("upcasting", sgd(0.1).init, upcasting_rule)
 FORGETFUL = Optimizer("forgetful", momentum(0.1).init, forgetful_rule, ("velocity",))
+HOARDING = Optimizer("hoarding", momentum(0.1).init, hoarding_rule, ("velocity",))
 
 
 def fit(**changes: Any) -> object:
@@ -856,6 +864,14 @@ OPTIMISERS = [
         "optimizer:",
         "expected forgetful's update to return 1 moment(s) of shape (3, 2)",
         "('velocity',)",
+    ),
+    case(
+        "train-by-a-rule-that-keeps-its-gradient",
+        lambda: fit(optimizer=HOARDING),
+        HyperparameterError,
+        "optimizer:",
+        "expected hoarding's update to return new arrays",
+        "got the gradient it was given",
     ),
     case(
         "schedule-every-0",
