@@ -117,7 +117,8 @@ class TrainState(Generic[F]):
         stopped: ``True`` once early stopping has ended the run. A run resumed
             from a stopped state trains on, and stops again at its next log
             unless the monitored loss has improved on ``best_loss``.
-        checkpoint: ``(epoch, params, opt_state)`` at the latest log; a
+        checkpoint: ``(epoch, params, opt_state)`` at the latest log (or at the
+            start, with ``running_loss``, which logs nothing there); a
             divergence is replayed from it to name the first epoch that failed.
 
     Examples:
