@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from fnmlp.activations import Activation, softmax
 from fnmlp.aliases import F, Inputs, Matrix, Targets
-from fnmlp.checks import positive_float, positive_int
+from fnmlp.checks import all_finite, positive_float, positive_int
 from fnmlp.errors import DivergenceError, DTypeError, HyperparameterError
 from fnmlp.losses import Loss, binary_cross_entropy, categorical_cross_entropy, fuses
 from fnmlp.metrics import _accuracy
@@ -217,15 +217,6 @@ def _measure(
     return value, NAN, Y.shape[1]
 
 
-def _finite(array: Matrix[Any]) -> bool:
-    """Whether every entry of ``array`` is finite: a cheap sum first, exact when it is not.
-
-    Call it under ``np.errstate(over="ignore", invalid="ignore")``: the sum of
-    large finite entries may overflow.
-    """
-    return bool(np.isfinite(array.sum()) or np.isfinite(array).all())
-
-
 def _problem(setup: _Setup[F], layers: tuple[Layer[F], ...]) -> tuple[int, str] | None:
     """``(layer, what)`` if ``layers`` have diverged, else ``None``.
 
@@ -240,7 +231,7 @@ def _problem(setup: _Setup[F], layers: tuple[Layer[F], ...]) -> tuple[int, str] 
         data.append(("validation", X_val, Y_val))
     with np.errstate(all="ignore"):
         for i, layer in enumerate(layers):
-            if not (_finite(layer.W) and _finite(layer.b)):
+            if not (all_finite(layer.W) and all_finite(layer.b)):
                 return i + 1, f"layer {i + 1} has non-finite parameters"
         for name, X, Y in data:
             Zs, As = _forward(layers, X)
@@ -250,7 +241,7 @@ def _problem(setup: _Setup[F], layers: tuple[Layer[F], ...]) -> tuple[int, str] 
             if np.isfinite(value):
                 continue
             for l in range(1, len(layers) + 1):
-                if not (_finite(Zs[l]) and _finite(As[l])):
+                if not (all_finite(Zs[l]) and all_finite(As[l])):
                     return l, f"the {name} loss is {value}: layer {l}'s values Z, A are not finite"
             L = len(layers)
             top = float(np.abs(Zs[L]).max())
@@ -397,7 +388,7 @@ def _step(setup: _Setup[F], carry: _Carry, epoch: int) -> _Carry:
     new = _Carry(done, theta, moments, count, carry.state)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
-    if (last or done % setup.check_every == 0) and not _finite(theta):
+    if (last or done % setup.check_every == 0) and not all_finite(theta):
         _diverge(setup, carry.state, done, setup.plan.layout.params(theta).layers)
     if logged:
         new = new._replace(state=_log(setup, _state(setup, new), parts if observe else None))
