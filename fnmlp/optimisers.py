@@ -219,16 +219,14 @@ def check_rule(
         fnmlp.errors.ShapeError: optimizer: expected halve's update to return an array of shape (2, 1) float64 like the parameter, got (1, 2) float64
     """
     count = len(optimizer.moments)
-    if (
-        isinstance(new, np.ndarray)
-        and new.shape == p.shape
-        and new.dtype == p.dtype
-        and isinstance(moments, tuple)
+    moments_fit = (
+        isinstance(moments, tuple)
         and len(moments) == count
         and all(isinstance(m, np.ndarray) and m.shape == p.shape for m in moments)
-        and new is not g
-        and all(m is not g for m in moments)
-    ):
+    )
+    fits = isinstance(new, np.ndarray) and new.shape == p.shape and new.dtype == p.dtype
+    keeps_g = new is g or (isinstance(moments, tuple) and any(m is g for m in moments))
+    if fits and moments_fit and not keeps_g:
         return
     got = f"{new.shape} {new.dtype}" if isinstance(new, np.ndarray) else f"a {type(new).__name__}"
     wanted = f"an array of shape {p.shape} {p.dtype} like the parameter"
@@ -240,11 +238,7 @@ def check_rule(
         raise DTypeError(
             f"optimizer: expected {optimizer.name}'s update to return {wanted}, got {got}"
         )
-    if not (
-        isinstance(moments, tuple)
-        and len(moments) == count
-        and all(isinstance(m, np.ndarray) and m.shape == p.shape for m in moments)
-    ):
+    if not moments_fit:
         raise ShapeError(
             f"optimizer: expected {optimizer.name}'s update to return {count} moment(s) of "
             f"shape {p.shape}, one per name in {optimizer.moments}, got {moments!r:.80}"
