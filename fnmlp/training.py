@@ -89,6 +89,12 @@ class _Setup(Generic[F]):
     replaying: bool = False
     check_every: int = 1
 
+    @property
+    def batch(self) -> int:
+        """Examples per step: ``batch_size``, or the whole training set (full batch)."""
+        m = self.X.shape[1]
+        return m if self.batch_size is None else min(self.batch_size, m)
+
 
 class _Carry(NamedTuple):
     """What the fold carries from epoch to epoch: the packed parameters and moments.
@@ -286,8 +292,7 @@ def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Matrix[F], Targets[
     """The epoch's ``([X; 1], Y, buffers)`` batches: the whole set, or one shuffled gather in views."""
     if setup.whole is not None:
         return setup.whole
-    m = setup.X.shape[1]
-    size = m if setup.batch_size is None else min(setup.batch_size, m)
+    m, size = setup.X.shape[1], setup.batch
     order = np.random.default_rng((setup.seed, epoch)).permutation(m)
     # One gather per epoch (np.take, a third of the time of X[:, order] on wide
     # data; mode="clip" skips a copy, the indices being valid), then the
@@ -311,12 +316,11 @@ def _batches(setup: _Setup[F], epoch: int) -> Sequence[tuple[Matrix[F], Targets[
 def _steps_between_checks(setup: _Setup[F]) -> int:
     """Epochs between parameter checks in :func:`train`: about one per 16 optimiser steps.
 
-    A check costs two reductions per layer, as much as a step of a tiny network;
-    a divergence found late is still pinned to its first epoch by the replay.
+    A check of the packed parameters costs about as much as an operation of a
+    tiny network's step; a divergence found late is still pinned to its first
+    epoch by the replay.
     """
-    m = setup.X.shape[1]
-    size = m if setup.batch_size is None else min(setup.batch_size, m)
-    return max(1, 16 // -(-m // size))
+    return max(1, 16 // -(-setup.X.shape[1] // setup.batch))
 
 
 def _locked(state: TrainState[F]) -> TrainState[F]:
