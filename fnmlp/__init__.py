@@ -57,9 +57,13 @@ from fnmlp.optimisers import adamw as adamw
 from fnmlp.optimisers import momentum as momentum
 from fnmlp.optimisers import rmsprop as rmsprop
 from fnmlp.optimisers import sgd as sgd
+from fnmlp.propagation import add_grads as add_grads
 from fnmlp.propagation import backward as backward
 from fnmlp.propagation import forward as forward
+from fnmlp.propagation import gradient as gradient
+from fnmlp.propagation import scale_grads as scale_grads
 from fnmlp.propagation import update as update
+from fnmlp.propagation import value_and_gradient as value_and_gradient
 from fnmlp.records import Cache as Cache
 from fnmlp.records import Grads as Grads
 from fnmlp.records import Layer as Layer
@@ -116,6 +120,7 @@ __all__ = [
     "Update",
     "accuracy",
     "adam",
+    "add_grads",
     "adamw",
     "backward",
     "binary_cross_entropy",
@@ -124,6 +129,7 @@ __all__ = [
     "cosine_decay",
     "exponential_decay",
     "forward",
+    "gradient",
     "gradient_check",
     "init",
     "labels",
@@ -138,6 +144,7 @@ __all__ = [
     "relu",
     "rmsprop",
     "save",
+    "scale_grads",
     "scan",
     "sgd",
     "sigmoid",
@@ -146,4 +153,5 @@ __all__ = [
     "tanh",
     "train",
     "update",
+    "value_and_gradient",
 ]

@@ -19,6 +19,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -27,6 +28,7 @@ import attrs
 import numpy as np
 
 from fnmlp.aliases import Activations, Deltas, F
+from fnmlp.errors import DTypeError
 
 __all__ = [
     "ACTIVATIONS",
@@ -60,9 +62,13 @@ class ActivationVJP(Protocol):
     def __call__(self, Z: Activations[F], A: Activations[F], dA: Deltas[F], /) -> Deltas[F]: ...
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen
 class Activation:
-    """An activation function together with its derivative.
+    """An activation function together with its derivative, and what fnmlp needs to know of it.
+
+    Two activations are equal when every field is (the functions by identity),
+    so a pickled built-in, or a record a user rebuilt from a built-in's
+    functions, behaves exactly as the built-in.
 
     Attributes:
         name: the name fnmlp saves and prints (``"relu"``, ``"softmax"``, ...).
@@ -70,6 +76,12 @@ class Activation:
         derivative: ``(Z, A, dA) -> dZ``, the vector-Jacobian product of ``g``:
             ``dZ = dA * g'(Z)`` for element-wise activations.
         elementwise: ``False`` for softmax, whose Jacobian couples a column.
+        into: ``(Z, out)``, writing ``fn(Z)`` into ``out`` (the same numbers,
+            without a temporary), or ``None`` to copy ``fn(Z)`` there.
+        probability: whether every output lies in ``(0, 1)`` (sigmoid,
+            softmax), as the cross-entropies need.
+        kinked: whether the derivative jumps at ``z = 0`` (ReLU, leaky ReLU),
+            where a central difference sees the average slope.
 
     Examples:
         >>> import numpy as np
@@ -78,14 +90,33 @@ class Activation:
         >>> dZ = tanh.derivative(Z, A, np.ones_like(Z))
         >>> print(np.allclose(dZ, 1 - np.tanh(Z) ** 2))
         True
-        >>> print(relu)
-        Activation(relu)
+        >>> print(relu, relu.kinked, sigmoid.probability)
+        Activation(relu) True True
     """
 
     name: str
     fn: ActivationFn
     derivative: ActivationVJP
     elementwise: bool = True
+    into: Into | None = attrs.field(default=None, kw_only=True)
+    probability: bool = attrs.field(default=False, kw_only=True)
+    kinked: bool = attrs.field(default=False, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise DTypeError(f"name: expected a non-empty str, got {self.name!r:.60}")
+        for field in ("fn", "derivative"):
+            if not callable(getattr(self, field)):
+                raise DTypeError(
+                    f"{field}: expected a function of arrays, got {getattr(self, field)!r:.60}"
+                )
+        if self.into is not None and not callable(self.into):
+            raise DTypeError(f"into: expected a function (Z, out) or None, got {self.into!r:.60}")
+        for field in ("elementwise", "probability", "kinked"):
+            if not isinstance(getattr(self, field), bool):
+                raise DTypeError(
+                    f"{field}: expected True or False, got {getattr(self, field)!r:.60}"
+                )
 
     def __str__(self) -> str:
         return f"Activation({self.name})"
@@ -99,10 +130,12 @@ class Activation:
         return self
 
     def __reduce__(self) -> tuple[object, ...]:
-        # A built-in activation unpickles as itself, so identity checks keep working.
+        # A built-in activation unpickles as itself.
         if ACTIVATIONS.get(self.name) is self:
             return (_builtin, (self.name,))
-        return (Activation, (self.name, self.fn, self.derivative, self.elementwise))
+        flags = {"into": self.into, "probability": self.probability, "kinked": self.kinked}
+        rebuild = functools.partial(Activation, **flags)
+        return (rebuild, (self.name, self.fn, self.derivative, self.elementwise))
 
 
 def _builtin(name: str) -> Activation:
@@ -220,53 +253,24 @@ def _softmax_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[
     return dZ
 
 
-relu = Activation("relu", _relu, _relu_vjp)
+relu = Activation("relu", _relu, _relu_vjp, into=_relu_into, kinked=True)
 """``max(0, z)``; derivative 1 where ``z > 0``, else 0 (so ReLU'(0) = 0)."""
 
-sigmoid = Activation("sigmoid", _sigmoid, _sigmoid_vjp)
+sigmoid = Activation("sigmoid", _sigmoid, _sigmoid_vjp, into=_sigmoid_into, probability=True)
 """``1 / (1 + e^-z)``, with ``z`` floored where ``e^-z`` would overflow; derivative ``a(1 - a)``."""
 
-tanh = Activation("tanh", _tanh, _tanh_vjp)
+tanh = Activation("tanh", _tanh, _tanh_vjp, into=_tanh_into)
 """``tanh(z)``; derivative ``1 - a^2``."""
 
-leaky_relu = Activation("leaky_relu", _leaky_relu, _leaky_relu_vjp)
+leaky_relu = Activation("leaky_relu", _leaky_relu, _leaky_relu_vjp, kinked=True)
 """``max(0.01 z, z)``; derivative 1 where ``z > 0``, else 0.01."""
 
 linear = Activation("linear", _linear, _linear_vjp)
 """The identity, for regression outputs; derivative 1."""
 
-softmax = Activation("softmax", _softmax, _softmax_vjp, elementwise=False)
+softmax = Activation("softmax", _softmax, _softmax_vjp, elementwise=False, probability=True)
 """``e^z / sum(e^z)`` per column (shifted by the column max); its derivative is
 the Jacobian-vector product, so it chains with any loss."""
-
-_INTO: Mapping[Activation, Into] = MappingProxyType(
-    {relu: _relu_into, sigmoid: _sigmoid_into, tanh: _tanh_into}
-)
-
-
-def writer(activation: Activation) -> Into:
-    """A function ``(Z, out)`` that writes ``activation.fn(Z)`` into ``out``.
-
-    The same numbers as ``fn``; relu, sigmoid and tanh compute straight into
-    ``out`` (an array of ``Z``'s shape and dtype), the others copy. For
-    :func:`fnmlp.train`'s buffers of layer inputs.
-
-    Examples:
-        >>> out = np.empty((1, 3))
-        >>> writer(sigmoid)(np.array([[-1.0, 0.0, 2.0]]), out)
-        >>> print(out.round(4))
-        [[0.2689 0.5    0.8808]]
-    """
-    into = _INTO.get(activation)
-    if into is not None:
-        return into
-    fn = activation.fn
-
-    def copy(Z: Activations[F], out: Activations[F]) -> None:
-        np.copyto(out, fn(Z))
-
-    return copy
-
 
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
     {a.name: a for a in (relu, sigmoid, tanh, leaky_relu, linear, softmax)}

@@ -43,20 +43,19 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp.aliases import Activations, Deltas, Matrix, Targets
-from fnmlp.checks import freeze, positive_float
+from fnmlp._validate import freeze, positive_float
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError
-from fnmlp.losses import Loss, fuses
+from fnmlp import _kernels
+from fnmlp.activations import Activation
+from fnmlp.losses import Loss
 from fnmlp.propagation import (
-    _deltas,
-    _first_nonfinite,
-    _forward,
     backward,
     check_inputs,
     check_output_for,
     check_targets_for,
     forward,
 )
-from fnmlp.records import Grads, Layer, Params, _build
+from fnmlp.records import Cache, Grads, Layer, Params, lock
 
 __all__ = ["KINKED", "ArrayCheck", "GradientCheck", "LayerCheck", "gradient_check"]
 
@@ -455,65 +454,57 @@ def _quotient(
     return float(value)
 
 
-def _value(
-    layer: Layer[np.float64], Z: Float64, A: Float64, Y: Targets[np.float64], kind: Loss
-) -> float:
-    """The loss as training measures it: from the logits where the pair fuses."""
-    if kind.from_logits is not None and fuses(kind, layer.activation):
-        return kind.from_logits(Z, Y)
-    return kind.value(A, Y)
-
-
 def _run(
-    layers: tuple[Layer[np.float64], ...], A_prev: Float64, Y: Targets[np.float64], kind: Loss
+    blocks: Sequence[Float64],
+    activations: Sequence[Activation],
+    A1: Float64,
+    Y: Targets[np.float64],
+    kind: Loss,
 ) -> tuple[float, list[Activations[np.float64]]]:
-    """The loss of ``layers`` applied to ``A_prev``, and their pre-activations."""
-    Zs, As = _forward(layers, A_prev)
-    return _value(layers[-1], Zs[-1], As[-1], Y, kind), Zs[1:]
+    """The loss of the layers ``blocks`` applied to ``A1 = [A; 1]``, and their pre-activations."""
+    Zs, _, Z, A = _kernels.forward(blocks, activations, A1)
+    return _kernels.value(kind, activations[-1], Z, A, Y), [*Zs, Z]
 
 
 def _probe_parameters(
-    net: Params[np.float64],
-    As: Sequence[Activations[np.float64]],
-    Y: Targets[np.float64],
-    kind: Loss,
-    eps: float,
+    net: Params[np.float64], cache: Cache[np.float64], Y: Targets[np.float64], kind: Loss, eps: float
 ) -> tuple[list[Float64], list[Float64], list[Mask], list[Mask]]:
-    """Central differences of the loss in every entry of every ``W[l]`` and ``b[l]``."""
-    layers = net.layers
-    kinked = [layer.activation.name in KINKED for layer in layers]
+    """Central differences of the loss in every entry of every ``W[l]`` and ``b[l]``.
+
+    One loop over ``theta``, a block at a time: entry ``(i, j)`` of ``W[l]``
+    is ``Q[l][j, i]`` and entry ``i`` of ``b[l]`` is ``Q[l][-1, i]``.
+    """
+    blocks = net.structure.blocks(net.theta)
+    activations = net.activations
+    kinked = [a.kinked for a in activations]
     dWs: list[Float64] = []
     dbs: list[Float64] = []
     kinks_W: list[Mask] = []
     kinks_b: list[Mask] = []
-    for k, layer in enumerate(layers):
-        # Only layers k, k+1, ... see the probe, so the forward pass starts at A[k].
-        rest = layers[k + 1 :]
-        for field, grads, kinks in (("W", dWs, kinks_W), ("b", dbs, kinks_b)):
-            original: Float64 = getattr(layer, field)
-            work: Float64 = original.copy()
-            gradient: Float64 = np.zeros_like(original)
-            crossed: Mask = np.zeros(original.shape, dtype=np.bool_)
-            for index in np.ndindex(*original.shape):
-                results = []
-                for sign in (1.0, -1.0):
-                    work[index] = original[index] + sign * eps
-                    perturbed: Layer[np.float64] = _build(
-                        Layer,
-                        W=work if field == "W" else layer.W,
-                        b=work if field == "b" else layer.b,
-                        activation=layer.activation,
-                    )
-                    results.append((work[index], *_run((perturbed, *rest), As[k], Y, kind)))
-                work[index] = original[index]
-                (x_plus, J_plus, Z_plus), (x_minus, J_minus, Z_minus) = results
-                # Divide by the step actually taken (x + eps is rounded).
-                gradient[index] = _quotient(
-                    f"{field}[{k + 1}]", index, J_plus, J_minus, float(x_plus), float(x_minus)
-                )
-                crossed[index] = _crossed(Z_plus, Z_minus, kinked[k:])
-            grads.append(freeze(gradient))
-            kinks.append(crossed)
+    for k, original in enumerate(blocks):
+        # Only layers k, k+1, ... see the probe, so the forward pass starts at [A[k]; 1].
+        work: Float64 = original.copy()
+        gradient: Float64 = np.zeros_like(original)
+        crossed: Mask = np.zeros(original.shape, dtype=np.bool_)
+        for index in np.ndindex(*original.shape):
+            results = []
+            for sign in (1.0, -1.0):
+                work[index] = original[index] + sign * eps
+                J, Zs = _run([work, *blocks[k + 1 :]], activations[k:], cache.inputs[k], Y, kind)
+                results.append((work[index], J, Zs))
+            work[index] = original[index]
+            (x_plus, J_plus, Z_plus), (x_minus, J_minus, Z_minus) = results
+            row, unit = index
+            field, where = ("b", (unit, 0)) if row == original.shape[0] - 1 else ("W", (unit, row))
+            # Divide by the step actually taken (x + eps is rounded).
+            gradient[index] = _quotient(
+                f"{field}[{k + 1}]", where, J_plus, J_minus, float(x_plus), float(x_minus)
+            )
+            crossed[index] = _crossed(Z_plus, Z_minus, kinked[k:])
+        dWs.append(lock(gradient[:-1].T))
+        dbs.append(lock(gradient[-1:].T))
+        kinks_W.append(crossed[:-1].T)
+        kinks_b.append(crossed[-1:].T)
     return dWs, dbs, kinks_W, kinks_b
 
 
@@ -530,13 +521,13 @@ def _probe_deltas(
     of ``Z[l][i, j]`` changes column ``j`` only, so each probe runs that one
     column forward and divides its change by ``m``.
     """
-    layers = net.layers
+    blocks = net.structure.blocks(net.theta)
+    activations = net.activations
     m = Y.shape[1]
-    kinked = [layer.activation.name in KINKED for layer in layers]
+    kinked = [a.kinked for a in activations]
     dZs: list[Float64] = []
     kinks: list[Mask] = []
-    for k, layer in enumerate(layers):
-        rest = layers[k + 1 :]
+    for k, activation in enumerate(activations):
         Z: Activations[np.float64] = Zs[k + 1]
         gradient: Float64 = np.zeros_like(Z)
         crossed: Mask = np.zeros(Z.shape, dtype=np.bool_)
@@ -546,20 +537,44 @@ def _probe_deltas(
             for sign in (1.0, -1.0):
                 column: Activations[np.float64] = Z[:, j : j + 1].copy()
                 column[i, 0] += sign * eps
-                A: Activations[np.float64] = layer.activation.fn(column)
-                if rest:
-                    J, later = _run(rest, A, y, kind)
+                A: Activations[np.float64] = activation.fn(column)
+                if k + 1 < len(blocks):
+                    A1 = _kernels.with_ones(A)
+                    A1[:-1] = A
+                    J, later = _run(blocks[k + 1 :], activations[k + 1 :], A1, y, kind)
                 else:
-                    J, later = _value(layer, column, A, y, kind), []
+                    J, later = _kernels.value(kind, activation, column, A, y), []
                 results.append((column[i, 0], J, [column, *later]))
             (z_plus, J_plus, Z_plus), (z_minus, J_minus, Z_minus) = results
             gradient[i, j] = _quotient(
                 f"Z[{k + 1}]", (i, j), J_plus, J_minus, float(z_plus), float(z_minus), m
             )
             crossed[i, j] = _crossed(Z_plus, Z_minus, kinked[k:])
-        dZs.append(freeze(gradient))
+        dZs.append(lock(gradient))
         kinks.append(crossed)
     return dZs, kinks
+
+
+def _deltas(net: Params[np.float64], cache: Cache[np.float64], Y: Targets[np.float64], kind: Loss) -> list[Deltas[np.float64]]:
+    """``[dZ[1], ..., dZ[L]]`` from the backward kernel, the one ``backward`` runs."""
+    structure = net.structure
+    scratch: Float64 = np.empty((1, structure.size))
+    deltas: list[Deltas[np.float64]] = []
+    dZ = _kernels.output_delta(kind, net.activations[-1], cache.Z[-1], cache.A[-1], Y)
+    blocks = structure.blocks(net.theta)
+    _kernels.backward(
+        blocks, net.activations, cache.Z[1:-1], cache.inputs, dZ, structure.blocks(scratch), deltas
+    )
+    deltas.reverse()
+    return deltas
+
+
+def _first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
+    for position, array in enumerate(arrays):
+        if not np.isfinite(array).all():
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            return position, f"{array[where]} at index {where}"
+    return None
 
 
 def _in_float64(params: Params[Any]) -> Params[np.float64]:
@@ -671,13 +686,13 @@ def gradient_check(
     analytic = backward(net, cache, targets, kind)
     # The probes run unchecked kernels; every number they give is checked as it comes.
     with np.errstate(all="ignore"):
-        dWs, dbs, kinks_W, kinks_b = _probe_parameters(net, cache.A, targets, kind, eps)
-        numerical: Grads[np.float64] = _build(Grads, dW=tuple(dWs), db=tuple(dbs))
+        dWs, dbs, kinks_W, kinks_b = _probe_parameters(net, cache, targets, kind, eps)
+        numerical: Grads[np.float64] = Grads(dW=tuple(dWs), db=tuple(dbs))
         analytic_dZ: tuple[Deltas[np.float64], ...] = ()
         numerical_dZ: tuple[Deltas[np.float64], ...] = ()
         kinks_dZ: list[Mask] = []
         if deltas:
-            exact = _deltas(net.layers, cache.Z, cache.A, targets, kind)
+            exact = _deltas(net, cache, targets, kind)
             bad = _first_nonfinite(exact)
             if bad is not None:
                 l = bad[0] + 1
@@ -685,7 +700,7 @@ def gradient_check(
                     f"dZ[{l}] (layer {l}): expected a finite delta from the backward pass, got "
                     f"{bad[1]}; the inputs or weights are too large: scale X"
                 )
-            analytic_dZ = tuple(freeze(dZ) for dZ in exact)
+            analytic_dZ = tuple(lock(dZ) for dZ in exact)
             probed, kinks_dZ = _probe_deltas(net, cache.Z, targets, kind, eps)
             numerical_dZ = tuple(probed)
         entries = []

@@ -33,7 +33,7 @@ from typing import Any, Literal, overload
 import numpy as np
 
 from fnmlp.activations import Activation, relu, sigmoid
-from fnmlp.checks import _describe, check_activation, check_dtype, positive_float, positive_int
+from fnmlp._validate import describe, check_activation, check_dtype, positive_float, positive_int
 from fnmlp.errors import DTypeError, FnmlpError, HyperparameterError, ShapeError
 from fnmlp.records import Layer, Params
 
@@ -187,7 +187,7 @@ def init(
     if isinstance(dims, np.ndarray) and dims.ndim == 1:
         dims = dims.tolist()
     if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
-        raise ShapeError(f"dims: expected a sequence of layer sizes, got {_describe(dims)}")
+        raise ShapeError(f"dims: expected a sequence of layer sizes, got {describe(dims)}")
     if len(dims) < 2:
         raise ShapeError(f"dims: expected at least two sizes [n_x, ..., n_L], got {list(dims)}")
     sizes = []
@@ -199,7 +199,7 @@ def init(
     given: object = scheme  # checked at run time: callers may send anything
     if not isinstance(given, str) or given not in SCHEMES:
         valid = ", ".join(repr(s) for s in SCHEMES)
-        shown = repr(given) if isinstance(given, str) else _describe(given)
+        shown = repr(given) if isinstance(given, str) else describe(given)
         raise HyperparameterError(f"scheme: expected one of {valid}, got {shown}")
     if scheme == "normal":
         if sigma is None:
@@ -222,7 +222,7 @@ def init(
         if isinstance(sequence, (str, bytes)) or not isinstance(sequence, Sequence):
             raise DTypeError(
                 f"activations: expected a sequence of {n_layers} fnmlp Activations, "
-                f"got {_describe(activations)}"
+                f"got {describe(activations)}"
             )
         chosen = [check_activation(a, f"activations[{i}]") for i, a in enumerate(activations)]
         if len(chosen) != n_layers:

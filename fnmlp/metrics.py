@@ -25,17 +25,18 @@ import numpy.typing as npt
 
 from fnmlp.activations import softmax
 from fnmlp.aliases import F, Matrix, Outputs, Targets
-from fnmlp.checks import _describe, as_data, check_dtype, freeze, positive_float, positive_int
+from fnmlp._validate import describe, as_data, check_dtype, freeze, positive_float, positive_int
 from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
-from fnmlp.losses import _check_distributions, _check_unit_range
-from fnmlp.propagation import check_inputs, checked_forward
+from fnmlp._kernels import accuracy_of
+from fnmlp.losses import check_distributions, check_unit_range
+from fnmlp.propagation import check_inputs, outputs
 from fnmlp.records import Params
 
 __all__ = ["accuracy", "labels", "one_hot", "predict"]
 
 
 def _is_multiclass(params: Params[Any]) -> bool:
-    return params.layers[-1].activation is softmax
+    return not params.activations[-1].elementwise
 
 
 def _decide(Yhat: Outputs[F], multiclass: bool, threshold: float) -> npt.NDArray[np.int64]:
@@ -73,17 +74,7 @@ def predict(
     if cut >= 1:
         raise HyperparameterError(f"threshold: expected a number in (0, 1), got {threshold!r}")
     data = check_inputs(params, X)
-    _, As = checked_forward(params.layers, data)
-    return _decide(As[-1], _is_multiclass(params), cut)
-
-
-def _accuracy(Yhat: Outputs[F], Y: Targets[F], multiclass: bool) -> float:
-    # a count over a size: the mean of the booleans, without np.mean's overhead
-    right: npt.NDArray[np.bool_] = (
-        Yhat.argmax(axis=0) == Y.argmax(axis=0) if multiclass else (Yhat >= 0.5) == (Y >= 0.5)
-    )
-    size: int = right.size
-    return int(np.count_nonzero(right)) / size
+    return _decide(outputs(params, data), _is_multiclass(params), cut)
 
 
 def accuracy(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
@@ -127,15 +118,14 @@ def accuracy(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         )
     output = params.layers[-1].activation.name
     if _is_multiclass(params):
-        _check_distributions(
+        check_distributions(
             targets, "Y", f"accuracy of a {output} output expects one-hot columns (distributions)"
         )
     else:
-        _check_unit_range(
+        check_unit_range(
             targets, "Y", f"accuracy of a {output} output expects 0/1 labels (values in [0, 1])"
         )
-    _, As = checked_forward(params.layers, data)
-    return _accuracy(As[-1], targets, _is_multiclass(params))
+    return accuracy_of(outputs(params, data), targets, _is_multiclass(params))
 
 
 def one_hot(
@@ -168,7 +158,7 @@ def one_hot(
         raw = np.asarray(classes_of)
     except (ValueError, TypeError) as error:
         raise ShapeError(
-            f"classes_of: expected a 1-D sequence of labels, got {_describe(classes_of)} ({error})"
+            f"classes_of: expected a 1-D sequence of labels, got {describe(classes_of)} ({error})"
         ) from None
     if raw.ndim == 2 and raw.shape[0] == 1:
         raw = raw[0]

@@ -41,10 +41,10 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp.aliases import F, Matrix
-from fnmlp.checks import _is_real, freeze, positive_float
+from fnmlp._validate import is_real, positive_float
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
-from fnmlp.propagation import _check_params, _descend, _layer, check_grads, check_step
-from fnmlp.records import Grads, Layer, Params, _build, lock
+from fnmlp.propagation import check_grads, check_params, check_step, descend
+from fnmlp.records import Grads, Params, lock, params_of
 from fnmlp.schedules import Schedule
 
 __all__ = [
@@ -63,46 +63,52 @@ __all__ = [
 
 S = TypeVar("S")
 LearningRate = float | Schedule
-Arrays = tuple[Matrix[Any], ...]
 
 
-def _owned(value: Sequence[Matrix[Any]]) -> Arrays:
-    """A state's arrays as a tuple the state owns: writable arrays are copied and locked.
+def _owned(value: object) -> Matrix[Any]:
+    """A moment as an array its state owns for good: a locked copy, unless it already is locked.
 
-    The arrays an optimiser step makes are already read-only and pass through;
-    arrays a caller supplies (``attrs.evolve(state, mean_W=...)``) are copied,
+    The arrays an optimiser step makes are locked views and pass through;
+    an array a caller supplies (``attrs.evolve(state, mean=...)``) is copied,
     so the state never shares memory the caller can still write.
 
     Examples:
         >>> import numpy as np
         >>> mine = np.zeros((1, 2))
-        >>> owned = _owned([mine])
-        >>> owned[0] is mine, owned[0].flags.writeable, mine.flags.writeable
+        >>> owned = _owned(mine)
+        >>> owned is mine, owned.flags.writeable, mine.flags.writeable
         (False, False, True)
     """
-    if not isinstance(value, (tuple, list)):
-        raise DTypeError(
-            f"state arrays: expected a tuple of numpy arrays, got {type(value).__name__}"
-        )
-    return tuple(
-        lock(np.array(a, copy=True)) if not isinstance(a, np.ndarray) or a.flags.writeable else a
-        for a in value
-    )
+    if not isinstance(value, np.ndarray):
+        raise DTypeError(f"state moment: expected a numpy array, got {type(value).__name__}")
+    if value.flags.writeable or value.base is None:
+        copied: Matrix[Any] = lock(np.array(value, copy=True))
+        return copied
+    return value
 
 
 class Update(Protocol):
-    """An optimiser's rule for one parameter array: ``(p, g, moments, count, decayed) -> (p, moments)``.
+    """An optimiser's rule: ``(p, g, moments, count, decayed) -> (p, moments)``.
 
-    ``p`` is a parameter array, ``g`` its gradient, ``moments`` the state's
-    arrays for ``p`` (one per name in :attr:`Optimizer.moments`, each of
-    ``p``'s shape) and ``count`` the steps taken before this one. ``decayed``
-    says which entries are weights (``True``/``False`` for a whole ``W`` or
-    ``b``; a boolean array when :func:`fnmlp.train` steps every parameter of
-    the network at once, packed into one array). The rule returns new
-    read-only arrays and keeps none of its arguments: ``train`` writes the
-    next step's gradient into the same ``g``. It must treat every entry alike
-    and alone (elementwise), so that one call over the packed parameters
-    equals one call per array.
+    ``p`` is the network's parameter array (``Params.theta``, shape
+    ``(1, N)``), ``g`` its gradient (``Grads.g``), ``moments`` the state's
+    arrays (one per name in :attr:`Optimizer.moments`, each of ``p``'s shape)
+    and ``count`` the steps taken before this one. ``decayed`` says which
+    entries are weights (a ``(1, N)`` boolean array, ``True`` at the weights;
+    or ``True``/``False`` for a whole array), for a rule that treats biases
+    apart. The rule returns new arrays and writes into none of its
+    arguments, which are read-only (a rule that tries is refused with a
+    ``HyperparameterError``); it may keep them, or views of them, since
+    nothing fnmlp hands to a rule is ever written again.
+
+    Examples:
+        >>> import numpy as np
+        >>> def halve(p, g, moments, count, decayed):
+        ...     return p - 0.5 * g, ()
+        >>> halving = Optimizer("halve", lambda params: SgdState(0.5), halve)
+        >>> new, _ = halving.update(np.ones((1, 2)), np.ones((1, 2)), (), 0, True)
+        >>> print(new)
+        [[0.5 0.5]]
     """
 
     def __call__(
@@ -116,6 +122,12 @@ class Update(Protocol):
     ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]: ...
 
 
+def _names(value: object) -> tuple[str, ...]:
+    if not (isinstance(value, tuple) and all(isinstance(n, str) and n for n in value)):
+        raise DTypeError(f"moments: expected a tuple of field names, got {value!r:.60}")
+    return value
+
+
 @attrs.frozen(eq=False)
 class Optimizer(Generic[S]):
     """An optimiser: ``init`` makes its state, ``step`` applies one update.
@@ -123,15 +135,19 @@ class Optimizer(Generic[S]):
     Attributes:
         name: a readable description with the hyperparameters.
         init: ``params -> state``, the state before the first step: a frozen
-            attrs record with a ``count`` of steps taken and, for each name
-            ``n`` in ``moments``, tuples ``n_W`` and ``n_b`` of one array per
-            layer, shaped like the layer's ``W`` and ``b``.
-        update: the unchecked elementwise rule (an :class:`Update`) that
-            ``step`` applies to every ``W`` and ``b`` after its checks, and that
-            :func:`fnmlp.train` applies once per mini-batch to all of the
-            network's parameters packed into one array.
-        moments: the names of the state's per-parameter arrays, in the order
+            attrs record with a ``count`` of steps taken and, for each name in
+            ``moments``, a field holding one ``(1, N)`` array shaped like
+            ``params.theta``.
+        update: the elementwise rule (an :class:`Update`) that ``step``
+            applies to all of the network's parameters at once, after its
+            checks, and that :func:`fnmlp.train` applies once per mini-batch.
+        moments: the names of the state's moment fields, in the order
             ``update`` takes them.
+        settings: the hyperparameters a state must carry to be this
+            optimiser's, as ``(field, value)`` pairs, and ``state_type`` the
+            state's class; with either ``None``, a state is compared with a
+            fresh ``init(params)`` instead (at the cost of making one).
+        state_type: the class of ``init``'s states.
 
     Examples:
         >>> from fnmlp import init
@@ -139,14 +155,23 @@ class Optimizer(Generic[S]):
         >>> print(opt, opt.moments)
         momentum(learning_rate=0.1, beta=0.9, nesterov=False) ('velocity',)
         >>> state = opt.init(init([2, 3, 1], seed=0))
-        >>> print(state.beta, [v.shape for v in state.velocity_W])
-        0.9 [(3, 2), (1, 3)]
+        >>> print(state.beta, state.velocity.shape)
+        0.9 (1, 13)
     """
 
     name: str
     init: Callable[[Params[Any]], S]
     update: Update
-    moments: tuple[str, ...] = ()
+    moments: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    settings: tuple[tuple[str, object], ...] | None = attrs.field(default=None, kw_only=True)
+    state_type: type[Any] | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise DTypeError(f"name: expected a str, got {self.name!r:.60}")
+        for field in ("init", "update"):
+            if not callable(getattr(self, field)):
+                raise DTypeError(f"{field}: expected a function, got {getattr(self, field)!r:.60}")
 
     def step(self, params: Params[F], grads: Grads[F], state: S) -> tuple[Params[F], S]:
         """One update of ``params`` by ``grads``; returns the new params and state.
@@ -156,7 +181,9 @@ class Optimizer(Generic[S]):
             DTypeError: if ``state`` is another kind of optimiser's, or ``grads``
                 or ``state`` hold arrays of another dtype than ``params``.
             HyperparameterError: if ``state`` carries other hyperparameters (it
-                was made by another optimiser of the same kind).
+                was made by another optimiser of the same kind), or the rule
+                writes into its arguments.
+            NonFiniteError: if the step overflows a parameter.
 
         Examples:
             >>> import numpy as np
@@ -168,45 +195,56 @@ class Optimizer(Generic[S]):
             >>> print(new.layers[0].W, params.layers[0].W)
             [[0.5]] [[1.]]
         """
-        _check_params(params)
+        check_params(params)
         check_grads(params, grads)
-        _check_state(params, state, self.init(params))
+        check_state(params, state, self)
         count: int = getattr(state, "count")  # noqa: B009 (S is any state record)
-        names = self.moments
-        olds_W = [getattr(state, f"{n}_W") for n in names]
-        olds_b = [getattr(state, f"{n}_b") for n in names]
-        layers: list[Layer[F]] = []
-        news_W: list[tuple[Matrix[F], ...]] = []
-        news_b: list[tuple[Matrix[F], ...]] = []
+        moments = tuple(getattr(state, name) for name in self.moments)
         with np.errstate(all="ignore"):
-            for l, layer in enumerate(params.layers):
-                W, moments_W = self.update(
-                    layer.W, grads.dW[l], tuple(old[l] for old in olds_W), count, True
-                )
-                b, moments_b = self.update(
-                    layer.b, grads.db[l], tuple(old[l] for old in olds_b), count, False
-                )
-                check_rule(self, layer.W, grads.dW[l], W, moments_W)
-                check_rule(self, layer.b, grads.db[l], b, moments_b)
-                layers.append(_layer(lock(W), lock(b), layer.activation))
-                news_W.append(moments_W)
-                news_b.append(moments_b)
-        new_layers = tuple(layers)
-        check_step(new_layers, "optimizer", self)
-        new: Params[F] = _build(Params, layers=new_layers)
-        return new, with_moments(state, count + 1, names, news_W, news_b)
+            theta, news = apply_rule(
+                self, params.theta, grads.g, moments, count, params.structure.weights, check=True
+            )
+        new = params_of(theta, params.structure, params.activations)
+        check_step(new, "optimizer", self)
+        return new, with_moments(state, count + 1, self.moments, news)
 
     def __repr__(self) -> str:
         return self.name
 
 
+def apply_rule(
+    optimizer: Optimizer[Any],
+    theta: Matrix[F],
+    g: Matrix[F],
+    moments: tuple[Matrix[F], ...],
+    count: int,
+    weights: npt.NDArray[np.bool_],
+    *,
+    check: bool,
+) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+    """``optimizer``'s rule on read-only arguments; the new parameters and moments, locked.
+
+    The one place a rule runs, for :meth:`Optimizer.step` and :func:`fnmlp.train`
+    alike; with ``check``, what it returns is checked (:func:`check_rule`).
+    """
+    try:
+        new, news = optimizer.update(theta, g, moments, count, weights)
+    except ValueError as error:
+        if "read-only" not in str(error):
+            raise
+        raise HyperparameterError(
+            f"optimizer: expected {optimizer.name}'s update to return new arrays and write into "
+            f"none of its arguments, got one that writes into them ({error})"
+        ) from None
+    if check:
+        check_rule(optimizer, theta, g, new, news)
+    return lock(new), tuple(map(lock, news))
+
+
 def check_rule(
     optimizer: Optimizer[Any], p: Matrix[Any], g: Matrix[Any], new: object, moments: object
 ) -> None:
-    """Raise unless an update rule gave ``p`` back as a new array of its shape and dtype, with its moments.
-
-    The rule was given ``p`` and its gradient ``g``; what it returns must not be
-    ``g`` itself, which :func:`fnmlp.train` rewrites at the next step.
+    """Raise unless an update rule gave ``p`` back as an array of its shape and dtype, with its moments.
 
     Examples:
         >>> import numpy as np
@@ -216,20 +254,22 @@ def check_rule(
         >>> check_rule(halving, np.ones((2, 1)), np.ones((2, 1)), np.ones((1, 2)), ())
         Traceback (most recent call last):
         ...
-        fnmlp.errors.ShapeError: optimizer: expected halve's update to return an array of shape (2, 1) float64 like the parameter, got (1, 2) float64
+        fnmlp.errors.ShapeError: optimizer: expected halve's update to return an array of shape (2, 1) float64 like the parameters, got (1, 2) float64
     """
     count = len(optimizer.moments)
     moments_fit = (
         isinstance(moments, tuple)
         and len(moments) == count
-        and all(isinstance(m, np.ndarray) and m.shape == p.shape for m in moments)
+        and all(
+            isinstance(m, np.ndarray) and m.shape == p.shape and m.dtype == p.dtype
+            for m in moments
+        )
     )
     fits = isinstance(new, np.ndarray) and new.shape == p.shape and new.dtype == p.dtype
-    keeps_g = new is g or (isinstance(moments, tuple) and any(m is g for m in moments))
-    if fits and moments_fit and not keeps_g:
+    if fits and moments_fit:
         return
     got = f"{new.shape} {new.dtype}" if isinstance(new, np.ndarray) else f"a {type(new).__name__}"
-    wanted = f"an array of shape {p.shape} {p.dtype} like the parameter"
+    wanted = f"an array of shape {p.shape} {p.dtype} like the parameters"
     if not isinstance(new, np.ndarray) or new.shape != p.shape:
         raise ShapeError(
             f"optimizer: expected {optimizer.name}'s update to return {wanted}, got {got}"
@@ -238,40 +278,31 @@ def check_rule(
         raise DTypeError(
             f"optimizer: expected {optimizer.name}'s update to return {wanted}, got {got}"
         )
-    if not moments_fit:
-        raise ShapeError(
-            f"optimizer: expected {optimizer.name}'s update to return {count} moment(s) of "
-            f"shape {p.shape}, one per name in {optimizer.moments}, got {moments!r:.80}"
-        )
-    raise HyperparameterError(
-        f"optimizer: expected {optimizer.name}'s update to return new arrays, got the "
-        f"gradient it was given (a rule must keep none of its arguments)"
+    raise ShapeError(
+        f"optimizer: expected {optimizer.name}'s update to return {count} moment(s) of "
+        f"shape {p.shape} {p.dtype}, one per name in {optimizer.moments}, got {moments!r:.80}"
     )
 
 
-def with_moments(
-    state: S,
-    count: int,
-    names: Sequence[str],
-    per_layer_W: Sequence[Sequence[Matrix[Any]]],
-    per_layer_b: Sequence[Sequence[Matrix[Any]]],
-) -> S:
-    """``state`` with ``count`` and each moment ``names[i]`` from ``per_layer_*[layer][i]``.
+def with_moments(state: S, count: int, names: Sequence[str], moments: Sequence[Matrix[Any]]) -> S:
+    """``state`` with ``count`` and each moment ``names[i]`` set to ``moments[i]`` (trusted).
 
     Examples:
         >>> import numpy as np
         >>> from fnmlp import init
         >>> opt = momentum(0.1)
         >>> state = opt.init(init([1, 1], seed=0))
-        >>> new = with_moments(state, 3, opt.moments, [(np.ones((1, 1)),)], [(np.zeros((1, 1)),)])
-        >>> print(new.count, new.velocity_W[0], new.velocity_W[0].flags.writeable)
-        3 [[1.]] False
+        >>> new = with_moments(state, 3, opt.moments, [lock(np.ones((1, 2)))])
+        >>> print(new.count, new.velocity, state.count)
+        3 [[1. 1.]] 0
     """
-    changes: dict[str, Any] = {"count": count}
-    for i, name in enumerate(names):
-        changes[f"{name}_W"] = tuple(arrays[i] for arrays in per_layer_W)
-        changes[f"{name}_b"] = tuple(arrays[i] for arrays in per_layer_b)
-    new: S = attrs.evolve(state, **changes)  # type: ignore[misc]
+    kind = type(state)
+    new: S = object.__new__(kind)
+    for field in attrs.fields(kind):
+        object.__setattr__(new, field.name, getattr(state, field.name))
+    object.__setattr__(new, "count", count)
+    for name, moment in zip(names, moments):
+        object.__setattr__(new, name, moment)
     return new
 
 
@@ -281,8 +312,8 @@ def _same(value: object, wanted: object) -> bool:
     return type(value) is type(wanted) and value == wanted
 
 
-def _check_state(params: Params[Any], state: object, expected: object) -> None:
-    """Raise unless ``state`` is like ``expected`` (a fresh ``init``): same kind, shapes, settings.
+def check_state(params: Params[Any], state: object, optimizer: Optimizer[Any]) -> None:
+    """Raise unless ``state`` is ``optimizer``'s for ``params``: same kind, shapes, settings.
 
     A state made by another optimiser (another method, or the same method with
     other hyperparameters) or for another architecture is refused, so that a
@@ -291,49 +322,47 @@ def _check_state(params: Params[Any], state: object, expected: object) -> None:
     Examples:
         >>> from fnmlp import init
         >>> params = init([2, 1], seed=0)
-        >>> _check_state(params, adam(0.1).init(params), adam(0.01).init(params))
+        >>> check_state(params, adam(0.1).init(params), adam(0.01))
         Traceback (most recent call last):
         ...
         fnmlp.errors.HyperparameterError: state.learning_rate: expected 0.01 like the optimiser's, got 0.1: the state was made by another optimiser (to change a setting mid-run, pass attrs.evolve(state, learning_rate=...) to an optimiser made with it)
     """
-    kind = type(expected)
+    if optimizer.settings is None or optimizer.state_type is None:
+        expected = optimizer.init(params)
+        kind: type[Any] = type(expected)
+        settings = [
+            (f.name, getattr(expected, f.name))
+            for f in attrs.fields(kind)
+            if f.name != "count" and f.name not in optimizer.moments
+        ] if attrs.has(kind) else []
+    else:
+        kind, settings = optimizer.state_type, list(optimizer.settings)
     if type(state) is not kind or not attrs.has(kind):
         raise DTypeError(
             f"state: expected the {kind.__name__} of this optimiser, got {type(state).__name__}"
         )
-    for field in attrs.fields(kind):
-        value, wanted = getattr(state, field.name), getattr(expected, field.name)
-        if field.name == "count":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise HyperparameterError(
-                    f"state.count: expected a non-negative int, got {value!r}"
-                )
-        elif isinstance(wanted, tuple):
-            shapes = [w.shape for w in wanted]
-            if not (
-                isinstance(value, tuple)
-                and all(isinstance(a, np.ndarray) for a in value)
-                and [a.shape for a in value] == shapes
-            ):
-                got = (
-                    [getattr(a, "shape", type(a).__name__) for a in value]
-                    if isinstance(value, tuple)
-                    else type(value).__name__
-                )
-                raise ShapeError(
-                    f"state.{field.name}: expected arrays of shapes {shapes} in "
-                    f"{params.dtype} like params, got {got}"
-                )
-            if any(a.dtype != params.dtype for a in value):
-                raise DTypeError(
-                    f"state.{field.name}: expected arrays in {params.dtype} like params, "
-                    f"got {[str(a.dtype) for a in value]}"
-                )
-        elif not _same(value, wanted):
+    count = getattr(state, "count", None)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise HyperparameterError(f"state.count: expected a non-negative int, got {count!r}")
+    for name in optimizer.moments:
+        value = getattr(state, name)
+        if not isinstance(value, np.ndarray) or value.shape != params.theta.shape:
+            got = getattr(value, "shape", type(value).__name__)
+            raise ShapeError(
+                f"state.{name}: expected an array of shape {params.theta.shape} in "
+                f"{params.dtype} like params.theta, got {got}"
+            )
+        if value.dtype != params.dtype:
+            raise DTypeError(
+                f"state.{name}: expected an array in {params.dtype} like params, got {value.dtype}"
+            )
+    for name, wanted in settings:
+        value = getattr(state, name)
+        if not _same(value, wanted):
             raise HyperparameterError(
-                f"state.{field.name}: expected {wanted!r} like the optimiser's, got {value!r}: "
+                f"state.{name}: expected {wanted!r} like the optimiser's, got {value!r}: "
                 f"the state was made by another optimiser (to change a setting mid-run, pass "
-                f"attrs.evolve(state, {field.name}=...) to an optimiser made with it)"
+                f"attrs.evolve(state, {name}=...) to an optimiser made with it)"
             )
 
 
@@ -355,7 +384,7 @@ def _lr(learning_rate: LearningRate, count: int) -> float:
         return learning_rate
     rate: object = learning_rate(count)  # a user's schedule may return anything
     number = math.nan
-    if _is_real(rate):  # any real number type (int, float, numpy.float32, ...), not a bool
+    if is_real(rate):  # any real number type (int, float, numpy.float32, ...), not a bool
         try:
             number = float(rate)  # type: ignore[arg-type]
         except OverflowError:  # an int too large for a float
@@ -403,7 +432,6 @@ def _scaled_step(
     np.divide(g, step, out=step)
     step *= rate
     new: Matrix[F] = p - step
-    new.setflags(write=False)
     return new
 
 
@@ -411,7 +439,6 @@ def _average(old: Matrix[F], new: Matrix[F], keep: float) -> Matrix[F]:
     """``keep * old + (1 - keep) * new`` as a new read-only array."""
     out: Matrix[F] = new * (1 - keep)
     out += old * keep
-    out.setflags(write=False)
     return out
 
 
@@ -420,7 +447,6 @@ def _average_square(old: Matrix[F], g: Matrix[F], keep: float) -> Matrix[F]:
     out: Matrix[F] = g * g
     out *= 1 - keep
     out += old * keep
-    out.setflags(write=False)
     return out
 
 
@@ -428,14 +454,13 @@ def _velocity(old: Matrix[F], g: Matrix[F], beta: float) -> Matrix[F]:
     """``beta * old + g`` as a new read-only array."""
     out: Matrix[F] = old * beta
     out += g
-    out.setflags(write=False)
     return out
 
 
-def _zeros(params: Params[Any]) -> tuple[Arrays, Arrays]:
-    zW = tuple(freeze(np.zeros_like(layer.W)) for layer in params.layers)
-    zb = tuple(freeze(np.zeros_like(layer.b)) for layer in params.layers)
-    return zW, zb
+def _zeros(params: Params[Any]) -> Matrix[Any]:
+    """A locked ``(1, N)`` array of zeros shaped like ``params.theta``: a fresh moment."""
+    zeros: Matrix[Any] = lock(np.zeros_like(params.theta))
+    return zeros
 
 
 # ----------------------------------------------------------------------------- sgd
@@ -483,9 +508,15 @@ def sgd(learning_rate: LearningRate) -> Optimizer[SgdState]:
         count: int,
         decayed: bool | npt.NDArray[np.bool_],
     ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
-        return _descend(p, g, rate(count, p.dtype)), ()
+        return descend(p, g, rate(count, p.dtype)), ()
 
-    return Optimizer(f"sgd(learning_rate={lr})", init, update)
+    return Optimizer(
+        f"sgd(learning_rate={lr})",
+        init,
+        update,
+        settings=(("learning_rate", lr),),
+        state_type=SgdState,
+    )
 
 
 # ----------------------------------------------------------------------------- momentum
@@ -498,16 +529,15 @@ class MomentumState:
     Examples:
         >>> from fnmlp import init
         >>> state = momentum(0.1).init(init([2, 1], seed=0))
-        >>> print(state.count, state.velocity_W[0])
-        0 [[0. 0.]]
+        >>> print(state.count, state.velocity)
+        0 [[0. 0. 0.]]
     """
 
     learning_rate: LearningRate
     beta: float
     nesterov: bool
     count: int
-    velocity_W: Arrays = attrs.field(converter=_owned)
-    velocity_b: Arrays = attrs.field(converter=_owned)
+    velocity: Matrix[Any] = attrs.field(converter=_owned)
 
 
 def momentum(
@@ -538,7 +568,7 @@ def momentum(
     rate = _step_size(lr)
 
     def init(params: Params[Any]) -> MomentumState:
-        return MomentumState(lr, b, nesterov, 0, *_zeros(params))
+        return MomentumState(lr, b, nesterov, 0, _zeros(params))
 
     def update(
         p: Matrix[F],
@@ -550,10 +580,17 @@ def momentum(
         (old,) = moments
         v = _velocity(old, g, b)
         step: Matrix[F] = g + b * v if nesterov else v
-        return _descend(p, step, rate(count, p.dtype)), (v,)
+        return descend(p, step, rate(count, p.dtype)), (v,)
 
     settings = f"learning_rate={lr}, beta={b}, nesterov={nesterov}"
-    return Optimizer(f"momentum({settings})", init, update, ("velocity",))
+    return Optimizer(
+        f"momentum({settings})",
+        init,
+        update,
+        ("velocity",),
+        settings=(("learning_rate", lr), ("beta", b), ("nesterov", nesterov)),
+        state_type=MomentumState,
+    )
 
 
 # ----------------------------------------------------------------------------- rmsprop
@@ -566,16 +603,15 @@ class RMSPropState:
     Examples:
         >>> from fnmlp import init
         >>> state = rmsprop(0.01).init(init([2, 1], seed=0))
-        >>> print(state.rho, state.eps, state.square_b[0])
-        0.9 1e-08 [[0.]]
+        >>> print(state.rho, state.eps, state.square)
+        0.9 1e-08 [[0. 0. 0.]]
     """
 
     learning_rate: LearningRate
     rho: float
     eps: float
     count: int
-    square_W: Arrays = attrs.field(converter=_owned)
-    square_b: Arrays = attrs.field(converter=_owned)
+    square: Matrix[Any] = attrs.field(converter=_owned)
 
 
 def rmsprop(
@@ -603,7 +639,7 @@ def rmsprop(
     e = positive_float(eps, "eps")
 
     def init(params: Params[Any]) -> RMSPropState:
-        return RMSPropState(lr, r, e, 0, *_zeros(params))
+        return RMSPropState(lr, r, e, 0, _zeros(params))
 
     def update(
         p: Matrix[F],
@@ -617,7 +653,14 @@ def rmsprop(
         return _scaled_step(p, g, square, _lr(lr, count), e), (square,)
 
     settings = f"learning_rate={lr}, rho={r}, eps={e}"
-    return Optimizer(f"rmsprop({settings})", init, update, ("square",))
+    return Optimizer(
+        f"rmsprop({settings})",
+        init,
+        update,
+        ("square",),
+        settings=(("learning_rate", lr), ("rho", r), ("eps", e)),
+        state_type=RMSPropState,
+    )
 
 
 # ----------------------------------------------------------------------------- adam
@@ -640,10 +683,8 @@ class AdamState:
     eps: float
     weight_decay: float
     count: int
-    mean_W: Arrays = attrs.field(converter=_owned)
-    mean_b: Arrays = attrs.field(converter=_owned)
-    square_W: Arrays = attrs.field(converter=_owned)
-    square_b: Arrays = attrs.field(converter=_owned)
+    mean: Matrix[Any] = attrs.field(converter=_owned)
+    square: Matrix[Any] = attrs.field(converter=_owned)
 
 
 def adamw(
@@ -681,8 +722,8 @@ def adamw(
     wd = positive_float(weight_decay, "weight_decay", allow_zero=True)
 
     def init(params: Params[Any]) -> AdamState:
-        zW, zb = _zeros(params)
-        return AdamState(lr, b1, b2, e, wd, 0, zW, zb, zW, zb)
+        zeros = _zeros(params)
+        return AdamState(lr, b1, b2, e, wd, 0, zeros, zeros)
 
     def update(
         p: Matrix[F],
@@ -715,7 +756,21 @@ def adamw(
     name = "adamw" if wd else "adam"
     settings = f"learning_rate={lr}, beta1={b1}, beta2={b2}, eps={e}"
     described = f"{name}({settings}{f', weight_decay={wd}' if wd else ''})"
-    return Optimizer(described, init, update, ("mean", "square"))
+    hyperparameters = (
+        ("learning_rate", lr),
+        ("beta1", b1),
+        ("beta2", b2),
+        ("eps", e),
+        ("weight_decay", wd),
+    )
+    return Optimizer(
+        described,
+        init,
+        update,
+        ("mean", "square"),
+        settings=hyperparameters,
+        state_type=AdamState,
+    )
 
 
 def adam(

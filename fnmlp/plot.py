@@ -48,7 +48,7 @@ except ImportError as error:
     ) from error
 
 from fnmlp.aliases import Matrix
-from fnmlp.checks import as_data, check_finite, positive_float, positive_int
+from fnmlp._validate import as_data, check_finite, positive_float, positive_int
 from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
 from fnmlp.propagation import forward
 from fnmlp.records import Params

@@ -1,4 +1,4 @@
-"""``forward``, ``backward`` and ``update``: one step of gradient descent, as pure functions.
+"""``forward``, ``backward``, ``update`` and ``gradient``: the stages of learning, as pure functions.
 
 Forward: ``Z[l] = W[l] @ A[l-1] + b[l]``, ``A[l] = g[l](Z[l])``, ``A[0] = X``.
 
@@ -9,9 +9,9 @@ categorical cross-entropy, ``dZ[L] = g'(Z[L]) * dJ/dA[L]`` otherwise;
 ``dZ[l-1] = g'(Z[l-1]) * (W[l].T @ dZ[l])``. The gradient of the input
 ``A[0]`` is not computed: nothing needs it.
 
-The public functions check their arguments once; the ``_``-prefixed kernels
-work on plain tuples of arrays. :func:`fnmlp.train` runs the same maths in
-the packed layout of :mod:`fnmlp.packed`.
+Each function checks what is new to it (raw arrays, and that a ``Cache`` or
+``Grads`` fits the ``Params``) and runs the kernels of :mod:`fnmlp._kernels`,
+the same ones :func:`fnmlp.train` folds over.
 
 Examples:
     >>> import numpy as np
@@ -28,198 +28,62 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp.activations import Activation, leaky_relu, linear, relu, tanh
-from fnmlp.aliases import (
-    Activations,
-    Bias,
-    Deltas,
-    F,
-    Inputs,
-    Matrix,
-    Outputs,
-    Targets,
-    Weights,
-)
-from fnmlp.checks import all_finite, as_data, freeze, positive_float
+from fnmlp import _kernels
+from fnmlp._validate import all_finite, as_data, freeze, positive_float, positive_int
+from fnmlp.aliases import Activations, F, Inputs, Matrix, Outputs, Targets
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
-from fnmlp.losses import Loss, check_targets, fuses
-from fnmlp.records import Cache, Grads, Layer, Params, _build, lock
+from fnmlp.losses import Loss
+from fnmlp.records import Cache, Grads, Params, cache_of, grads_of, lock, params_of
 
 __all__ = [
+    "add_grads",
     "backward",
+    "check_grads",
     "check_inputs",
     "check_output_for",
+    "check_params",
     "check_targets_for",
-    "checked_forward",
+    "check_weights",
     "forward",
+    "gradient",
+    "inputs_with_ones",
+    "outputs",
+    "scale_grads",
     "update",
+    "value_and_gradient",
 ]
 
 
-# ----------------------------------------------------------------------------- kernels
-#
-# The kernels behind the public functions (``train`` steps in the packed
-# layout of :mod:`fnmlp.packed`): no checks, no records beyond the layers,
-# and as few numpy calls as the maths allows. ``a.dot(b)``
-# costs half of ``a @ b`` on small arrays (no ufunc dispatch) and the same
-# BLAS call on large ones; a bias gradient is a product with a column of ones,
-# one BLAS call like ``dW``. Every array a kernel writes into with ``out=`` or
-# an in-place operator is one it has just allocated itself.
-
-
-def _layer(W: Weights[F], b: Bias[F], activation: Activation) -> Layer[F]:
-    """A :class:`Layer` of arrays fnmlp computed and froze, without copies or checks."""
-    layer: Layer[F] = object.__new__(Layer)
-    object.__setattr__(layer, "W", W)
-    object.__setattr__(layer, "b", b)
-    object.__setattr__(layer, "activation", activation)
-    return layer
-
-
-def _params(layers: tuple[Layer[F], ...]) -> Params[F]:
-    """:class:`Params` of layers fnmlp built, without checks."""
-    params: Params[F] = object.__new__(Params)
-    object.__setattr__(params, "layers", layers)
-    return params
-
-
-def _descend(p: Matrix[F], g: Matrix[F], rate: Any) -> Matrix[F]:
-    """``p - rate * g`` as a new read-only array; ``rate`` a float or :func:`_scalar`."""
-    new: Matrix[F] = g * rate
-    np.subtract(p, new, new)
-    new.setflags(write=False)
-    return new
-
-
-def _scalar(value: float, dtype: np.dtype[Any]) -> Any:
-    """``value`` as a 0-d array of ``dtype``: a cheaper operand than a Python float.
-
-    NumPy casts a Python float to the array's dtype; a 0-d array of that very
-    dtype gives the same result without the conversion on every call (and,
-    being of the network's dtype, never upcasts float32).
-    """
-    return np.array(value, dtype)
-
-
-def _ones(m: int, dtype: np.dtype[F]) -> Matrix[F]:
-    """A column of ``m`` ones: ``dZ.dot(_ones(m))`` sums the rows of ``dZ``."""
-    ones: Matrix[F] = np.empty((m, 1), dtype)
-    ones.fill(1.0)
-    return ones
-
-
-def _forward(
-    layers: Sequence[Layer[F]], X: Inputs[F]
-) -> tuple[list[Activations[F]], list[Activations[F]]]:
-    """``(Z, A)`` lists of length ``L + 1`` with ``Z[0] = A[0] = X``."""
-    Zs = [X]
-    As = [X]
-    A = X
-    for layer in layers:
-        Z: Activations[F] = layer.W.dot(A)
-        Z += layer.b
-        A = layer.activation.fn(Z)
-        Zs.append(Z)
-        As.append(A)
-    return Zs, As
-
-
-def _outputs(layers: Sequence[Layer[F]], X: Inputs[F]) -> tuple[Outputs[F], Outputs[F]]:
-    """``(Z[L], A[L])``: a forward pass that drops each layer's values once used."""
-    Z = A = X
-    for layer in layers:
-        Z = layer.W.dot(A)
-        Z += layer.b
-        A = layer.activation.fn(Z)
-    return Z, A
-
-
-def _output_delta(
-    layer: Layer[F], Z: Activations[F], A: Outputs[F], Y: Targets[F], kind: Loss
-) -> Matrix[F]:
-    """``dZ[L]``: fused ``(A - Y) / m`` where the pair allows, the chain rule otherwise."""
-    if fuses(kind, layer.activation):
-        dZ: Matrix[F] = A - Y
-        dZ /= float(Y.shape[1])
-        return dZ
-    return layer.activation.derivative(Z, A, kind.gradient(A, Y))
-
-
-def _deltas(
-    layers: Sequence[Layer[F]],
-    Zs: Sequence[Activations[F]],
-    As: Sequence[Activations[F]],
-    Y: Targets[F],
-    kind: Loss,
-) -> list[Deltas[F]]:
-    """``[dZ[1], ..., dZ[L]]``, the loss's gradient with respect to every ``Z[l]``."""
-    L = len(layers)
-    dZ = _output_delta(layers[-1], Zs[L], As[L], Y, kind)
-    dZs = [dZ]
-    for l in range(L, 1, -1):
-        dA: Deltas[F] = layers[l - 1].W.T.dot(dZ)
-        dZ = layers[l - 2].activation.derivative(Zs[l - 1], As[l - 1], dA)
-        dZs.append(dZ)
-    dZs.reverse()
-    return dZs
-
-
-def _backward(
-    layers: Sequence[Layer[F]],
-    Zs: Sequence[Activations[F]],
-    As: Sequence[Activations[F]],
-    Y: Targets[F],
-    kind: Loss,
-) -> tuple[list[Weights[F]], list[Bias[F]]]:
-    """``(dW, db)`` lists in layer order, from one forward pass's values.
-
-    Each ``dZ[l]`` is dropped as soon as ``dZ[l-1]`` is made, so at most two
-    are alive at once; the input gradient ``dA[0]`` is never computed.
-    """
-    L = len(layers)
-    ones = _ones(Y.shape[1], Y.dtype)
-    dWs: list[Weights[F]] = []
-    dbs: list[Bias[F]] = []
-    dZ = _output_delta(layers[-1], Zs[L], As[L], Y, kind)
-    for l in range(L, 0, -1):
-        dW: Weights[F] = dZ.dot(As[l - 1].T)
-        db: Bias[F] = dZ.dot(ones)
-        dWs.append(dW)
-        dbs.append(db)
-        if l > 1:
-            dA: Deltas[F] = layers[l - 1].W.T.dot(dZ)
-            dZ = layers[l - 2].activation.derivative(Zs[l - 1], As[l - 1], dA)
-    dWs.reverse()
-    dbs.reverse()
-    return dWs, dbs
-
-
-def _step_layers(
-    layers: Sequence[Layer[F]],
-    dWs: Sequence[Weights[F]],
-    dbs: Sequence[Bias[F]],
-    learning_rate: float,
-) -> tuple[Layer[F], ...]:
-    """``W - lr * dW`` and ``b - lr * db`` for every layer, as new layers of locked arrays."""
-    rate = _scalar(learning_rate, layers[0].W.dtype)
-    subtract = np.subtract
-    out: list[Layer[F]] = []
-    for layer, dW, db in zip(layers, dWs, dbs):  # _descend, inlined
-        W: Weights[F] = dW * rate
-        subtract(layer.W, W, W)
-        b: Bias[F] = db * rate
-        subtract(layer.b, b, b)
-        out.append(_layer(lock(W), lock(b), layer.activation))
-    return tuple(out)
-
-
 # ----------------------------------------------------------------------------- checks
+
+
+def check_params(params: object, name: str = "params") -> None:
+    """Raise ``DTypeError`` unless ``params`` is fnmlp :class:`~fnmlp.Params`.
+
+    Examples:
+        >>> check_params([1, 2])
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: params: expected fnmlp Params, got list
+    """
+    if not isinstance(params, Params):
+        raise DTypeError(f"{name}: expected fnmlp Params, got {type(params).__name__}")
+
+
+def _check_rows(params: Params[Any], data: Matrix[Any], name: str) -> None:
+    n_x = params.dims[0]
+    if data.shape[0] != n_x:
+        hint = f"; the examples look like rows: pass {name}.T" if data.shape[1] == n_x else ""
+        raise ShapeError(
+            f"{name}: expected shape ({n_x}, m) with one column per example, got {data.shape}{hint}"
+        )
 
 
 def check_inputs(
@@ -238,17 +102,27 @@ def check_inputs(
         ...
         fnmlp.errors.ShapeError: X: expected shape (3, m) with one column per example, got (5, 3); the examples look like rows: pass X.T
     """
-    if not isinstance(params, Params):
-        raise DTypeError(f"params: expected fnmlp Params, got {type(params).__name__}")
+    check_params(params)
     data: Inputs[F] = as_data(X, name, params.dtype, copy=copy)
-    n_x = params.layers[0].W.shape[1]
-    if data.shape[0] != n_x:
-        hint = "; the examples look like rows: pass X.T" if data.shape[1] == n_x else ""
-        hint = hint.replace("X", name)
-        raise ShapeError(
-            f"{name}: expected shape ({n_x}, m) with one column per example, got {data.shape}{hint}"
-        )
+    _check_rows(params, data, name)
     return freeze(data)
+
+
+def inputs_with_ones(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Matrix[F]:
+    """``[X; 1]``: a new ``(n_x + 1, m)`` array of ``X``, checked as :func:`check_inputs`, and ones.
+
+    Examples:
+        >>> from fnmlp import init
+        >>> print(inputs_with_ones(init([1, 1], seed=0), [[2, 3]]))
+        [[2. 3.]
+         [1. 1.]]
+    """
+    check_params(params)
+    data = as_data(X, name, params.dtype, copy=False)
+    _check_rows(params, data, name)
+    X1 = _kernels.with_ones(data)
+    X1[:-1] = data
+    return X1
 
 
 def check_targets_for(
@@ -269,19 +143,109 @@ def check_targets_for(
     if not isinstance(kind, Loss):
         raise DTypeError(f"kind: expected an fnmlp Loss, got {type(kind).__name__}")
     data: Targets[F] = as_data(Y, name, params.dtype, copy=copy)
-    n_y = params.layers[-1].W.shape[0]
+    n_y = params.dims[-1]
     if data.shape != (n_y, m):
         hint = f"; the examples look like rows: pass {name}.T" if data.shape == (m, n_y) else ""
+        if n_y > 1 and data.shape == (1, m):
+            hint = f"; for class labels pass fnmlp.one_hot({name}, {n_y})"
         raise ShapeError(
             f"{name}: expected shape {(n_y, m)} (n_y outputs, m examples), got {data.shape}{hint}"
         )
-    check_targets(data, kind, name)
+    kind.check(data, name)
     return freeze(data)
 
 
-def _check_params(params: object, name: str = "params") -> None:
-    if not isinstance(params, Params):
-        raise DTypeError(f"{name}: expected fnmlp Params, got {type(params).__name__}")
+def check_weights(
+    sample_weight: npt.ArrayLike | None, m: int, dtype: np.dtype[Any], name: str = "sample_weight"
+) -> Matrix[Any] | None:
+    """Per-example weights as a read-only ``(1, m)`` array of ``dtype``, or ``None`` for none.
+
+    Raises:
+        ShapeError: unless there is one weight per example.
+        HyperparameterError: for a negative weight or weights summing to 0.
+
+    Examples:
+        >>> import numpy as np
+        >>> print(check_weights([1, 3], 2, np.dtype(np.float64)))
+        [[1. 3.]]
+        >>> check_weights([1, -1], 2, np.dtype(np.float64))
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: sample_weight: expected non-negative weights, got -1.0 at example 1
+    """
+    if sample_weight is None:
+        return None
+    raw = np.asarray(sample_weight)
+    if raw.ndim == 2 and raw.shape[0] == 1:
+        raw = raw[0]
+    if raw.ndim != 1 or raw.shape[0] != m:
+        raise ShapeError(
+            f"{name}: expected one weight per example, shape ({m},), got shape {raw.shape}"
+        )
+    weights = as_data(raw.reshape(1, m), name, dtype)
+    if np.minimum.reduce(weights, None) < 0:
+        j = int(np.argmin(weights))
+        raise HyperparameterError(
+            f"{name}: expected non-negative weights, got {weights[0, j]} at example {j}"
+        )
+    if not weights.sum() > 0:
+        raise HyperparameterError(f"{name}: expected weights with a positive sum, got all zeros")
+    return freeze(weights)
+
+
+def check_output_for(params: Params[Any], kind: Loss, name: str = "loss") -> None:
+    """Raise ``HyperparameterError`` for an output layer that ``kind`` cannot train.
+
+    The cross-entropies take the logarithm of the output, so they need a
+    layer whose outputs are probabilities (sigmoid, softmax): not ``relu``,
+    ``leaky_relu``, ``tanh`` or ``linear``. A softmax of one unit is always 1
+    and never learns.
+
+    Examples:
+        >>> from fnmlp import binary_cross_entropy, init, linear
+        >>> check_output_for(init([2, 1], output=linear), binary_cross_entropy)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: loss: binary_cross_entropy expects probabilities from a sigmoid or softmax output layer, got a linear output layer (use mean_squared_error for outputs outside (0, 1))
+    """
+    output = params.activations[-1]
+    if kind.probabilities and not output.probability:
+        raise HyperparameterError(
+            f"{name}: {kind.name} expects probabilities from a sigmoid or softmax output layer, "
+            f"got a {output.name} output layer (use mean_squared_error for outputs outside (0, 1))"
+        )
+    if not output.elementwise and params.dims[-1] == 1:
+        raise HyperparameterError(
+            f"{name}: expected an output layer that can learn, got a {output.name} of one unit, "
+            f"which is always 1 (use sigmoid for one output, or one softmax unit per class)"
+        )
+
+
+def check_grads(params: Params[F], grads: object, name: str = "grads") -> None:
+    """Raise unless ``grads`` are :class:`~fnmlp.Grads` of ``params``' architecture and dtype.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import init
+        >>> check_grads(init([2, 4, 1], seed=0), Grads.zeros(init([2, 3, 1], seed=0)))
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: grads: expected gradients of a [2, 4, 1] network like params, got [2, 3, 1]
+        >>> check_grads(init([2, 1], dtype=np.float32), Grads.zeros(init([2, 1])))
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: grads: expected dtype float32 like params, got float64
+    """
+    if not isinstance(grads, Grads):
+        raise DTypeError(f"{name}: expected fnmlp Grads, got {type(grads).__name__}")
+    if grads.structure is params.structure:
+        return
+    if grads.structure.dims != params.dims:
+        raise ShapeError(
+            f"{name}: expected gradients of a {list(params.dims)} network like params, "
+            f"got {list(grads.structure.dims)}"
+        )
+    raise DTypeError(f"{name}: expected dtype {params.dtype} like params, got {grads.structure.dtype}")
 
 
 def _first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
@@ -293,77 +257,58 @@ def _first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | No
     return None
 
 
-def checked_forward(
-    layers: tuple[Layer[F], ...], X: Inputs[F], *, pre_activations: bool = False
-) -> tuple[list[Activations[F]], list[Activations[F]]]:
-    """The forward kernel on checked inputs, raising ``NonFiniteError`` if an ``A[l]`` overflows.
+def _overflow(kind: str, l: int, what: str) -> NonFiniteError:
+    noun = "pre-activations" if kind == "Z" else "activations"
+    return NonFiniteError(
+        f"{kind}[{l}] (layer {l}): expected finite {noun}, got {what}; "
+        f"the inputs or weights are too large: scale X"
+    )
 
-    A saturating unit may overflow its pre-activation ``Z[l]`` and still have
-    the right, finite ``A[l]`` (``sigmoid(inf) = 1``); an ``A[l]`` that is NaN or
-    inf is not a result, so it is reported with the layer, never returned.
-    With ``pre_activations`` every ``Z[l]`` must be finite too (for a caller
-    that hands the ``Z[l]`` on, as :func:`forward`'s cache does); the first
-    layer holding a non-finite value is named, by its ``A[l]`` when both overflow.
+
+def _checked_forward(
+    params: Params[F], X1: Matrix[F], *, keep: bool, pre_activations: bool
+) -> tuple[list[Activations[F]], list[Matrix[F]], Outputs[F], Outputs[F]]:
+    """The forward kernel, raising ``NonFiniteError`` for the first layer whose values overflow.
+
+    A saturating unit may overflow its ``Z`` and still give the right, finite
+    ``A`` (``sigmoid(inf) = 1``); only with ``pre_activations`` (a caller
+    that hands the ``Z[l]`` on) must every ``Z`` be finite too.
+    """
+    blocks = params.structure.blocks(params.theta)
+    with np.errstate(all="ignore"):
+        Zs, inputs, Z, A = _kernels.forward(blocks, params.activations, X1, keep=keep)
+    if keep or not all_finite(A):
+        if not keep:  # the slow path, to name the layer
+            with np.errstate(all="ignore"):
+                Zs, inputs, Z, A = _kernels.forward(blocks, params.activations, X1)
+        As = [x[:-1] for x in inputs[1:]] + [A]
+        bad = _first_nonfinite(As)
+        bad_Z = _first_nonfinite([*Zs, Z]) if pre_activations else None
+        if bad_Z is not None and (bad is None or bad_Z[0] < bad[0]):
+            raise _overflow("Z", bad_Z[0] + 1, bad_Z[1])
+        if bad is not None:
+            raise _overflow("A", bad[0] + 1, bad[1])
+    return Zs, inputs, Z, A
+
+
+def outputs(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Outputs[F]:
+    """``A[L]``, the network's output on ``X``, keeping no other layer's values.
 
     Examples:
         >>> import numpy as np
-        >>> from fnmlp import Layer, linear, sigmoid
+        >>> from fnmlp import Layer, linear
         >>> layer = Layer(np.full((1, 1), 1e300), np.zeros((1, 1)), linear)
-        >>> checked_forward((layer,), np.full((1, 1), 1e10))
+        >>> outputs(Params((layer,)), np.full((1, 1), 1e10))
         Traceback (most recent call last):
         ...
         fnmlp.errors.NonFiniteError: A[1] (layer 1): expected finite activations, got inf at index (0, 0); the inputs or weights are too large: scale X
-        >>> saturated = Layer(np.full((1, 1), 1e300), np.zeros((1, 1)), sigmoid)
-        >>> _, As = checked_forward((saturated,), np.full((1, 1), 1e10))
-        >>> print(As[1])
-        [[1.]]
-        >>> checked_forward((saturated,), np.full((1, 1), 1e10), pre_activations=True)
-        Traceback (most recent call last):
-        ...
-        fnmlp.errors.NonFiniteError: Z[1] (layer 1): expected finite pre-activations, got inf at index (0, 0); the inputs or weights are too large: scale X
     """
-    with np.errstate(all="ignore"):
-        Zs, As = _forward(layers, X)
-    bad = _first_nonfinite(As[1:])
-    bad_Z = _first_nonfinite(Zs[1:]) if pre_activations else None
-    if bad_Z is not None and (bad is None or bad_Z[0] < bad[0]):
-        l, what = bad_Z[0] + 1, bad_Z[1]
-        raise NonFiniteError(
-            f"Z[{l}] (layer {l}): expected finite pre-activations, got {what}; "
-            f"the inputs or weights are too large: scale X"
-        )
-    if bad is not None:
-        l, what = bad[0] + 1, bad[1]
-        raise NonFiniteError(
-            f"A[{l}] (layer {l}): expected finite activations, got {what}; "
-            f"the inputs or weights are too large: scale X"
-        )
-    return Zs, As
+    X1 = inputs_with_ones(params, X, name)
+    *_, A = _checked_forward(params, X1, keep=False, pre_activations=False)
+    return A
 
 
-def check_output_for(params: Params[Any], kind: Loss, name: str = "loss") -> None:
-    """Raise ``HyperparameterError`` if a cross-entropy follows an output that is not a probability.
-
-    Binary and categorical cross-entropy take the logarithm of the output, so
-    they need outputs in ``(0, 1)``: a sigmoid or softmax output layer, not
-    ``relu``, ``leaky_relu``, ``tanh`` or ``linear``.
-
-    Examples:
-        >>> from fnmlp import binary_cross_entropy, init, linear
-        >>> check_output_for(init([2, 1], output=linear), binary_cross_entropy)
-        Traceback (most recent call last):
-        ...
-        fnmlp.errors.HyperparameterError: loss: binary_cross_entropy expects probabilities from a sigmoid or softmax output layer, got a linear output layer (use mean_squared_error for outputs outside (0, 1))
-    """
-    output = params.layers[-1].activation
-    if kind.fuses_with is not None and output in (relu, leaky_relu, tanh, linear):
-        raise HyperparameterError(
-            f"{name}: {kind.name} expects probabilities from a sigmoid or softmax output layer, "
-            f"got a {output.name} output layer (use mean_squared_error for outputs outside (0, 1))"
-        )
-
-
-# ----------------------------------------------------------------------------- public
+# ----------------------------------------------------------------------------- stages
 
 
 def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
@@ -394,19 +339,69 @@ def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
         >>> print(len(cache.Z), cache.Z[1].shape)
         3 (3, 2)
     """
-    data = check_inputs(params, X)
-    Zs: list[Activations[F]]
-    As: list[Activations[F]]
-    Zs, As = checked_forward(params.layers, data, pre_activations=True)
-    X_locked = lock(data)  # Z[0] and A[0] are the one input array
-    Z_locked = (X_locked, *map(lock, Zs[1:]))
-    A_locked = (X_locked, *map(lock, As[1:]))
-    cache: Cache[F] = _build(Cache, Z=Z_locked, A=A_locked)
-    Yhat: Outputs[F] = A_locked[-1]
-    return Yhat, cache
+    X1 = inputs_with_ones(params, X)
+    Zs, inputs, Z, A = _checked_forward(params, X1, keep=True, pre_activations=True)
+    cache: Cache[F] = cache_of(
+        tuple(map(lock, (*Zs, Z))), tuple(map(lock, inputs)), lock(A)
+    )
+    return cache.A[-1], cache
 
 
-def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -> Grads[F]:
+def _scale(
+    params: Params[F], m: int, total: int | None, sample_weight: npt.ArrayLike | None
+) -> Any:
+    """The factor replacing the mean's ``1/m``: ``None``, ``1/total`` or weights over their sum."""
+    weights = check_weights(sample_weight, m, params.dtype)
+    if total is not None:
+        total = positive_int(total, "total")
+        if weights is None and total < m:
+            raise HyperparameterError(
+                f"total: expected at least the {m} examples given (the size of the whole "
+                f"batch they belong to), got {total}"
+            )
+    if weights is None:
+        return None if total is None else np.asarray(1 / total, params.dtype)
+    denominator = weights.sum() if total is None else total
+    return weights / np.asarray(denominator, params.dtype)
+
+
+def _gradient(
+    params: Params[F],
+    Zs: Sequence[Activations[F]],
+    inputs: Sequence[Matrix[F]],
+    Z: Outputs[F],
+    A: Outputs[F],
+    Y: Targets[F],
+    kind: Loss,
+    scale: Any,
+) -> Grads[F]:
+    """The checked :class:`Grads` of one kept forward pass."""
+    structure = params.structure
+    g: Matrix[F] = np.empty((1, structure.size), structure.dtype)
+    with np.errstate(all="ignore"):
+        dZ = _kernels.output_delta(kind, params.activations[-1], Z, A, Y, scale)
+        blocks = structure.blocks(params.theta)
+        _kernels.backward(blocks, params.activations, Zs, inputs, dZ, structure.blocks(g))
+    if not all_finite(g):
+        grads = grads_of(g, structure)
+        bad = _first_nonfinite([x for pair in zip(grads.dW, grads.db) for x in pair])
+        i, field = (bad[0] // 2, "dW" if bad[0] % 2 == 0 else "db") if bad else (0, "dW")
+        raise NonFiniteError(
+            f"{field}[{i}] (layer {i + 1}): expected a finite gradient, got "
+            f"{bad[1] if bad else 'nan'}; the inputs, targets or weights are too large: scale them"
+        )
+    return grads_of(lock(g), structure)
+
+
+def backward(
+    params: Params[F],
+    cache: Cache[F],
+    Y: npt.ArrayLike,
+    kind: Loss,
+    *,
+    total: int | None = None,
+    sample_weight: npt.ArrayLike | None = None,
+) -> Grads[F]:
     """The gradient of ``kind``'s loss at ``cache``'s forward pass, for every parameter.
 
     Args:
@@ -414,6 +409,12 @@ def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -
         cache: the :class:`~fnmlp.Cache` of ``forward(params, X)``.
         Y: targets of shape ``(n_y, m)``.
         kind: the :class:`~fnmlp.Loss` to differentiate.
+        total: the size of the whole batch these ``m`` examples are a shard
+            of: the output delta carries ``1/total`` instead of ``1/m``, so
+            the shards' gradients add up (:func:`add_grads`) to the batch's.
+        sample_weight: optional ``(m,)`` non-negative weights: the loss is then
+            the weighted mean ``sum_j w_j J_j / sum_j w_j`` (over ``total``
+            instead of ``sum_j w_j`` when given).
 
     Returns:
         :class:`~fnmlp.Grads` with ``dW[l-1]`` and ``db[l-1]`` for layer ``l``.
@@ -438,7 +439,7 @@ def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -
         >>> print(backward(params, cache, Y, mean_squared_error).db[1])
         [[0.0166]]
     """
-    _check_params(params)
+    check_params(params)
     if not isinstance(cache, Cache):
         raise DTypeError(f"cache: expected an fnmlp Cache, got {type(cache).__name__}")
     dims = params.dims
@@ -458,56 +459,182 @@ def backward(params: Params[F], cache: Cache[F], Y: npt.ArrayLike, kind: Loss) -
     check_output_for(params, kind, "kind")
     m = cache.A[0].shape[1]
     targets = check_targets_for(params, Y, m, kind)
+    scale = _scale(params, m, total, sample_weight)
+    return _gradient(
+        params, cache.Z[1:-1], cache.inputs, cache.Z[-1], cache.A[-1], targets, kind, scale
+    )
+
+
+def value_and_gradient(
+    params: Params[F],
+    X: npt.ArrayLike,
+    Y: npt.ArrayLike,
+    kind: Loss,
+    *,
+    total: int | None = None,
+    sample_weight: npt.ArrayLike | None = None,
+) -> tuple[float, Grads[F]]:
+    """The loss of ``params`` on ``(X, Y)`` and its gradient, without keeping a :class:`Cache`.
+
+    The loss is measured as training measures it (from the logits where the
+    output and loss fuse). With ``total``, both the loss and the gradient are
+    sums over this shard divided by ``total``, so the shards of a batch add up
+    to the batch's mean; ``sample_weight`` as in :func:`backward`.
+
+    Args:
+        params: the network.
+        X: inputs ``(n_x, m)``.
+        Y: targets ``(n_y, m)``.
+        kind: the :class:`~fnmlp.Loss`.
+        total: the size of the whole batch ``X`` is a shard of.
+        sample_weight: optional per-example weights, shape ``(m,)``.
+
+    Returns:
+        ``(loss, grads)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import add_grads, init, mean_squared_error
+        >>> params = init([2, 3, 1], seed=0)
+        >>> X, Y = np.arange(8.0).reshape(2, 4) / 8, np.ones((1, 4))
+        >>> J, whole = value_and_gradient(params, X, Y, mean_squared_error)
+        >>> J1, left = value_and_gradient(params, X[:, :1], Y[:, :1], mean_squared_error, total=4)
+        >>> J2, right = value_and_gradient(params, X[:, 1:], Y[:, 1:], mean_squared_error, total=4)
+        >>> bool(np.isclose(J, J1 + J2)), bool(np.allclose(whole.g, add_grads(left, right).g))
+        (True, True)
+    """
+    check_params(params)
+    if not isinstance(kind, Loss):
+        raise DTypeError(f"kind: expected an fnmlp Loss, got {type(kind).__name__}")
+    check_output_for(params, kind, "kind")
+    X1 = inputs_with_ones(params, X)
+    m = X1.shape[1]
+    targets = check_targets_for(params, Y, m, kind, copy=False)
+    scale = _scale(params, m, total, sample_weight)
+    Zs, inputs, Z, A = _checked_forward(params, X1, keep=True, pre_activations=False)
     with np.errstate(all="ignore"):
-        dWs, dbs = _backward(params.layers, cache.Z, cache.A, targets, kind)
-    bad = _first_nonfinite([g for pair in zip(dWs, dbs) for g in pair])
-    if bad is not None:
-        i, field = bad[0] // 2, "dW" if bad[0] % 2 == 0 else "db"
+        J = _kernels.value(kind, params.activations[-1], Z, A, targets, scale)
+    if not np.isfinite(J):
         raise NonFiniteError(
-            f"{field}[{i}] (layer {i + 1}): expected a finite gradient, got {bad[1]}; "
-            f"the inputs, targets or weights are too large: scale them"
+            f"Y: expected targets and outputs whose {kind.name} is finite, got {J}; "
+            f"scale the targets or the inputs"
         )
-    grads: Grads[F] = _build(Grads, dW=tuple(lock(g) for g in dWs), db=tuple(lock(g) for g in dbs))
-    return grads
+    return J, _gradient(params, Zs, inputs, Z, A, targets, kind, scale)
 
 
-def check_grads(params: Params[F], grads: Grads[Any], name: str = "grads") -> None:
-    """Raise ``ShapeError`` unless ``grads`` has ``params``' architecture, ``DTypeError`` its dtype.
+def gradient(
+    params: Params[F],
+    X: npt.ArrayLike,
+    Y: npt.ArrayLike,
+    kind: Loss,
+    *,
+    total: int | None = None,
+    sample_weight: npt.ArrayLike | None = None,
+) -> Grads[F]:
+    """The gradient of ``kind``'s loss of ``params`` on ``(X, Y)``: :func:`value_and_gradient`'s.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import binary_cross_entropy, init
+        >>> params = init([2, 3, 1], seed=0)
+        >>> X, Y = np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([[1.0, 0.0]])
+        >>> _, cache = forward(params, X)
+        >>> bool(np.array_equal(gradient(params, X, Y, binary_cross_entropy).g,
+        ...                      backward(params, cache, Y, binary_cross_entropy).g))
+        True
+    """
+    return value_and_gradient(
+        params, X, Y, kind, total=total, sample_weight=sample_weight
+    )[1]
+
+
+def add_grads(*grads: Grads[F]) -> Grads[F]:
+    """The sum of gradients of one architecture, added in a fixed pairwise order.
+
+    ``add_grads(a, b, c, d)`` is ``(a + b) + (c + d)``, whatever the machine,
+    so shards summed in the same order give bit-identical results.
+
+    Raises:
+        ShapeError, DTypeError: for gradients of different architectures or dtypes.
+        HyperparameterError: when given none.
 
     Examples:
         >>> import numpy as np
         >>> from fnmlp import init
-        >>> big, small = init([2, 4, 1], seed=0), init([2, 3, 1], seed=0)
-        >>> _, cache = forward(small, np.zeros((2, 1)))
-        >>> from fnmlp import binary_cross_entropy
-        >>> check_grads(big, backward(small, cache, [[1]], binary_cross_entropy))
-        Traceback (most recent call last):
-        ...
-        fnmlp.errors.ShapeError: grads.dW[0] (layer 1): expected shape (4, 2) float64 like params, got (3, 2) float64
-        >>> check_grads(init([2, 3, 1], seed=0, dtype=np.float32),
-        ...             backward(small, cache, [[1]], binary_cross_entropy))
-        Traceback (most recent call last):
-        ...
-        fnmlp.errors.DTypeError: grads.dW[0] (layer 1): expected dtype float32 like params, got float64
+        >>> params = init([1, 1], seed=0)
+        >>> one = Grads(dW=(np.ones((1, 1)),), db=(np.ones((1, 1)),))
+        >>> print(add_grads(one, one, one).g, add_grads(Grads.zeros(params), one).g)
+        [[3. 3.]] [[1. 1.]]
+    """
+    if not grads:
+        raise HyperparameterError("grads: expected at least one Grads, got none")
+    first = grads[0]
+    if not isinstance(first, Grads):
+        raise DTypeError(f"grads[0]: expected fnmlp Grads, got {type(first).__name__}")
+    reference: Params[F] = params_of(first.g, first.structure, ())
+    for i, other in enumerate(grads[1:], 1):
+        check_grads(reference, other, f"grads[{i}]")
+    level = [g.g for g in grads]
+    while len(level) > 1:
+        pairs = [np.add(level[k], level[k + 1]) for k in range(0, len(level) - 1, 2)]
+        level = pairs + ([level[-1]] if len(level) % 2 else [])
+    total = level[0]
+    return grads_of(total if total is first.g else lock(total), first.structure)
+
+
+def scale_grads(grads: Grads[F], factor: float) -> Grads[F]:
+    """``factor * grads``, a new :class:`~fnmlp.Grads`.
+
+    Examples:
+        >>> import numpy as np
+        >>> one = Grads(dW=(np.ones((1, 1)),), db=(np.ones((1, 1)),))
+        >>> print(scale_grads(one, 0.5).g)
+        [[0.5 0.5]]
     """
     if not isinstance(grads, Grads):
-        raise DTypeError(f"{name}: expected fnmlp Grads, got {type(grads).__name__}")
-    if len(grads.dW) != len(params.layers):
-        raise ShapeError(
-            f"{name}: expected gradients for {len(params.layers)} layers, got {len(grads.dW)}"
-        )
-    for i, (layer, dW, db) in enumerate(zip(params.layers, grads.dW, grads.db)):
-        for field, g, p in (("dW", dW, layer.W), ("db", db, layer.b)):
-            if g.shape != p.shape:
-                raise ShapeError(
-                    f"{name}.{field}[{i}] (layer {i + 1}): expected shape {p.shape} {p.dtype} "
-                    f"like params, got {g.shape} {g.dtype}"
-                )
-            if g.dtype != p.dtype:
-                raise DTypeError(
-                    f"{name}.{field}[{i}] (layer {i + 1}): expected dtype {p.dtype} like "
-                    f"params, got {g.dtype}"
-                )
+        raise DTypeError(f"grads: expected fnmlp Grads, got {type(grads).__name__}")
+    if isinstance(factor, bool) or not isinstance(factor, (int, float, np.floating)):
+        raise HyperparameterError(f"factor: expected a real number, got {factor!r:.60}")
+    if not np.isfinite(factor):
+        raise HyperparameterError(f"factor: expected a finite number, got {factor!r}")
+    g: Matrix[F] = grads.g * np.asarray(factor, grads.structure.dtype)
+    if not all_finite(g):
+        raise NonFiniteError(f"factor: expected a factor that keeps the gradient finite, got {factor!r}")
+    return grads_of(lock(g), grads.structure)
+
+
+@functools.cache
+def _rate(learning_rate: float, dtype: np.dtype[Any]) -> Any:
+    rate = np.asarray(learning_rate, dtype)
+    rate.setflags(write=False)
+    return rate
+
+
+def descend(theta: Matrix[F], g: Matrix[F], rate: Any) -> Matrix[F]:
+    """``theta - rate * g`` as a new array (``rate`` a float or a 0-d array of the dtype)."""
+    new: Matrix[F] = g * rate
+    np.subtract(theta, new, new)
+    return new
+
+
+def check_step(params: Params[Any], name: str, value: object) -> None:
+    """Raise ``NonFiniteError`` if an update made a parameter NaN or inf, naming the layer.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import Layer, linear
+        >>> finite = Params((Layer(np.ones((1, 1)), np.zeros((1, 1)), linear),))
+        >>> print(check_step(finite, "learning_rate", 0.1))
+        None
+    """
+    if all_finite(params.theta):
+        return
+    bad = _first_nonfinite([p for layer in params.layers for p in (layer.W, layer.b)])
+    i, field = (bad[0] // 2, "W" if bad[0] % 2 == 0 else "b") if bad else (0, "W")
+    raise NonFiniteError(
+        f"{name}: expected a step that keeps the parameters finite, got {value!r}, which "
+        f"made layer {i + 1}'s {field} hold {bad[1] if bad else 'nan'}; use a smaller step"
+    )
 
 
 def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F]:
@@ -525,6 +652,7 @@ def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F
         ShapeError: if ``grads`` belongs to another architecture.
         DTypeError: if ``grads`` is of another dtype.
         HyperparameterError: for a learning rate that is not positive and finite.
+        NonFiniteError: if the step overflows a parameter.
 
     Examples:
         >>> import numpy as np
@@ -535,35 +663,11 @@ def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F
         >>> print(new.layers[0].W, new.layers[0].b, params.layers[0].W)
         [[0.]] [[-0.5]] [[1.]]
     """
-    _check_params(params)
+    check_params(params)
     check_grads(params, grads)
     lr = positive_float(learning_rate, "learning_rate")
     with np.errstate(all="ignore"):
-        layers = _step_layers(params.layers, grads.dW, grads.db, lr)
-    check_step(layers, "learning_rate", lr)
-    new: Params[F] = _build(Params, layers=layers)
+        theta = descend(params.theta, grads.g, _rate(lr, params.dtype))
+    new = params_of(lock(theta), params.structure, params.activations)
+    check_step(new, "learning_rate", lr)
     return new
-
-
-def check_step(layers: tuple[Layer[Any], ...], name: str, value: object) -> None:
-    """Raise ``NonFiniteError`` if an update made a parameter NaN or inf.
-
-    Examples:
-        >>> import numpy as np
-        >>> from fnmlp import linear
-        >>> finite = _layer(np.ones((1, 1)), np.zeros((1, 1)), linear)
-        >>> print(check_step((finite,), "learning_rate", 0.1))
-        None
-        >>> overflowed = _layer(np.ones((1, 1)), np.full((1, 1), np.inf), linear)
-        >>> check_step((finite, overflowed), "learning_rate", 1e308)
-        Traceback (most recent call last):
-        ...
-        fnmlp.errors.NonFiniteError: learning_rate: expected a step that keeps the parameters finite, got 1e+308, which made layer 2's b hold inf at index (0, 0); use a smaller step
-    """
-    bad = _first_nonfinite([p for layer in layers for p in (layer.W, layer.b)])
-    if bad is not None:
-        i, field = bad[0] // 2, "W" if bad[0] % 2 == 0 else "b"
-        raise NonFiniteError(
-            f"{name}: expected a step that keeps the parameters finite, got {value!r}, which "
-            f"made layer {i + 1}'s {field} hold {bad[1]}; use a smaller step"
-        )

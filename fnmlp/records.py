@@ -1,9 +1,16 @@
 """The records that flow through the pipeline: ``Layer``, ``Params``, ``Cache``, ``Grads``.
 
-All are frozen attrs classes whose arrays are read-only. Arrays given to a
-record's constructor are copied once (the caller's array stays writable and
-unshared) and checked; arrays fnmlp computes are only marked read-only. Change
-a record with ``attrs.evolve``, which builds a new, checked one.
+All are frozen attrs classes whose arrays are read-only. A network is stored
+as one read-only ``(1, N)`` parameter array, :attr:`Params.theta`, in the
+*packed layout*: layer ``l``'s weights and bias, transposed, as one block
+``[W.T; b.T]`` of shape ``(n_{l-1} + 1, n_l)``, the blocks one after another.
+Each layer's ``W`` and ``b`` are read-only views into it. :class:`Grads` uses
+the same layout (``grads.g``), so an optimiser is one elementwise call over
+the whole network.
+
+Records built from user values (``Layer(W, b, relu)``, ``attrs.evolve``,
+unpickling) copy and check them; the records fnmlp computes are built through
+one trusted constructor per record and checked no further.
 
 Examples:
     >>> import numpy as np
@@ -11,8 +18,8 @@ Examples:
     >>> W1, b1 = np.ones((3, 2)), np.zeros((3, 1))
     >>> W2, b2 = np.ones((1, 3)), np.zeros((1, 1))
     >>> params = Params((Layer(W1, b1, relu), Layer(W2, b2, sigmoid)))
-    >>> print(params)
-    Params([2, 3, 1], relu -> sigmoid, float64)
+    >>> print(params, params.theta.shape)
+    Params([2, 3, 1], relu -> sigmoid, float64) (1, 13)
     >>> params.layers[0].W[0, 0] = 5.0
     Traceback (most recent call last):
     ...
@@ -21,20 +28,46 @@ Examples:
 
 from __future__ import annotations
 
+import functools
+import itertools
 from typing import Any, Generic
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
+from fnmlp._validate import FLOATS, check_activation, check_finite
 from fnmlp.activations import Activation
-from fnmlp.aliases import Activations, Bias, F, Weights
-from fnmlp.checks import FLOATS, check_activation, check_finite
+from fnmlp.aliases import Activations, Bias, F, Matrix, Weights
 from fnmlp.errors import DTypeError, ShapeError
 
-__all__ = ["Cache", "Grads", "Immutable", "Layer", "Params", "lock", "locked"]
+__all__ = ["Cache", "Grads", "Layer", "Params", "Structure", "lock"]
+
+Span = tuple[int, int, tuple[int, int]]
+
+
+def lock(array: Any) -> Any:
+    """``array`` made read-only for good: a read-only view of the read-only array.
+
+    A view whose base is read-only cannot be made writable again
+    (``flags.writeable = True`` raises); every array a record holds is one.
+    The base itself, reached through ``.base``, is deliberately left alone:
+    opening it is circumvention, like ``object.__setattr__`` on a frozen record.
+
+    Examples:
+        >>> a = lock(np.zeros((1, 1)))
+        >>> a.flags.writeable = True
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot set WRITEABLE flag to True of this array
+    """
+    array.setflags(write=False)
+    view = array.view()
+    return view
 
 
 def _frozen_copy(name: str, value: Any) -> Any:
+    """A C-contiguous copy of ``value`` as float32/float64, or an fnmlp error naming ``name``."""
     if isinstance(value, list):  # nested lists of numbers are accepted where an array is
         try:
             value = np.asarray(value)
@@ -50,74 +83,77 @@ def _frozen_copy(name: str, value: Any) -> Any:
                 f"{name}: expected a float32 or float64 array, got dtype {value.dtype}"
             )
         value = value.astype(np.float64)
-    return lock(np.array(value, copy=True, order="C"))
+    return np.array(value, copy=True, order="C")
 
 
-def lock(array: Any) -> Any:
-    """``array`` made read-only for good: a read-only view of a read-only array.
+@attrs.frozen(eq=False)
+class Structure(Generic[F]):
+    """Where each layer's block ``[W.T; b.T]`` sits in a ``(1, N)`` packed array.
 
-    Clearing ``writeable`` on an array that owns its memory can be undone;
-    on a view whose base is read-only it cannot.
+    One per architecture and dtype (``Structure.of`` returns the same record
+    for the same ``dims`` and ``dtype``), shared by the :class:`Params`,
+    :class:`Grads` and optimiser moments of that network.
 
-    Examples:
-        >>> a = lock(np.zeros((1, 1)))
-        >>> a.flags.writeable = True
-        Traceback (most recent call last):
-        ...
-        ValueError: cannot set WRITEABLE flag to True of this array
-    """
-    array.setflags(write=False)
-    view = array.view()
-    view.setflags(write=False)
-    return view
-
-
-def locked(params: Params[F]) -> Params[F]:
-    """``params`` with every array handed out as a :func:`lock`-ed view (no copy).
-
-    Arrays fnmlp computes in its loops are only marked read-only, which is
-    cheap; the public functions lock what they return.
+    Attributes:
+        dims: ``(n_x, n_1, ..., n_L)``.
+        dtype: the float dtype.
+        spans: each block's ``(start, stop, (n_{l-1} + 1, n_l))``.
+        size: ``N``, the number of parameters.
+        weights: a read-only ``(1, N)`` boolean mask, ``True`` at the weights'
+            entries (L2 and AdamW's decay leave the biases alone).
 
     Examples:
-        >>> from fnmlp import init
-        >>> params = locked(init([2, 1], seed=0))
-        >>> params.layers[0].b.flags.writeable = True
-        Traceback (most recent call last):
-        ...
-        ValueError: cannot set WRITEABLE flag to True of this array
-    """
-    layers = tuple(
-        _build(Layer, W=lock(layer.W), b=lock(layer.b), activation=layer.activation)
-        for layer in params.layers
-    )
-    result: Params[F] = _build(Params, layers=layers)
-    return result
-
-
-def _relock(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return lock(np.array(value, copy=True))
-    if isinstance(value, tuple):
-        return tuple(_relock(v) for v in value)
-    return value
-
-
-def _rebuild(cls: type[Any], fields: dict[str, Any]) -> Any:
-    return _build(cls, **{key: _relock(value) for key, value in fields.items()})
-
-
-class Immutable:
-    """Copying an immutable record gives the record itself; unpickling re-locks its arrays.
-
-    Examples:
-        >>> import copy, pickle
-        >>> from fnmlp import init
-        >>> params = init([2, 1], seed=0)
-        >>> copy.deepcopy(params) is params
+        >>> s = Structure.of((2, 3, 1), np.dtype(np.float64))
+        >>> s.spans, s.size
+        (((0, 9, (3, 3)), (9, 13, (4, 1))), 13)
+        >>> Structure.of((2, 3, 1), np.dtype(np.float64)) is s
         True
-        >>> pickle.loads(pickle.dumps(params)).layers[0].W.flags.writeable
-        False
     """
+
+    dims: tuple[int, ...]
+    dtype: np.dtype[F]
+    spans: tuple[Span, ...]
+    size: int
+    weights: npt.NDArray[np.bool_]
+
+    @staticmethod
+    @functools.lru_cache(maxsize=256)
+    def of(dims: tuple[int, ...], dtype: np.dtype[Any]) -> Structure[Any]:
+        """The structure of a network with layer sizes ``dims`` in ``dtype``."""
+        shapes = [(n_prev + 1, n) for n_prev, n in zip(dims, dims[1:])]
+        starts = (0, *itertools.accumulate(k * n for k, n in shapes))
+        weights = np.ones((1, starts[-1]), dtype=bool)
+        for (k, n), start in zip(shapes, starts):
+            weights[0, start : start + k * n].reshape(k, n)[-1] = False
+        return Structure(
+            tuple(dims),
+            np.dtype(dtype),
+            tuple(zip(starts, starts[1:], shapes)),
+            starts[-1],
+            lock(weights),
+        )
+
+    def blocks(self, flat: Matrix[F]) -> list[Matrix[F]]:
+        """Views of ``flat``'s blocks ``[W.T; b.T]``, one per layer."""
+        row = flat[0]
+        return [row[start:stop].reshape(shape) for start, stop, shape in self.spans]
+
+    def split(self, flat: Matrix[F]) -> tuple[tuple[Weights[F], ...], tuple[Bias[F], ...]]:
+        """Read-only views ``(Ws, bs)`` of each layer's ``W`` and ``b`` in the read-only ``flat``."""
+        blocks = self.blocks(flat)
+        return tuple(q[:-1].T for q in blocks), tuple(q[-1:].T for q in blocks)
+
+    def join(self, Ws: tuple[Matrix[Any], ...], bs: tuple[Matrix[Any], ...]) -> Matrix[F]:
+        """A new locked ``(1, N)`` array packing the per-layer ``Ws`` and ``bs``."""
+        flat: Matrix[F] = np.empty((1, self.size), self.dtype)
+        for block, W, b in zip(self.blocks(flat), Ws, bs):
+            block[:-1] = W.T
+            block[-1:] = b.T
+        return lock(flat)
+
+
+class _Record:
+    """Copying a record gives the record itself; pickling rebuilds it through its checked constructor."""
 
     __slots__ = ()
 
@@ -128,22 +164,13 @@ class Immutable:
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        kind: Any = type(self)  # every subclass is an attrs class
-        fields = {f.name: getattr(self, f.name) for f in attrs.fields(kind)}
-        return (_rebuild, (type(self), fields))
+        kind: Any = type(self)
+        fields = [getattr(self, f.name) for f in attrs.fields(kind) if f.init]
+        return (kind, tuple(fields))
 
 
-def _arrays(name: str, value: Any) -> tuple[Any, ...]:
-    """A tuple or list of arrays as a tuple of read-only copies, or ``DTypeError``."""
-    if not isinstance(value, (tuple, list)):
-        raise DTypeError(
-            f"{name}: expected a tuple of numpy arrays, one per layer, got {type(value).__name__}"
-        )
-    return tuple(_frozen_copy(f"{name}[{i}]", a) for i, a in enumerate(value))
-
-
-def _build(cls: type[Any], **fields: Any) -> Any:
-    """Make a record from arrays fnmlp computed, skipping copies and checks."""
+def _new(cls: type[Any], **fields: Any) -> Any:
+    """The trusted constructor: a record of values fnmlp computed, without copies or checks."""
     record = object.__new__(cls)
     for key, value in fields.items():
         object.__setattr__(record, key, value)
@@ -151,7 +178,7 @@ def _build(cls: type[Any], **fields: Any) -> Any:
 
 
 @attrs.frozen(eq=False)
-class Layer(Immutable, Generic[F]):
+class Layer(_Record, Generic[F]):
     """One layer: ``Z = W @ A_prev + b``, ``A = activation(Z)``.
 
     Attributes:
@@ -194,20 +221,29 @@ class Layer(Immutable, Generic[F]):
         check_activation(self.activation)
         check_finite(W, "W")
         check_finite(b, "b")
-        object.__setattr__(self, "W", W)
-        object.__setattr__(self, "b", b)
+        structure: Structure[F] = Structure.of((W.shape[1], W.shape[0]), W.dtype)
+        (Wv,), (bv,) = structure.split(structure.join((W,), (b,)))
+        object.__setattr__(self, "W", Wv)
+        object.__setattr__(self, "b", bv)
 
     def __repr__(self) -> str:
         return f"Layer(W{self.W.shape}, b{self.b.shape}, {self.activation.name}, {self.W.dtype})"
 
 
-@attrs.frozen(eq=False)
-class Params(Immutable, Generic[F]):
+@attrs.frozen(eq=False, repr=False)
+class Params(_Record, Generic[F]):
     """A network: its layers in order, the ``l``-th (1-based) at ``layers[l - 1]``.
+
+    Stored as one read-only ``(1, N)`` array, :attr:`theta`, in the packed
+    layout; ``layers[l].W`` and ``layers[l].b`` are views into it. Building a
+    ``Params`` from layers packs a copy of them.
 
     Attributes:
         layers: the layers; ``W[l]`` must have as many columns as ``W[l-1]``
             has rows, and every array one dtype.
+        theta: every parameter, per-layer blocks ``[W.T; b.T]``, shape ``(1, N)``.
+        structure: the :class:`Structure` of ``theta``.
+        activations: each layer's activation.
 
     Raises:
         ShapeError: if there are no layers or they do not chain, naming the layer.
@@ -224,28 +260,50 @@ class Params(Immutable, Generic[F]):
     """
 
     layers: tuple[Layer[F], ...]
+    theta: Matrix[F] = attrs.field(init=False)
+    structure: Structure[F] = attrs.field(init=False)
+    activations: tuple[Activation, ...] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.layers, list):
-            object.__setattr__(self, "layers", tuple(self.layers))
-        if not isinstance(self.layers, tuple):
-            raise DTypeError(f"layers: expected a tuple of Layer, got {type(self.layers).__name__}")
-        if not self.layers:
+        layers: Any = self.layers
+        if isinstance(layers, list):
+            layers = tuple(layers)
+        if not isinstance(layers, tuple):
+            raise DTypeError(f"layers: expected a tuple of Layer, got {type(layers).__name__}")
+        if not layers:
             raise ShapeError("layers: expected at least one Layer, got none")
-        for i, layer in enumerate(self.layers):
+        for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise DTypeError(f"layers[{i}]: expected a Layer, got {type(layer).__name__}")
-            if layer.W.dtype != self.layers[0].W.dtype:
+            if layer.W.dtype != layers[0].W.dtype:
                 raise DTypeError(
-                    f"layers[{i}].W (layer {i + 1}): expected dtype {self.layers[0].W.dtype} "
+                    f"layers[{i}].W (layer {i + 1}): expected dtype {layers[0].W.dtype} "
                     f"like layer 1, got {layer.W.dtype}"
                 )
-            if i and layer.W.shape[1] != self.layers[i - 1].W.shape[0]:
-                units = self.layers[i - 1].W.shape[0]
+            if i and layer.W.shape[1] != layers[i - 1].W.shape[0]:
+                units = layers[i - 1].W.shape[0]
                 raise ShapeError(
                     f"layers[{i}].W (layer {i + 1}): expected {units} columns to chain with "
                     f"layer {i}'s {units} units, got shape {layer.W.shape}"
                 )
+        dims = (layers[0].W.shape[1], *(layer.W.shape[0] for layer in layers))
+        structure: Structure[F] = Structure.of(dims, layers[0].W.dtype)
+        theta = structure.join(tuple(x.W for x in layers), tuple(x.b for x in layers))
+        object.__setattr__(self, "theta", theta)
+        object.__setattr__(self, "structure", structure)
+        object.__setattr__(self, "activations", tuple(x.activation for x in layers))
+        object.__delattr__(self, "layers")  # views of theta, made when first read
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for an unset slot: ``layers`` of a record built from ``theta``.
+        if name != "layers":
+            raise AttributeError(name)
+        Ws, bs = self.structure.split(self.theta)
+        layers = tuple(
+            _new(Layer, W=W, b=b, activation=a) for W, b, a in zip(Ws, bs, self.activations)
+        )
+        object.__setattr__(self, "layers", layers)
+        return layers
 
     @property
     def dims(self) -> tuple[int, ...]:
@@ -256,7 +314,7 @@ class Params(Immutable, Generic[F]):
             >>> init([2, 3, 1]).dims
             (2, 3, 1)
         """
-        return (self.layers[0].W.shape[1], *(layer.W.shape[0] for layer in self.layers))
+        return self.structure.dims
 
     @property
     def dtype(self) -> np.dtype[F]:
@@ -268,15 +326,30 @@ class Params(Immutable, Generic[F]):
             >>> print(init([2, 1], dtype=np.float32).dtype)
             float32
         """
-        return self.layers[0].W.dtype
+        return self.structure.dtype
 
     def __repr__(self) -> str:
-        names = " -> ".join(layer.activation.name for layer in self.layers)
+        names = " -> ".join(a.name for a in self.activations)
         return f"Params({list(self.dims)}, {names}, {self.dtype})"
 
 
+def params_of(theta: Matrix[F], structure: Structure[F], activations: tuple[Activation, ...]) -> Params[F]:
+    """The trusted :class:`Params` of a locked ``theta`` fnmlp computed (no copy, no check)."""
+    params: Params[F] = _new(Params, theta=theta, structure=structure, activations=activations)
+    return params
+
+
+def _arrays(name: str, value: Any) -> tuple[Any, ...]:
+    """A tuple or list of arrays as a tuple of checked copies, or ``DTypeError``."""
+    if not isinstance(value, (tuple, list)):
+        raise DTypeError(
+            f"{name}: expected a tuple of numpy arrays, one per layer, got {type(value).__name__}"
+        )
+    return tuple(_frozen_copy(f"{name}[{i}]", a) for i, a in enumerate(value))
+
+
 @attrs.frozen(eq=False)
-class Cache(Immutable, Generic[F]):
+class Cache(_Record, Generic[F]):
     """Every value of one forward pass, indexed as in the maths.
 
     ``A[l]`` and ``Z[l]`` for ``l = 0..L``; ``A[0]`` is the input ``X`` and so
@@ -286,6 +359,8 @@ class Cache(Immutable, Generic[F]):
     Attributes:
         Z: pre-activations ``Z[l] = W[l] @ A[l-1] + b[l]``, each ``(n_l, m)``.
         A: activations ``A[l] = g[l](Z[l])``, each ``(n_l, m)``.
+        inputs: each layer's input with a row of ones, ``[A[l-1]; 1]``, for
+            ``l = 1..L``, of which ``A[0..L-1]`` are views.
 
     Examples:
         >>> import numpy as np
@@ -299,6 +374,7 @@ class Cache(Immutable, Generic[F]):
 
     Z: tuple[Activations[F], ...]
     A: tuple[Activations[F], ...]
+    inputs: tuple[Matrix[F], ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         Zs, As = _arrays("Z", self.Z), _arrays("A", self.A)
@@ -320,20 +396,46 @@ class Cache(Immutable, Generic[F]):
                 )
             check_finite(Z, f"Z[{l}]")
             check_finite(A, f"A[{l}]")
-        object.__setattr__(self, "Z", Zs)
-        object.__setattr__(self, "A", As)
+        inputs = []
+        for A in As[:-1]:
+            augmented = np.empty((A.shape[0] + 1, m), A.dtype)
+            augmented[:-1] = A
+            augmented[-1] = 1
+            inputs.append(lock(augmented))
+        views = tuple(x[:-1] for x in inputs)
+        object.__setattr__(self, "Z", (views[0], *map(lock, Zs[1:])))
+        object.__setattr__(self, "A", (*views, lock(As[-1])))
+        object.__setattr__(self, "inputs", tuple(inputs))
 
 
-@attrs.frozen(eq=False)
-class Grads(Immutable, Generic[F]):
+def cache_of(
+    Zs: tuple[Activations[F], ...], inputs: tuple[Matrix[F], ...], output: Activations[F]
+) -> Cache[F]:
+    """The trusted :class:`Cache` of locked arrays fnmlp computed: ``Z[1..L]``, ``[A; 1]``s, ``A[L]``."""
+    X = inputs[0][:-1]
+    cache: Cache[F] = _new(
+        Cache,
+        Z=(X, *Zs),
+        A=(X, *(x[:-1] for x in inputs[1:]), output),
+        inputs=inputs,
+    )
+    return cache
+
+
+@attrs.frozen(eq=False, repr=False)
+class Grads(_Record, Generic[F]):
     """The gradient of a loss with respect to every parameter.
 
     ``dW[l - 1]`` and ``db[l - 1]`` belong to layer ``l`` (1-based), matching
-    ``Params.layers[l - 1]``.
+    ``Params.layers[l - 1]``. Stored like :class:`Params`, as one read-only
+    ``(1, N)`` array :attr:`g` in the packed layout, of which ``dW`` and ``db``
+    are views.
 
     Attributes:
         dW: one ``(n_l, n_prev)`` array per layer.
         db: one ``(n_l, 1)`` array per layer.
+        g: every entry, per-layer blocks ``[dW.T; db.T]``, shape ``(1, N)``.
+        structure: the :class:`Structure` of ``g``.
 
     Examples:
         >>> import numpy as np
@@ -342,12 +444,14 @@ class Grads(Immutable, Generic[F]):
         >>> X, Y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[1.0, 0.0]])
         >>> _, cache = forward(params, X)
         >>> grads = backward(params, cache, Y, binary_cross_entropy)
-        >>> [g.shape for g in grads.dW], [g.shape for g in grads.db]
-        ([(3, 2), (1, 3)], [(3, 1), (1, 1)])
+        >>> [g.shape for g in grads.dW], [g.shape for g in grads.db], grads.g.shape
+        ([(3, 2), (1, 3)], [(3, 1), (1, 1)], (1, 13))
     """
 
     dW: tuple[Weights[F], ...]
     db: tuple[Bias[F], ...]
+    g: Matrix[F] = attrs.field(init=False)
+    structure: Structure[F] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         dWs, dbs = _arrays("dW", self.dW), _arrays("db", self.db)
@@ -371,7 +475,46 @@ class Grads(Immutable, Generic[F]):
                     f"dW[{i}], db[{i}] (layer {i + 1}): expected dtype {dWs[0].dtype} like dW[0], "
                     f"got {dW.dtype} and {db.dtype}"
                 )
+            if i and dW.shape[1] != dWs[i - 1].shape[0]:
+                raise ShapeError(
+                    f"dW[{i}] (layer {i + 1}): expected {dWs[i - 1].shape[0]} columns to chain "
+                    f"with dW[{i - 1}], got shape {dW.shape}"
+                )
             check_finite(dW, f"dW[{i}]")
             check_finite(db, f"db[{i}]")
+        dims = (dWs[0].shape[1], *(dW.shape[0] for dW in dWs))
+        structure: Structure[F] = Structure.of(dims, dWs[0].dtype)
+        object.__setattr__(self, "g", structure.join(dWs, dbs))
+        object.__setattr__(self, "structure", structure)
+        object.__delattr__(self, "dW")
+        object.__delattr__(self, "db")
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for unset slots: ``dW`` and ``db`` of a record built from ``g``.
+        if name not in ("dW", "db"):
+            raise AttributeError(name)
+        dWs, dbs = self.structure.split(self.g)
         object.__setattr__(self, "dW", dWs)
         object.__setattr__(self, "db", dbs)
+        return dWs if name == "dW" else dbs
+
+    @classmethod
+    def zeros(cls, params: Params[F]) -> Grads[F]:
+        """The zero gradient of ``params``' architecture: the identity of :func:`fnmlp.add_grads`.
+
+        Examples:
+            >>> from fnmlp import init
+            >>> print(Grads.zeros(init([1, 1], seed=0)).db)
+            (array([[0.]]),)
+        """
+        structure = params.structure
+        return grads_of(lock(np.zeros((1, structure.size), structure.dtype)), structure)
+
+    def __repr__(self) -> str:
+        return f"Grads({list(self.structure.dims)}, {self.structure.dtype})"
+
+
+def grads_of(g: Matrix[F], structure: Structure[F]) -> Grads[F]:
+    """The trusted :class:`Grads` of a locked ``g`` fnmlp computed (no copy, no check)."""
+    grads: Grads[F] = _new(Grads, g=g, structure=structure)
+    return grads

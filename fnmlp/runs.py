@@ -11,7 +11,7 @@ Examples:
     >>> result = train(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
     ...                loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=4, log_every=2)
     >>> result.history.epochs, result.state.epoch
-    ((0, 2, 4), 4)
+    ((2, 4), 4)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 
 from fnmlp.aliases import F
-from fnmlp.checks import positive_float, positive_int
+from fnmlp._validate import positive_float, positive_int
 from fnmlp.records import Params
 
 __all__ = ["EarlyStopping", "Entry", "History", "Log", "LogEntry", "TrainResult", "TrainState"]
@@ -40,11 +40,12 @@ class History:
     Attributes:
         epochs: how many epochs had been completed at each entry (0 is the
             starting network).
-        train_loss: the loss on the whole training set (L2 penalty included);
-            with ``running_loss``, the mean of the logged epoch's mini-batch
-            losses, each taken before its step (plus the penalty at the log).
-        train_accuracy: accuracy on the training set (with ``running_loss``,
-            over the epoch's batches); empty for mean squared error.
+        train_loss: by default, the mean of the logged epoch's mini-batch
+            losses, each taken before its step (plus the L2 penalty at the
+            log); with ``running_loss=False``, the loss on the whole training
+            set (L2 penalty included).
+        train_accuracy: accuracy on the training set (by default over the
+            logged epoch's batches); empty for mean squared error.
         validation_loss: the loss on the validation data (without the L2
             penalty, which belongs to the training objective); empty without it.
         validation_accuracy: accuracy on the validation data; empty when either
@@ -81,8 +82,9 @@ class History:
 class EarlyStopping:
     """Stop when the validation loss has not improved by ``min_delta`` for ``patience`` epochs.
 
-    Validation is measured every ``log_every`` epochs, so patience is counted
-    in epochs but checked at those points. Training returns the best params.
+    Under early stopping, validation is measured after every epoch, so the
+    epoch a run stops at does not depend on ``log_every`` or ``epochs``.
+    Training returns the best params.
 
     Attributes:
         patience: epochs without improvement before stopping (positive).
@@ -115,10 +117,11 @@ class TrainState(Generic[F]):
         best_epoch: the epoch at which ``best_params`` were recorded.
         best_loss: their monitored loss (validation loss when given).
         stopped: ``True`` once early stopping has ended the run. A run resumed
-            from a stopped state trains on, and stops again at its next log
-            unless the monitored loss has improved on ``best_loss``.
-        checkpoint: ``(epoch, params, opt_state)`` at the latest log (or at the
-            start, with ``running_loss``, which logs nothing there); a
+            from a stopped state trains on, and stops again after its next
+            epoch unless the monitored loss has improved on ``best_loss``.
+        checkpoint: ``(epoch, params, opt_state)`` at the latest measured
+            epoch (a log, or every epoch under early stopping; at the start
+            when nothing was measured yet); a
             divergence is replayed from it to name the first epoch that failed.
 
     Examples:
@@ -155,7 +158,7 @@ class TrainState(Generic[F]):
             ...                 log_every=1)
             >>> entry = last.latest
             >>> print(entry.epoch, round(entry.train_loss, 4), entry.train_accuracy, entry.validation_loss)
-            2 0.725 0.0 None
+            2 0.7322 0.0 None
         """
         if self.log is None:
             return None
@@ -178,7 +181,7 @@ class TrainState(Generic[F]):
             >>> *_, last = scan(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
             ...                 loss=mean_squared_error, optimizer=sgd(0.1), epochs=2)
             >>> last.history.epochs, last.history.train_accuracy
-            ((0, 1, 2), ())
+            ((1, 2), ())
         """
         entries: list[Entry] = []
         node = self.log
@@ -207,7 +210,8 @@ class LogEntry:
 
     Attributes:
         epoch: epochs completed when it was recorded.
-        train_loss: the loss on the whole training set (L2 penalty included).
+        train_loss: the training loss (L2 penalty included): the mean over the
+            epoch's batches, or over the whole set with ``running_loss=False``.
         train_accuracy: accuracy on the training set, or ``None`` when not tracked.
         validation_loss: the validation loss, or ``None`` without validation data.
         validation_accuracy: the validation accuracy, or ``None``.

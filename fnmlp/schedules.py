@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import attrs
 
-from fnmlp.checks import positive_float, positive_int
+from fnmlp._validate import positive_float, positive_int
 from fnmlp.errors import HyperparameterError
 
 __all__ = [

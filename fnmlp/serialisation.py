@@ -60,7 +60,7 @@ from numpy.lib import format as npy
 from numpy.lib.npyio import NpzFile
 
 from fnmlp.activations import ACTIVATIONS
-from fnmlp.checks import check_finite
+from fnmlp._validate import check_finite
 from fnmlp.errors import DTypeError, FnmlpError, NonFiniteError, SerialisationError
 from fnmlp.records import Layer, Params
 

@@ -6,7 +6,7 @@ what was given.
 
 Examples:
     >>> import numpy as np
-    >>> from fnmlp.checks import as_data
+    >>> from fnmlp._validate import as_data
     >>> print(as_data([[0, 1]], "X", np.float64))
     [[0. 1.]]
     >>> as_data(np.zeros(3), "X", np.float64)
@@ -29,11 +29,14 @@ from fnmlp.aliases import Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 
 __all__ = [
+    "all_finite",
     "as_data",
     "check_activation",
     "check_dtype",
     "check_finite",
+    "describe",
     "freeze",
+    "is_real",
     "positive_float",
     "positive_int",
 ]
@@ -80,11 +83,11 @@ def check_activation(value: object, name: str = "activation") -> Activation:
     if isinstance(value, str):
         hint = f"; pass fnmlp.{value}" if value in ACTIVATIONS else ", which is not one of them"
     raise DTypeError(
-        f"{name}: expected an fnmlp Activation ({valid}), got {_describe(value)}{hint}"
+        f"{name}: expected an fnmlp Activation ({valid}), got {describe(value)}{hint}"
     )
 
 
-def _describe(value: object) -> str:
+def describe(value: object) -> str:
     if isinstance(value, np.ndarray):
         return f"a {value.ndim}-D {value.dtype} array of shape {value.shape}"
     try:
@@ -131,7 +134,7 @@ def as_data(
     except (ValueError, TypeError) as error:
         why = "rows of different lengths" if "inhomogeneous" in str(error) else str(error)
         raise ShapeError(
-            f"{name}: expected a 2-D array of numbers, got {_describe(value)} ({why})"
+            f"{name}: expected a 2-D array of numbers, got {describe(value)} ({why})"
         ) from None
     kind = raw.dtype.kind
     if kind not in "iuf":
@@ -139,7 +142,7 @@ def as_data(
             kind, f"an array of dtype {raw.dtype}"
         )
         if raw.ndim == 0 and not isinstance(value, np.ndarray):
-            what = _describe(value)
+            what = describe(value)
         raise DTypeError(f"{name}: expected real numbers (int or float), got {what}")
     if raw.ndim != 2:
         hint = ""
@@ -219,7 +222,7 @@ def freeze(array: Matrix[Any]) -> Matrix[Any]:
     return array
 
 
-def _is_real(value: object) -> bool:
+def is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
@@ -237,9 +240,9 @@ def positive_float(value: object, name: str, *, allow_zero: bool = False) -> flo
     if type(value) is float and 0 < value < math.inf:  # the common case, at once
         return value
     bound = "non-negative" if allow_zero else "positive"
-    if not _is_real(value):
+    if not is_real(value):
         raise HyperparameterError(
-            f"{name}: expected a {bound} finite number, got {_describe(value)}"
+            f"{name}: expected a {bound} finite number, got {describe(value)}"
         )
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -265,7 +268,7 @@ def positive_int(value: object, name: str, *, allow_zero: bool = False) -> int:
     """
     bound = "non-negative" if allow_zero else "positive"
     if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
-        raise HyperparameterError(f"{name}: expected a {bound} int, got {_describe(value)}")
+        raise HyperparameterError(f"{name}: expected a {bound} int, got {describe(value)}")
     number = int(value)
     if number < 0 or (number == 0 and not allow_zero):
         raise HyperparameterError(f"{name}: expected a {bound} int, got {number}")

@@ -1,0 +1,177 @@
+"""The one forward and one backward kernel: the maths every fnmlp function runs.
+
+The network is the packed layout of :class:`fnmlp.Params`: layer ``l`` is
+the block ``Q[l] = [W[l].T; b[l].T]`` and its input carries a row of ones,
+so that
+
+    Z[l] = Q[l].T @ [A[l-1]; 1]                      (forward, one product)
+    dQ[l] = [A[l-1]; 1] @ dZ[l].T                    (dW[l].T and db[l].T, one product)
+    dZ[l-1] = g'(Z[l-1]) * (W[l].T @ dZ[l])          (W[l].T is Q[l][:-1], contiguous rows)
+
+with the ``1/m`` folded into the output delta ``dZ[L]``, fused to
+``(A[L] - Y) / m`` for sigmoid with binary cross-entropy and softmax with
+categorical cross-entropy. ``forward``, ``backward``, ``gradient``,
+``opt.step``, ``gradient_check``, ``train`` and ``scan`` all call these.
+
+No checks here: callers validate at their boundary. Every array a kernel
+writes into is one its caller allocated for it and has not handed out.
+
+Examples:
+    >>> import numpy as np
+    >>> from fnmlp import binary_cross_entropy, init
+    >>> params = init([2, 3, 1], seed=0)
+    >>> X1 = np.array([[0.0, 1.0], [1.0, 1.0], [1.0, 1.0]])        # [X; 1]
+    >>> Y = np.array([[1.0, 0.0]])
+    >>> blocks = params.structure.blocks(params.theta)
+    >>> Zs, inputs, Z, A = forward(blocks, params.activations, X1)
+    >>> dZ = output_delta(binary_cross_entropy, params.activations[-1], Z, A, Y)
+    >>> g = np.empty((1, params.structure.size))
+    >>> backward(blocks, params.activations, Zs, inputs, dZ, params.structure.blocks(g))
+    >>> g.shape
+    (1, 13)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from fnmlp.activations import Activation
+from fnmlp.aliases import Activations, Deltas, F, Matrix, Outputs, Targets
+from fnmlp.errors import HyperparameterError
+from fnmlp.losses import Loss, fuses
+
+__all__ = ["accuracy_of", "backward", "forward", "output_delta", "value", "with_ones"]
+
+
+def with_ones(Z: Activations[F]) -> Matrix[F]:
+    """A new ``(n + 1, m)`` array whose last row is ones, the rest left to be written."""
+    out: Matrix[F] = np.empty((Z.shape[0] + 1, Z.shape[1]), Z.dtype)
+    out[-1] = 1
+    return out
+
+
+def forward(
+    blocks: Sequence[Matrix[F]],
+    activations: Sequence[Activation],
+    X1: Matrix[F],
+    *,
+    keep: bool = True,
+    buffers: Sequence[Matrix[F]] | None = None,
+) -> tuple[list[Activations[F]], list[Matrix[F]], Outputs[F], Outputs[F]]:
+    """``(Zs, inputs, Z[L], A[L])`` of the network ``blocks`` on ``X1 = [X; 1]``.
+
+    ``Zs`` are the hidden layers' ``Z[1..L-1]`` and ``inputs`` every layer's
+    input ``[A[l-1]; 1]`` (the first is ``X1``); with ``keep=False`` both are
+    empty and each layer's values are dropped once the next is made. A hidden
+    layer's ``[A; 1]`` is written into ``buffers[l]`` when given (arrays of
+    the right shape whose last row is ones), else into a new array.
+    """
+    Zs: list[Activations[F]] = []
+    inputs: list[Matrix[F]] = [X1] if keep else []
+    A1 = X1
+    last = len(blocks) - 1
+    for l in range(last):
+        Z: Activations[F] = blocks[l].T.dot(A1)
+        A1 = with_ones(Z) if buffers is None else buffers[l]
+        activation = activations[l]
+        if activation.into is not None:
+            activation.into(Z, A1[:-1])
+        else:
+            A1[:-1] = activation.fn(Z)
+        if keep:
+            Zs.append(Z)
+            inputs.append(A1)
+    Z = blocks[last].T.dot(A1)
+    A: Outputs[F] = activations[last].fn(Z)
+    return Zs, inputs, Z, A
+
+
+def output_delta(
+    kind: Loss,
+    activation: Activation,
+    Z: Outputs[F],
+    A: Outputs[F],
+    Y: Targets[F],
+    scale: Any = None,
+) -> Deltas[F]:
+    """``dZ[L]``: fused ``(A - Y) / m`` where the pair allows, the chain rule otherwise.
+
+    ``scale`` replaces the ``1/m`` of the mean: ``1 / total`` for a shard of a
+    batch of ``total`` examples, or a ``(1, m)`` row ``w_j / sum(w)`` of
+    per-example weights.
+    """
+    if fuses(kind, activation):
+        dZ: Deltas[F] = A - Y
+        if scale is None:
+            dZ /= np.asarray(Y.shape[1], Y.dtype)
+        else:
+            dZ *= scale
+        return dZ
+    dA: Deltas[F] = kind.gradient(A, Y)
+    if scale is not None:
+        dA *= scale * Y.shape[1]  # the gradient's 1/m, exchanged for scale
+    return activation.derivative(Z, A, dA)
+
+
+def backward(
+    blocks: Sequence[Matrix[F]],
+    activations: Sequence[Activation],
+    Zs: Sequence[Activations[F]],
+    inputs: Sequence[Matrix[F]],
+    dZ: Deltas[F],
+    out: Sequence[Matrix[F]],
+    deltas: list[Deltas[F]] | None = None,
+) -> None:
+    """Write each layer's ``dQ[l] = [A[l-1]; 1] @ dZ[l].T`` into ``out[l]``, last layer first.
+
+    ``Zs`` and ``inputs`` are a kept :func:`forward` pass's, ``dZ`` the output
+    delta; ``out`` are the (C-contiguous) blocks of the packed gradient. When
+    ``deltas`` is a list, every ``dZ[l]`` is appended to it, ``dZ[L]`` first.
+    The input's gradient ``dA[0]`` is never computed.
+    """
+    for l in range(len(blocks) - 1, -1, -1):
+        inputs[l].dot(dZ.T, out[l])
+        if deltas is not None:
+            deltas.append(dZ)
+        if l:
+            dA: Deltas[F] = blocks[l][:-1].dot(dZ)
+            dZ = activations[l - 1].derivative(Zs[l - 1], inputs[l][:-1], dA)
+
+
+def value(
+    kind: Loss,
+    activation: Activation,
+    Z: Outputs[F],
+    A: Outputs[F],
+    Y: Targets[F],
+    scale: Any = None,
+) -> float:
+    """The loss of one pass's output ``(Z, A)``: from the logits where the pair fuses.
+
+    ``scale`` as in :func:`output_delta`: a 0-d ``1 / total`` or a ``(1, m)``
+    row of normalised weights (which needs the loss's ``per_example`` form).
+    """
+    logits = kind.from_logits is not None and fuses(kind, activation)
+    if scale is None or np.ndim(scale) == 0:
+        mean = kind.from_logits(Z, Y) if logits and kind.from_logits else kind.value(A, Y)
+        return mean if scale is None else mean * Y.shape[1] * float(scale)
+    if logits and kind.per_example_logits is not None:
+        per = kind.per_example_logits(Z, Y)
+    elif kind.per_example is not None:
+        per = kind.per_example(A, Y)
+    else:
+        raise HyperparameterError(
+            f"loss: expected a Loss with a per_example form for weighted examples, got "
+            f"{kind.name}, which has none"
+        )
+    return float(per.ravel().dot(np.ravel(scale)))
+
+
+def accuracy_of(A: Outputs[F], Y: Targets[F], multiclass: bool) -> float:
+    """The fraction of right answers in outputs ``A``: arg-max per column, or each entry at 0.5."""
+    # a count over a size: the mean of the booleans, without np.mean's overhead
+    right = A.argmax(axis=0) == Y.argmax(axis=0) if multiclass else (A >= 0.5) == (Y >= 0.5)
+    return int(np.count_nonzero(right)) / right.size
