@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             epochs=epochs,
             validation=(X_test, Y_test),
             log_every=max(1, epochs // 5),
+            running_loss=False,
         )
 
     accuracies: dict[str, float] = {}

@@ -114,6 +114,7 @@ def train_gate(name: str, dims: tuple[int, ...], epochs: int, seed: int, full_ep
         optimizer=fnmlp.sgd(LEARNING_RATE),
         epochs=epochs,
         log_every=epochs // 10,
+        running_loss=False,
     )
     seconds = time.perf_counter() - start
 

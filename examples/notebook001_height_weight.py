@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         optimizer=fnmlp.sgd(LEARNING_RATE),
         epochs=epochs,
         log_every=epochs // 10,
+        running_loss=False,
     )
     print(f"\nTraining: {epochs} epochs of gradient descent, learning rate {LEARNING_RATE}")
     for epoch, value, acc in zip(

@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         optimizer=fnmlp.sgd(LEARNING_RATE),
         epochs=EPOCHS,
         log_every=1,
+        running_loss=False,
     )
     losses = result.history.train_loss
     print(f"\nMean squared error after each of {EPOCHS} epochs (learning rate {LEARNING_RATE}):")

@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=SEED,
             validation=(X_test, Y_test),
             log_every=1,
+            running_loss=False,
         )
         seconds = time.perf_counter() - start
         h = histories[name] = result.history

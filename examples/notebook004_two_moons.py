@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         epochs=epochs,
         validation=(X_test, Y_test),
         log_every=LOG_EVERY,
+        running_loss=False,
         progress=progress,
     )
     history = result.history

@@ -183,6 +183,7 @@ def _train(
         epochs=settings.epochs,
         validation=validation,
         log_every=max(1, settings.epochs // 100),
+        running_loss=False,
         seed=settings.seed,
     )
     return _follow(

@@ -167,11 +167,13 @@ def value(
             f"loss: expected a Loss with a per_example form for weighted examples, got "
             f"{kind.name}, which has none"
         )
-    return float(per.ravel().dot(np.ravel(scale)))
+    total: float = float(per.ravel().dot(np.ravel(scale)))
+    return total
 
 
 def accuracy_of(A: Outputs[F], Y: Targets[F], multiclass: bool) -> float:
     """The fraction of right answers in outputs ``A``: arg-max per column, or each entry at 0.5."""
     # a count over a size: the mean of the booleans, without np.mean's overhead
     right = A.argmax(axis=0) == Y.argmax(axis=0) if multiclass else (A >= 0.5) == (Y >= 0.5)
-    return int(np.count_nonzero(right)) / right.size
+    size: int = right.size
+    return int(np.count_nonzero(right)) / size

@@ -103,8 +103,9 @@ class Activation:
     kinked: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise DTypeError(f"name: expected a non-empty str, got {self.name!r:.60}")
+        name: object = self.name
+        if not isinstance(name, str) or not name:
+            raise DTypeError(f"name: expected a non-empty str, got {name!r:.60}")
         for field in ("fn", "derivative"):
             if not callable(getattr(self, field)):
                 raise DTypeError(
@@ -133,8 +134,9 @@ class Activation:
         # A built-in activation unpickles as itself.
         if ACTIVATIONS.get(self.name) is self:
             return (_builtin, (self.name,))
-        flags = {"into": self.into, "probability": self.probability, "kinked": self.kinked}
-        rebuild = functools.partial(Activation, **flags)
+        rebuild = functools.partial(
+            Activation, into=self.into, probability=self.probability, kinked=self.kinked
+        )
         return (rebuild, (self.name, self.fn, self.derivative, self.elementwise))
 
 

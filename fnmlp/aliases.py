@@ -5,7 +5,7 @@
 it cannot check sizes, so each role alias names its dimensions (``"n_l m"``)
 and fnmlp's records and entry points check the sizes at run time.
 
-``F`` is a *constrained* type variable: mypy checks every generic function
+``F`` is a *constrained* type variable (``float64`` when not written): mypy checks every generic function
 once with ``float32`` and once with ``float64``, which lets numpy's stubs
 keep the dtype through ``@``, ``+`` and ufuncs. A float32 network therefore
 stays ``float32`` in the types as it does at run time.
@@ -20,9 +20,10 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Annotated, TypeAlias, TypeVar
+from typing import Annotated, TypeAlias
 
 import numpy as np
+from typing_extensions import TypeVar
 
 __all__ = [
     "Activations",
@@ -37,8 +38,11 @@ __all__ = [
     "Weights",
 ]
 
-F = TypeVar("F", np.float32, np.float64)
-"""The float dtype a network computes in: ``numpy.float32`` or ``numpy.float64``."""
+F = TypeVar("F", np.float32, np.float64, default=np.float64)
+"""The float dtype a network computes in: ``numpy.float32`` or ``numpy.float64``.
+
+It defaults to ``numpy.float64``, fnmlp's default, so ``params: Params = init(...)``
+means ``Params[np.float64]``."""
 
 Floating: TypeAlias = np.float32 | np.float64
 """Either float dtype, where a value need not be tied to ``F``."""

@@ -42,11 +42,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp.aliases import Activations, Deltas, Matrix, Targets
-from fnmlp._validate import freeze, positive_float
-from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError
 from fnmlp import _kernels
+from fnmlp._validate import positive_float
 from fnmlp.activations import Activation
+from fnmlp.aliases import Activations, Deltas, Matrix, Targets
+from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError
 from fnmlp.losses import Loss
 from fnmlp.propagation import (
     backward,
@@ -467,7 +467,11 @@ def _run(
 
 
 def _probe_parameters(
-    net: Params[np.float64], cache: Cache[np.float64], Y: Targets[np.float64], kind: Loss, eps: float
+    net: Params[np.float64],
+    cache: Cache[np.float64],
+    Y: Targets[np.float64],
+    kind: Loss,
+    eps: float,
 ) -> tuple[list[Float64], list[Float64], list[Mask], list[Mask]]:
     """Central differences of the loss in every entry of every ``W[l]`` and ``b[l]``.
 
@@ -555,7 +559,9 @@ def _probe_deltas(
     return dZs, kinks
 
 
-def _deltas(net: Params[np.float64], cache: Cache[np.float64], Y: Targets[np.float64], kind: Loss) -> list[Deltas[np.float64]]:
+def _deltas(
+    net: Params[np.float64], cache: Cache[np.float64], Y: Targets[np.float64], kind: Loss
+) -> list[Deltas[np.float64]]:
     """``[dZ[1], ..., dZ[L]]`` from the backward kernel, the one ``backward`` runs."""
     structure = net.structure
     scratch: Float64 = np.empty((1, structure.size))

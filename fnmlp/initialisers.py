@@ -32,8 +32,8 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
+from fnmlp._validate import check_activation, check_dtype, describe, positive_float, positive_int
 from fnmlp.activations import Activation, relu, sigmoid
-from fnmlp._validate import describe, check_activation, check_dtype, positive_float, positive_int
 from fnmlp.errors import DTypeError, FnmlpError, HyperparameterError, ShapeError
 from fnmlp.records import Layer, Params
 

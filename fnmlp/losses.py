@@ -32,9 +32,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from fnmlp._validate import as_data, check_finite
 from fnmlp.activations import ACTIVATIONS, Activation
 from fnmlp.aliases import Deltas, F, Matrix, Outputs, Targets
-from fnmlp._validate import as_data, check_finite
 from fnmlp.errors import DTypeError, LabelError, NonFiniteError, ShapeError
 
 __all__ = [
@@ -138,8 +138,9 @@ class Loss:
     probabilities: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise DTypeError(f"name: expected a non-empty str, got {self.name!r:.60}")
+        name: object = self.name
+        if not isinstance(name, str) or not name:
+            raise DTypeError(f"name: expected a non-empty str, got {name!r:.60}")
         for field in ("value", "gradient", "check"):
             if not callable(getattr(self, field)):
                 raise DTypeError(f"{field}: expected a function, got {getattr(self, field)!r:.60}")
@@ -150,7 +151,9 @@ class Loss:
         if not isinstance(self.targets, str):
             raise DTypeError(f"targets: expected a str, got {self.targets!r:.60}")
         if not isinstance(self.probabilities, bool):
-            raise DTypeError(f"probabilities: expected True or False, got {self.probabilities!r:.60}")
+            raise DTypeError(
+                f"probabilities: expected True or False, got {self.probabilities!r:.60}"
+            )
 
     def __str__(self) -> str:
         return f"Loss({self.name})"
@@ -166,14 +169,15 @@ class Loss:
     def __reduce__(self) -> tuple[object, ...]:
         if LOSSES.get(self.name) is self:  # a built-in unpickles as itself
             return (_builtin, (self.name,))
-        flags = {
-            "check": self.check,
-            "per_example": self.per_example,
-            "per_example_logits": self.per_example_logits,
-            "probabilities": self.probabilities,
-        }
+        rebuild = functools.partial(
+            Loss,
+            check=self.check,
+            per_example=self.per_example,
+            per_example_logits=self.per_example_logits,
+            probabilities=self.probabilities,
+        )
         fields = (self.name, self.value, self.gradient, self.fuses_with, self.from_logits)
-        return (functools.partial(Loss, **flags), (*fields, self.targets))
+        return (rebuild, (*fields, self.targets))
 
 
 def _builtin(name: str) -> Loss:

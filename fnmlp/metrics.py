@@ -23,11 +23,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp.activations import softmax
-from fnmlp.aliases import F, Matrix, Outputs, Targets
-from fnmlp._validate import describe, as_data, check_dtype, freeze, positive_float, positive_int
-from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
 from fnmlp._kernels import accuracy_of
+from fnmlp._validate import as_data, check_dtype, describe, freeze, positive_float, positive_int
+from fnmlp.aliases import F, Matrix, Outputs
+from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
 from fnmlp.losses import check_distributions, check_unit_range
 from fnmlp.propagation import check_inputs, outputs
 from fnmlp.records import Params

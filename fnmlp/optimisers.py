@@ -40,8 +40,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp.aliases import F, Matrix
 from fnmlp._validate import is_real, positive_float
+from fnmlp.aliases import F, Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
 from fnmlp.propagation import check_grads, check_params, check_step, descend
 from fnmlp.records import Grads, Params, lock, params_of
@@ -261,8 +261,7 @@ def check_rule(
         isinstance(moments, tuple)
         and len(moments) == count
         and all(
-            isinstance(m, np.ndarray) and m.shape == p.shape and m.dtype == p.dtype
-            for m in moments
+            isinstance(m, np.ndarray) and m.shape == p.shape and m.dtype == p.dtype for m in moments
         )
     )
     fits = isinstance(new, np.ndarray) and new.shape == p.shape and new.dtype == p.dtype
@@ -296,7 +295,7 @@ def with_moments(state: S, count: int, names: Sequence[str], moments: Sequence[M
         >>> print(new.count, new.velocity, state.count)
         3 [[1. 1.]] 0
     """
-    kind = type(state)
+    kind: Any = type(state)
     new: S = object.__new__(kind)
     for field in attrs.fields(kind):
         object.__setattr__(new, field.name, getattr(state, field.name))
@@ -330,11 +329,15 @@ def check_state(params: Params[Any], state: object, optimizer: Optimizer[Any]) -
     if optimizer.settings is None or optimizer.state_type is None:
         expected = optimizer.init(params)
         kind: type[Any] = type(expected)
-        settings = [
-            (f.name, getattr(expected, f.name))
-            for f in attrs.fields(kind)
-            if f.name != "count" and f.name not in optimizer.moments
-        ] if attrs.has(kind) else []
+        settings = (
+            [
+                (f.name, getattr(expected, f.name))
+                for f in attrs.fields(kind)
+                if f.name != "count" and f.name not in optimizer.moments
+            ]
+            if attrs.has(kind)
+            else []
+        )
     else:
         kind, settings = optimizer.state_type, list(optimizer.settings)
     if type(state) is not kind or not attrs.has(kind):

@@ -47,8 +47,8 @@ except ImportError as error:
         "pip install 'fnmlp[plot]' (or pip install matplotlib)"
     ) from error
 
-from fnmlp.aliases import Matrix
 from fnmlp._validate import as_data, check_finite, positive_float, positive_int
+from fnmlp.aliases import Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
 from fnmlp.propagation import forward
 from fnmlp.records import Params

@@ -230,22 +230,34 @@ def check_grads(params: Params[F], grads: object, name: str = "grads") -> None:
         >>> check_grads(init([2, 4, 1], seed=0), Grads.zeros(init([2, 3, 1], seed=0)))
         Traceback (most recent call last):
         ...
-        fnmlp.errors.ShapeError: grads: expected gradients of a [2, 4, 1] network like params, got [2, 3, 1]
+        fnmlp.errors.ShapeError: grads.dW[0] (layer 1): expected shape (4, 2) float64 like params, got (3, 2) float64
         >>> check_grads(init([2, 1], dtype=np.float32), Grads.zeros(init([2, 1])))
         Traceback (most recent call last):
         ...
-        fnmlp.errors.DTypeError: grads: expected dtype float32 like params, got float64
+        fnmlp.errors.DTypeError: grads.dW[0] (layer 1): expected dtype float32 like params, got float64
     """
     if not isinstance(grads, Grads):
         raise DTypeError(f"{name}: expected fnmlp Grads, got {type(grads).__name__}")
     if grads.structure is params.structure:
         return
-    if grads.structure.dims != params.dims:
+    layers = len(params.dims) - 1
+    if len(grads.structure.dims) - 1 != layers:
         raise ShapeError(
-            f"{name}: expected gradients of a {list(params.dims)} network like params, "
-            f"got {list(grads.structure.dims)}"
+            f"{name}: expected gradients for {layers} layers, got {len(grads.structure.dims) - 1}"
         )
-    raise DTypeError(f"{name}: expected dtype {params.dtype} like params, got {grads.structure.dtype}")
+    mine, theirs = params.structure.split(params.theta), grads.structure.split(grads.g)
+    for i in range(layers):
+        for field, k in (("dW", 0), ("db", 1)):
+            g, p = theirs[k][i], mine[k][i]
+            if g.shape != p.shape:
+                raise ShapeError(
+                    f"{name}.{field}[{i}] (layer {i + 1}): expected shape {p.shape} {p.dtype} "
+                    f"like params, got {g.shape} {g.dtype}"
+                )
+    raise DTypeError(
+        f"{name}.dW[0] (layer 1): expected dtype {params.dtype} like params, "
+        f"got {grads.structure.dtype}"
+    )
 
 
 def _first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
@@ -281,9 +293,10 @@ def _checked_forward(
         if not keep:  # the slow path, to name the layer
             with np.errstate(all="ignore"):
                 Zs, inputs, Z, A = _kernels.forward(blocks, params.activations, X1)
-        As = [x[:-1] for x in inputs[1:]] + [A]
+        As: list[Any] = [x[:-1] for x in inputs[1:]] + [A]
+        hidden: list[Any] = list(Zs)
         bad = _first_nonfinite(As)
-        bad_Z = _first_nonfinite([*Zs, Z]) if pre_activations else None
+        bad_Z = _first_nonfinite([*hidden, Z]) if pre_activations else None
         if bad_Z is not None and (bad is None or bad_Z[0] < bad[0]):
             raise _overflow("Z", bad_Z[0] + 1, bad_Z[1])
         if bad is not None:
@@ -341,9 +354,8 @@ def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
     """
     X1 = inputs_with_ones(params, X)
     Zs, inputs, Z, A = _checked_forward(params, X1, keep=True, pre_activations=True)
-    cache: Cache[F] = cache_of(
-        tuple(map(lock, (*Zs, Z))), tuple(map(lock, inputs)), lock(A)
-    )
+    hidden: list[Any] = list(Zs)
+    cache: Cache[F] = cache_of(tuple(map(lock, (*hidden, Z))), tuple(map(lock, inputs)), lock(A))
     return cache.A[-1], cache
 
 
@@ -543,9 +555,7 @@ def gradient(
         ...                      backward(params, cache, Y, binary_cross_entropy).g))
         True
     """
-    return value_and_gradient(
-        params, X, Y, kind, total=total, sample_weight=sample_weight
-    )[1]
+    return value_and_gradient(params, X, Y, kind, total=total, sample_weight=sample_weight)[1]
 
 
 def add_grads(*grads: Grads[F]) -> Grads[F]:
@@ -599,7 +609,9 @@ def scale_grads(grads: Grads[F], factor: float) -> Grads[F]:
         raise HyperparameterError(f"factor: expected a finite number, got {factor!r}")
     g: Matrix[F] = grads.g * np.asarray(factor, grads.structure.dtype)
     if not all_finite(g):
-        raise NonFiniteError(f"factor: expected a factor that keeps the gradient finite, got {factor!r}")
+        raise NonFiniteError(
+            f"factor: expected a factor that keeps the gradient finite, got {factor!r}"
+        )
     return grads_of(lock(g), grads.structure)
 
 

@@ -120,7 +120,7 @@ class Structure(Generic[F]):
     @functools.lru_cache(maxsize=256)
     def of(dims: tuple[int, ...], dtype: np.dtype[Any]) -> Structure[Any]:
         """The structure of a network with layer sizes ``dims`` in ``dtype``."""
-        shapes = [(n_prev + 1, n) for n_prev, n in zip(dims, dims[1:])]
+        shapes: list[tuple[int, int]] = [(n_prev + 1, n) for n_prev, n in itertools.pairwise(dims)]
         starts = (0, *itertools.accumulate(k * n for k, n in shapes))
         weights = np.ones((1, starts[-1]), dtype=bool)
         for (k, n), start in zip(shapes, starts):
@@ -149,7 +149,8 @@ class Structure(Generic[F]):
         for block, W, b in zip(self.blocks(flat), Ws, bs):
             block[:-1] = W.T
             block[-1:] = b.T
-        return lock(flat)
+        locked: Matrix[F] = lock(flat)
+        return locked
 
 
 class _Record:
@@ -333,7 +334,9 @@ class Params(_Record, Generic[F]):
         return f"Params({list(self.dims)}, {names}, {self.dtype})"
 
 
-def params_of(theta: Matrix[F], structure: Structure[F], activations: tuple[Activation, ...]) -> Params[F]:
+def params_of(
+    theta: Matrix[F], structure: Structure[F], activations: tuple[Activation, ...]
+) -> Params[F]:
     """The trusted :class:`Params` of a locked ``theta`` fnmlp computed (no copy, no check)."""
     params: Params[F] = _new(Params, theta=theta, structure=structure, activations=activations)
     return params
@@ -377,7 +380,8 @@ class Cache(_Record, Generic[F]):
     inputs: tuple[Matrix[F], ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        Zs, As = _arrays("Z", self.Z), _arrays("A", self.A)
+        Zs: tuple[Any, ...] = _arrays("Z", self.Z)
+        As: tuple[Any, ...] = _arrays("A", self.A)
         if len(Zs) != len(As) or len(As) < 2:
             raise ShapeError(
                 f"Z, A: expected equal lengths L + 1 >= 2, got {len(Zs)} and {len(As)}"
@@ -402,7 +406,7 @@ class Cache(_Record, Generic[F]):
             augmented[:-1] = A
             augmented[-1] = 1
             inputs.append(lock(augmented))
-        views = tuple(x[:-1] for x in inputs)
+        views: tuple[Any, ...] = tuple(x[:-1] for x in inputs)
         object.__setattr__(self, "Z", (views[0], *map(lock, Zs[1:])))
         object.__setattr__(self, "A", (*views, lock(As[-1])))
         object.__setattr__(self, "inputs", tuple(inputs))
@@ -454,7 +458,8 @@ class Grads(_Record, Generic[F]):
     structure: Structure[F] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        dWs, dbs = _arrays("dW", self.dW), _arrays("db", self.db)
+        dWs: tuple[Any, ...] = _arrays("dW", self.dW)
+        dbs: tuple[Any, ...] = _arrays("db", self.db)
         if len(dWs) != len(dbs) or not dWs:
             raise ShapeError(
                 f"dW, db: expected one array each per layer, got {len(dWs)} and {len(dbs)}"

@@ -21,8 +21,8 @@ from typing import Any, Generic
 import attrs
 import numpy as np
 
-from fnmlp.aliases import F
 from fnmlp._validate import positive_float, positive_int
+from fnmlp.aliases import F
 from fnmlp.records import Params
 
 __all__ = ["EarlyStopping", "Entry", "History", "Log", "LogEntry", "TrainResult", "TrainState"]

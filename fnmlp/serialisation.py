@@ -59,8 +59,8 @@ import numpy.typing as npt
 from numpy.lib import format as npy
 from numpy.lib.npyio import NpzFile
 
-from fnmlp.activations import ACTIVATIONS
 from fnmlp._validate import check_finite
+from fnmlp.activations import ACTIVATIONS
 from fnmlp.errors import DTypeError, FnmlpError, NonFiniteError, SerialisationError
 from fnmlp.records import Layer, Params
 

@@ -53,7 +53,7 @@ from fnmlp.propagation import (
     check_weights,
 )
 from fnmlp.records import Params, Structure, params_of
-from fnmlp.runs import EarlyStopping, Entry, Log, TrainResult, TrainState
+from fnmlp.runs import EarlyStopping, Log, TrainResult, TrainState
 
 __all__ = ["scan", "train"]
 
@@ -231,7 +231,8 @@ def _problem(setup: _Setup[F], theta: Matrix[F]) -> tuple[int, str] | None:
     """
     data = [("training", setup.X, setup.Y)]
     if setup.validation is not None:
-        data.append(("validation", *setup.validation))
+        X_val, Y_val = setup.validation
+        data.append(("validation", X_val, Y_val))
     blocks = setup.structure.blocks(theta)
     with np.errstate(all="ignore"):
         for i, block in enumerate(blocks):
@@ -280,8 +281,12 @@ def _diverge(setup: _Setup[F], state: TrainState[F], epoch: int, theta: Matrix[F
             found = (replay.epoch, problem)
     first, problem = found
     layer, what = problem if problem is not None else (None, "a value is not finite")
-    targets = "scale the targets" if "Z| reaches" in what and not setup.loss.probabilities else ""
-    advice = targets or "try a smaller learning rate, or scale the inputs"
+    advice = "try a smaller learning rate, or scale the inputs"
+    with np.errstate(all="ignore"):
+        baseline = setup.loss.value(np.zeros_like(setup.Y), setup.Y)
+    if not np.isfinite(baseline):  # the targets alone overflow the loss
+        top = float(np.abs(setup.Y).max())
+        advice = f"the targets reach {top:.4g}, too large for {setup.loss.name}: scale Y"
     message = (
         f"training diverged in epoch {first}: {what} ({advice})"
         if first
@@ -498,8 +503,14 @@ def _prepare(
     targets = check_targets_for(params, Y, m, loss, copy=copy)
     weights = check_weights(sample_weight, m, params.dtype)
     if weights is not None:
-        _kernels.value(loss, params.activations[-1], targets[:, :1], targets[:, :1],
-                       targets[:, :1], weights[:, :1])  # a loss without a per-example form says so
+        _kernels.value(
+            loss,
+            params.activations[-1],
+            targets[:, :1],
+            targets[:, :1],
+            targets[:, :1],
+            weights[:, :1],
+        )  # a loss without a per-example form says so
     held_out = None
     if validation is not None:
         pair: object = validation  # checked at run time: callers may send anything
@@ -537,8 +548,14 @@ def _prepare(
     if batch == m:
         X1 = _kernels.with_ones(data)
         X1[:-1] = data
-        whole = ((X1, targets, None if weights is None else weights / weights.sum(),
-                  _hidden_buffers(structure, m)),)
+        whole = (
+            (
+                X1,
+                targets,
+                None if weights is None else weights / weights.sum(),
+                _hidden_buffers(structure, m),
+            ),
+        )
     setup: _Setup[F] = _Setup(
         data,
         targets,
@@ -564,6 +581,9 @@ def _prepare(
     if state.log is None and running_loss:
         # nothing to measure before the first batch: the history starts at the first log
         state = attrs.evolve(state, checkpoint=(first, state.params, state.opt_state))
+        if early_stopping is not None:  # the starting network may be the best one
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                state = _judge(setup, state, None, logged=False)
     elif state.log is None:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             state = _judge(setup, state, None, logged=True)

@@ -116,17 +116,18 @@ def forgetful_rule(
     return new, ()  # momentum's state has a velocity to give back
 
 
-def hoarding_rule(
+def scribbling_rule(
     p: Matrix[Any], g: Matrix[Any], moments: tuple[Matrix[Any], ...], count: int, decayed: Any
 ) -> tuple[Matrix[Any], tuple[Matrix[Any], ...]]:
+    g *= 0.5  # writes into the gradient it was given
     new: Matrix[Any] = p - g
-    return new, (g,)  # keeps the gradient it was given as its "velocity"
+    return new, ()
 
 
 TRANSPOSING = Optimizer("transposing", sgd(0.1).init, transposing_rule)
 UPCASTING = Optimizer("upcasting", sgd(0.1).init, upcasting_rule)
 FORGETFUL = Optimizer("forgetful", momentum(0.1).init, forgetful_rule, ("velocity",))
-HOARDING = Optimizer("hoarding", momentum(0.1).init, hoarding_rule, ("velocity",))
+SCRIBBLING = Optimizer("scribbling", sgd(0.1).init, scribbling_rule)
 
 
 def fit(**changes: Any) -> object:
@@ -804,9 +805,9 @@ OPTIMISERS = [
         "step-with-state-of-another-architecture",
         lambda: adam(0.1).step(NET, GRADS, adam(0.1).init(BIG)),
         ShapeError,
-        "state.mean_W:",
-        "[(3, 2), (1, 3)]",
-        "(4, 2)",
+        "state.mean:",
+        "shape (1, 13)",
+        "(1, 17)",
     ),
     case(
         "step-with-grads-of-another-architecture",
@@ -837,8 +838,8 @@ OPTIMISERS = [
         lambda: TRANSPOSING.step(NET, GRADS, TRANSPOSING.init(NET)),
         ShapeError,
         "optimizer:",
-        "expected transposing's update to return an array of shape (3, 2) float64",
-        "got (2, 3) float64",
+        "expected transposing's update to return an array of shape (1, 13) float64",
+        "got (13, 1) float64",
     ),
     case(
         "train-by-a-rule-that-transposes",
@@ -853,25 +854,33 @@ OPTIMISERS = [
         lambda: UPCASTING.step(NET32, GRADS32, UPCASTING.init(NET32)),
         DTypeError,
         "optimizer:",
-        "like the parameter",
+        "like the parameters",
         "float32",
-        "got (3, 2) float64",
+        "got (1, 13) float64",
     ),
     case(
         "step-by-a-rule-without-its-moments",
         lambda: FORGETFUL.step(NET, GRADS, FORGETFUL.init(NET)),
         ShapeError,
         "optimizer:",
-        "expected forgetful's update to return 1 moment(s) of shape (3, 2)",
+        "expected forgetful's update to return 1 moment(s) of shape (1, 13)",
         "('velocity',)",
     ),
     case(
-        "train-by-a-rule-that-keeps-its-gradient",
-        lambda: fit(optimizer=HOARDING),
+        "train-by-a-rule-that-writes-into-its-gradient",
+        lambda: fit(optimizer=SCRIBBLING),
         HyperparameterError,
         "optimizer:",
-        "expected hoarding's update to return new arrays",
-        "got the gradient it was given",
+        "expected scribbling's update to return new arrays and write into none of its arguments",
+        "got one that writes into them",
+    ),
+    case(
+        "step-by-a-rule-that-writes-into-its-gradient",
+        lambda: SCRIBBLING.step(NET, GRADS, SCRIBBLING.init(NET)),
+        HyperparameterError,
+        "optimizer:",
+        "expected scribbling's update to return new arrays and write into none of its arguments",
+        "got one that writes into them",
     ),
     case(
         "schedule-every-0",

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import fnmlp
 from fnmlp import (
     LOSSES,
     Loss,
@@ -150,8 +151,8 @@ def test_probability_forms_stay_finite_at_0_and_1(kind: Loss, dtype: type[Any]) 
 
 
 def test_fusion_partners() -> None:
-    assert binary_cross_entropy.fuses_with == "sigmoid"
-    assert categorical_cross_entropy.fuses_with == "softmax"
+    assert binary_cross_entropy.fuses_with == fnmlp.sigmoid
+    assert categorical_cross_entropy.fuses_with == fnmlp.softmax
     assert mean_squared_error.fuses_with is None and mean_squared_error.from_logits is None
 
 

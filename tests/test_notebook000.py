@@ -193,7 +193,13 @@ def test_the_first_cost_and_the_cost_after_one_update() -> None:
     )
     # train records the same two costs (computed from the logits).
     result = fnmlp.train(
-        params, X_NOT, Y_NOT, loss=binary_cross_entropy, optimizer=sgd(1.0), epochs=1
+        params,
+        X_NOT,
+        Y_NOT,
+        loss=binary_cross_entropy,
+        optimizer=sgd(1.0),
+        epochs=1,
+        running_loss=False,
     )
     assert result.history.epochs == (0, 1)
     assert result.history.train_loss == pytest.approx(
@@ -241,6 +247,7 @@ def test_the_logic_gates_cost_what_the_notebook_printed(run: Run) -> None:
             optimizer=sgd(1.0),
             epochs=epochs,
             log_every=every,
+            running_loss=False,
         )
 
     # Up to the notebook's last update, then the last update itself, resumed.

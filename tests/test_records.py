@@ -127,13 +127,18 @@ def test_cache_and_grads_copy_caller_arrays() -> None:
     assert cache.Z[0][0, 0] == pytest.approx(0.1)
 
 
-def test_views_are_copied_into_contiguous_arrays() -> None:
+def test_views_are_copied_into_the_packed_layout() -> None:
     base = arange(4, 6)
     W = base[::2, ::3].T  # a strided, transposed view of shape (2, 2)
     layer = Layer(W, np.zeros((2, 1)), linear)
-    assert layer.W.flags.c_contiguous
     np.testing.assert_array_equal(layer.W, W)
     assert not np.shares_memory(layer.W, base)
+    params = Params((layer,))
+    # W and b are views of the one parameter array, whose blocks are [W.T; b.T]
+    assert np.shares_memory(params.layers[0].W, params.theta)
+    assert np.shares_memory(params.layers[0].b, params.theta)
+    np.testing.assert_array_equal(params.theta, [[*W[:, 0], *W[:, 1], 0.0, 0.0]])
+    assert not np.shares_memory(params.theta, layer.W)
 
 
 def test_evolve_builds_a_new_checked_layer() -> None:

@@ -83,14 +83,24 @@ def test_l2_is_in_the_reported_loss() -> None:
     X, Y = blobs()
     params = net()
     result = train(
-        params, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=3, l2=0.7, log_every=1
+        params,
+        X,
+        Y,
+        loss=binary_cross_entropy,
+        optimizer=sgd(0.1),
+        epochs=3,
+        l2=0.7,
+        log_every=1,
+        running_loss=False,
     )
     for epoch, state in enumerate(
         scan(params, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=3, l2=0.7)
     ):
         expected = penalised_loss(state.params, X, Y, 0.7)
         assert result.history.train_loss[epoch] == pytest.approx(expected, rel=1e-12)
-    plain = train(params, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=3)
+    plain = train(
+        params, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=3, running_loss=False
+    )
     assert result.history.train_loss[0] > plain.history.train_loss[0]  # same params, plus penalty
 
 
@@ -161,6 +171,7 @@ def test_validation_loss_has_no_penalty() -> None:
         epochs=1,
         l2=1.0,
         validation=(X, Y),
+        running_loss=False,
     )
     data_loss = fnmlp.loss(fnmlp.forward(params, X)[0], Y, binary_cross_entropy)
     assert result.history.validation_loss[0] == pytest.approx(data_loss, rel=1e-12)
@@ -276,7 +287,7 @@ def test_resumed_run_is_bit_identical_to_one_run(log_every: int | None) -> None:
     assert identical(resumed.state.opt_state, once.state.opt_state)
     assert resumed.state.opt_state.count == 20 * 4
     assert arrays_of(resumed.history) == arrays_of(once.history)
-    assert len(resumed.history.epochs) == (21 if log_every is None else 11)
+    assert len(resumed.history.epochs) == (20 if log_every is None else 10)
     assert (resumed.state.best_epoch, resumed.state.best_loss) == (
         once.state.best_epoch,
         once.state.best_loss,
@@ -308,6 +319,7 @@ def test_history_records_at_log_every_with_the_best_epoch() -> None:
         "epochs": 10,
         "validation": (Xv, Yv),
         "log_every": 3,
+        "running_loss": False,
     }
     history = train(net(), X, Y, **settings).history
     assert history.epochs == (0, 3, 6, 9, 10)  # the start, every 3 epochs, and the end
@@ -344,6 +356,7 @@ def test_history_without_validation_or_accuracy() -> None:
         loss=mean_squared_error,
         optimizer=sgd(0.05),
         epochs=250,
+        running_loss=False,
     ).history
     assert history.epochs == tuple(range(0, 251, 2))  # log_every defaults to epochs // 100
     assert history.train_accuracy == history.validation_loss == history.validation_accuracy == ()
@@ -354,7 +367,16 @@ def test_history_without_validation_or_accuracy() -> None:
 def test_history_is_a_cons_list_that_shares_its_past() -> None:
     X, Y = blobs()
     states = list(
-        scan(net(), X, Y, loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=50, log_every=1)
+        scan(
+            net(),
+            X,
+            Y,
+            loss=binary_cross_entropy,
+            optimizer=sgd(0.1),
+            epochs=50,
+            log_every=1,
+            running_loss=False,
+        )
     )
     for before, after in itertools.pairwise(states):
         assert after.log is not None and after.log[1] is before.log  # O(1): nothing copied
@@ -377,7 +399,7 @@ def test_a_running_loss_is_the_mean_of_the_logged_epochs_batch_losses() -> None:
         "validation": (X[:, :5], Y[:, :5]),
     }
     running = train(params, X, Y, running_loss=True, **settings)
-    exact = train(params, X, Y, **settings)
+    exact = train(params, X, Y, running_loss=False, **settings)
     # the same steps: the running numbers come from forward passes the steps make anyway
     assert all(
         np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
@@ -416,7 +438,7 @@ def test_a_full_batch_running_loss_is_the_loss_before_the_epochs_step() -> None:
         "log_every": 1,
     }
     running = train(net(), X, Y, running_loss=True, **settings).history
-    exact = train(net(), X, Y, **settings).history
+    exact = train(net(), X, Y, running_loss=False, **settings).history
     assert running.epochs == exact.epochs[1:]
     np.testing.assert_allclose(running.train_loss, exact.train_loss[:-1], rtol=1e-12)
     assert running.train_accuracy == exact.train_accuracy[:-1]
@@ -607,19 +629,55 @@ def test_early_stopping_returns_the_best_params_seen() -> None:
     assert state.stopped and state.epoch < 1500
     best = history.best_epoch
     assert best == state.best_epoch > 0
-    assert 100 <= state.epoch - best < 100 + 5  # stopped at the first log past the patience
-    i = history.epochs.index(best)
-    assert history.validation_loss[i] == min(history.validation_loss)
-    assert history.validation_loss[-1] > history.validation_loss[i]  # it really got worse
-    assert history.train_loss[-1] < history.train_loss[i]  # while training loss kept falling
+    assert state.epoch - best == 100  # judged every epoch: stopped right at the patience
     # the returned params are the scan's state at the best epoch, not the last
     states = {s.epoch: s for s in scan(params, epochs=1500, early_stopping=stopping, **settings)}
     assert max(states) == state.epoch
+    xv, yv = settings["validation"]
+    validation = {
+        epoch: fnmlp.loss(fnmlp.forward(s.params, xv)[0], yv, mean_squared_error)
+        for epoch, s in states.items()
+    }
+    assert validation[best] == pytest.approx(min(validation.values()), rel=1e-12)
+    assert validation[state.epoch] > validation[best]  # it really got worse
     for got, at_best, last in zip(
         result.params.layers, states[best].params.layers, state.params.layers
     ):
         assert np.array_equal(got.W, at_best.W) and np.array_equal(got.b, at_best.b)
         assert not np.array_equal(got.W, last.W)
+
+
+def test_early_stopping_does_not_depend_on_how_often_the_history_logs() -> None:
+    params, settings = overfitting()
+    stopping = EarlyStopping(patience=10)
+    stops = {
+        (epochs, log_every): train(
+            params, **{**settings, "log_every": log_every}, epochs=epochs, early_stopping=stopping
+        ).state.epoch
+        for epochs in (1500, 2000)
+        for log_every in (1, 7, 50)
+    }
+    assert len(set(stops.values())) == 1, stops
+
+
+def test_early_stopping_with_a_flat_validation_loss_stops_after_the_patience() -> None:
+    # a zero network with a linear output predicts 0 whatever the steps on data of all zeros
+    params = fnmlp.init([1, 1], output=linear, scheme="random", seed=0)
+    zero = fnmlp.Params((fnmlp.Layer(np.zeros((1, 1)), np.zeros((1, 1)), linear),))
+    X, Y = np.zeros((1, 4)), np.zeros((1, 4))
+    result = train(
+        zero,
+        X,
+        Y,
+        loss=mean_squared_error,
+        optimizer=sgd(0.1),
+        epochs=50,
+        validation=(X, Y),
+        early_stopping=EarlyStopping(patience=5),
+    )
+    # the loss never falls below the start's: equal is no improvement
+    assert result.state.stopped and result.state.epoch == 5 and result.state.best_epoch == 0
+    assert params.dims == zero.dims
 
 
 def test_min_delta_decides_what_counts_as_improvement() -> None:
@@ -791,6 +849,7 @@ def test_history_accuracy_over_slices_matches_accuracy_for_several_outputs() -> 
         epochs=1,
         batch_size=64,
         log_every=1,
+        running_loss=False,
     )
     assert result.history.train_accuracy == (
         fnmlp.accuracy(params, X, Y),

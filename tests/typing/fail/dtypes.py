@@ -47,3 +47,6 @@ update(params32, grads, 0.1)  # type: ignore[misc]
 update(params, grads32, 0.1)  # type: ignore[misc]
 backward(params32, cache, Y, binary_cross_entropy)  # type: ignore[misc]
 sgd(0.1).step(params32, grads, sgd(0.1).init(params32))  # type: ignore[misc]
+
+# A bare Params means Params[float64]: a float32 network is not one.
+bare: Params = init([2, 1], seed=0, dtype=np.float32)  # type: ignore[assignment]

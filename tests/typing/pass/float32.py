@@ -48,7 +48,7 @@ resumed: TrainResult[np.float32] = train(
     result.state, X, Y, loss=categorical_cross_entropy, optimizer=opt, epochs=5
 )
 
-for array in (Yhat, *cache.Z, *cache.A, dW, db, W, *state.mean_W, *state.square_b):
+for array in (Yhat, *cache.Z, *cache.A, dW, db, W, state.mean, state.square):
     assert array.dtype == np.float32
 assert stepped.dtype == after.dtype == resumed.params.dtype == np.float32
 assert resumed.state.epoch == 10
