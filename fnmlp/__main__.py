@@ -38,6 +38,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import math
 import os
@@ -206,13 +207,10 @@ def _number(kind: type[Any], expected: str, fits: Callable[[Any], bool]) -> Call
     """An argparse ``type``: read a ``kind``, refuse what does not fit."""
 
     def read(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not fits(value):
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
-        return value
+        with contextlib.suppress(ValueError):
+            if fits(value := kind(text)):
+                return value
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
 
     return read
 
@@ -287,11 +285,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples:
         >>> main(["--example", "height-weight", "--epochs", "300", "--no-progress"])
         The height/weight table of notebook 001: ...
-        <BLANKLINE>
-          weight  height | target  output  predicted
-             150      70 |      0  0.0...          0
-             254      73 |      1  0.9...          1
-        ...
         final loss 0.0..., accuracy 100.0% (10/10)
         0
         >>> main(["--plot", ""])

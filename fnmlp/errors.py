@@ -121,15 +121,16 @@ class SerialisationError(FnmlpError, ValueError):
     """
 
 
-class FileError(FnmlpError, OSError):
+class FileError(FnmlpError, OSError, ValueError):
     """A file fnmlp was asked to write cannot be written.
 
     Its folder is missing, a folder stands where the file should go, or the
     file system refuses it (read-only, full, no permission). The message names
-    the argument, the path and what went wrong in words. It is also an
-    ``OSError`` carrying the operating system's ``errno`` and ``strerror``, with
-    the path as ``filename``, so ``except OSError`` keeps working; the original
-    error is its ``__cause__``.
+    the argument, the path and what went wrong in words. It is an ``OSError``
+    carrying the operating system's ``errno`` and ``strerror``, with the path
+    as ``filename``, so ``except OSError`` keeps working, and a ``ValueError``
+    like every fnmlp error: the path given is a bad value. The original error
+    is its ``__cause__``.
 
     Examples:
         >>> import errno
@@ -140,6 +141,8 @@ class FileError(FnmlpError, OSError):
         path: cannot save the figure to 'out/a.png': its folder 'out' does not exist
         >>> print(error.filename, error.errno == errno.ENOENT, isinstance(error, OSError))
         out/a.png True True
+        >>> issubclass(FileError, ValueError)
+        True
     """
 
     def __init__(

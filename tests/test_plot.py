@@ -315,7 +315,7 @@ def cannot_write(kind: str, path: Any, errno_: int, reason: str) -> fnmlp.FileEr
     with pytest.raises(OSError) as caught:  # what plain Python code catches
         draw(kind, path)
     error = caught.value
-    assert isinstance(error, fnmlp.FileError)  # an fnmlp error too
+    assert isinstance(error, fnmlp.FileError) and isinstance(error, ValueError)  # as all fnmlp's
     assert str(error) == f"path: cannot save the figure to {str(path)!r}: {reason}"
     assert error.errno == errno_ and error.filename == str(path)
     assert isinstance(error.__cause__, OSError) and error.__cause__.errno == errno_
