@@ -237,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
     )
     command = argparse.ArgumentParser(
         prog="python -m fnmlp",
-        description="Train one of fnmlp's example networks with full-batch gradient descent, "
+        description="Train one of fnmlp's example networks with full-batch gradient descent,\n"
         "show its progress and print what it learned.",
         epilog=f"examples:{examples}\n\ndefaults per example:{defaults}\n\n"
         "Progress goes to standard error, results to standard output.\n"
