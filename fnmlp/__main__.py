@@ -71,8 +71,11 @@ def _fit(s: _Settings, params: fnmlp.Params[Any], X: Any, Y: Any, **more: Any) -
     """:func:`fnmlp.train` with the run's settings, from epoch 0; a note if the loss rose."""
     if s.progress:  # what was printed so far comes before the progress bar on a terminal
         sys.stdout.flush()
-    options = {"optimizer": s.optimizer, "epochs": s.epochs, "seed": s.seed, **more}
-    result = fnmlp.train(params, X, Y, running_loss=False, progress=s.progress, **options)
+    every = max(1, s.epochs // 100)  # about a hundred history entries, from epoch 0 on
+    options = {"epochs": s.epochs, "seed": s.seed, "log_every": every, "running_loss": False}
+    result = fnmlp.train(
+        params, X, Y, optimizer=s.optimizer, progress=s.progress, **options, **more
+    )
     first, last = result.history.train_loss[0], result.history.train_loss[-1]
     if last > first:
         print(f"note: the training loss rose from {first:.4g} to {last:.4g}; ", end="")
