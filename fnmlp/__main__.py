@@ -46,6 +46,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -67,15 +68,14 @@ class _Settings:
     plot_dir: Path | None
 
 
-def _fit(s: _Settings, params: fnmlp.Params[Any], X: Any, Y: Any, **more: Any) -> Any:
+def _fit(s: _Settings, params: Any, X: Any, Y: Any, **more: Any) -> fnmlp.TrainResult[Any]:
     """:func:`fnmlp.train` with the run's settings, from epoch 0; a note if the loss rose."""
     if s.progress:  # what was printed so far comes before the progress bar on a terminal
         sys.stdout.flush()
-    every = max(1, s.epochs // 100)  # about a hundred history entries, from epoch 0 on
-    options = {"epochs": s.epochs, "seed": s.seed, "log_every": every, "running_loss": False}
     result = fnmlp.train(
-        params, X, Y, optimizer=s.optimizer, progress=s.progress, **options, **more
-    )
+        params, X, Y, optimizer=s.optimizer, epochs=s.epochs, seed=s.seed, progress=s.progress,
+        log_every=max(1, s.epochs // 100), running_loss=False, **more,  # from epoch 0, ~100 entries
+    )  # fmt: skip
     first, last = result.history.train_loss[0], result.history.train_loss[-1]
     if last > first:
         print(f"note: the training loss rose from {first:.4g} to {last:.4g}; ", end="")
@@ -184,11 +184,11 @@ class _Example:
     rates: Mapping[str, float]
 
 
-_TABLE = {"sgd": 1.0, "momentum": 0.1, "rmsprop": 0.01, "adam": 0.05}
-_CLOUD = {"sgd": 0.5, "momentum": 0.05, "rmsprop": 0.005, "adam": 0.01}
+_TABLE = MappingProxyType({"sgd": 1.0, "momentum": 0.1, "rmsprop": 0.01, "adam": 0.05})
+_CLOUD = MappingProxyType({"sgd": 0.5, "momentum": 0.05, "rmsprop": 0.005, "adam": 0.01})
 _NET = "[2, 32, 32, 1] (notebook 004)"
 # fmt: off
-_EXAMPLES = {
+_EXAMPLES = MappingProxyType({
     "gates": _Example("NOT, AND, OR and XOR, one small network each (notebook 000)",
                       _gates, 2000, "sgd", _TABLE),
     "circles": _Example(f"two noisy concentric circles, {_NET}",
@@ -200,9 +200,9 @@ _EXAMPLES = {
                        "adam", _CLOUD),
     "height-weight": _Example("the 10-person table of notebook 001, [2, 3, 3, 1] sigmoid",
                               _height_weight, 2000, "sgd", _TABLE),
-}
-_OPTIMIZERS: dict[str, Callable[[float], fnmlp.Optimizer[Any]]] = {
-    "sgd": fnmlp.sgd, "momentum": fnmlp.momentum, "rmsprop": fnmlp.rmsprop, "adam": fnmlp.adam}
+})
+_OPTIMIZERS: Mapping[str, Callable[[float], fnmlp.Optimizer[Any]]] = MappingProxyType({
+    "sgd": fnmlp.sgd, "momentum": fnmlp.momentum, "rmsprop": fnmlp.rmsprop, "adam": fnmlp.adam})
 # fmt: on
 
 
