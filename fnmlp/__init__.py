@@ -24,6 +24,7 @@ from fnmlp.activations import softmax as softmax
 from fnmlp.activations import tanh as tanh
 from fnmlp.errors import DivergenceError as DivergenceError
 from fnmlp.errors import DTypeError as DTypeError
+from fnmlp.errors import FileError as FileError
 from fnmlp.errors import FnmlpError as FnmlpError
 from fnmlp.errors import HyperparameterError as HyperparameterError
 from fnmlp.errors import LabelError as LabelError
@@ -96,6 +97,7 @@ __all__ = [
     "DTypeError",
     "DivergenceError",
     "EarlyStopping",
+    "FileError",
     "FnmlpError",
     "GradientCheck",
     "Grads",

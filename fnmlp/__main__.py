@@ -5,14 +5,19 @@ small network each, and prints every gate's truth table next to the network's
 outputs. ``--example`` picks another data set from :mod:`fnmlp.datasets`:
 ``circles`` and ``moons`` (a ``[2, 32, 32, 1]`` network, as in notebook 004,
 with a train/test split), ``spiral`` (three classes, softmax and categorical
-cross-entropy) or ``height-weight`` (the table of notebook 001). Training
-shows a tqdm progress bar when tqdm is installed and otherwise prints a line
-every tenth of the run; ``--plot DIR`` saves learning curves and a decision
-boundary as PNG files (needs matplotlib). Run ``python -m fnmlp --help``.
+cross-entropy) or ``height-weight`` (the table of notebook 001). The demo only
+calls the library: :func:`fnmlp.train` (with its progress bar when tqdm is
+installed) and, for ``--plot DIR``, :mod:`fnmlp.plot`, which saves learning
+curves and a decision boundary as PNG files. Run ``python -m fnmlp --help``.
 
 Progress goes to standard error, results to standard output. The exit code is
-0 on success, 1 when training fails (for instance a learning rate so large
-that it diverges) or plotting is impossible, and 2 for bad arguments.
+0 on success; 1 when training fails (a learning rate so large that it
+diverges), the plots cannot be written or standard output cannot be written
+(a full disk), with a one-line message on standard error; 2 for bad arguments;
+130 on Ctrl-C, with the message ``interrupted``; and 141 (128 + SIGPIPE, what a
+shell reports for a program stopped by a closed pipe) when the reader of the
+output goes away, as in ``python -m fnmlp | head -1``: silently, the rest of
+the output sent to ``os.devnull`` as the Python documentation recommends.
 
 Examples:
     >>> from fnmlp.__main__ import main
@@ -33,475 +38,190 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import collections
+import contextlib
+import importlib.util
 import math
+import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import attrs
-import numpy as np
 
-from fnmlp.activations import Activation, relu, sigmoid, softmax, tanh
-from fnmlp.aliases import Inputs, Matrix, Outputs, Targets
-from fnmlp.datasets import (
-    Dataset,
-    Standardiser,
-    circles,
-    height_weight,
-    logic_gate,
-    moons,
-    spirals,
-    split,
-    standardise,
-)
-from fnmlp.errors import FnmlpError
-from fnmlp.initialisers import Scheme, init
-from fnmlp.losses import Loss, binary_cross_entropy, categorical_cross_entropy
-from fnmlp.optimisers import Optimizer, adam, momentum, rmsprop, sgd
-from fnmlp.propagation import forward
-from fnmlp.records import Params
-from fnmlp.runs import History, TrainState
-from fnmlp.training import scan
+import fnmlp
+from fnmlp.datasets import circles, height_weight, logic_gate, moons, spirals, split, standardise
 
-__all__ = ["EXAMPLES", "Example", "Settings", "main", "parser"]
-
-F64 = np.float64
-OPTIMIZERS: Mapping[str, Callable[[float], Optimizer[Any]]] = MappingProxyType(
-    {"sgd": sgd, "momentum": momentum, "rmsprop": rmsprop, "adam": adam}
-)
-"""The optimisers ``--optimizer`` can choose, each made from a learning rate."""
+__all__ = ["main", "parser"]
 
 
 @attrs.frozen
-class Settings:
-    """What one run of the demo uses, from the command line and the example's defaults.
-
-    Attributes:
-        epochs: epochs of full-batch training (per network).
-        seed: seeds the data, the split and the initial weights.
-        optimizer: the optimiser, with its learning rate.
-        progress: show a progress bar (or lines without tqdm) on standard error.
-        plot_dir: where to write PNG files, or ``None``.
-
-    Examples:
-        >>> print(Settings(100, 0, sgd(1.0), False, None).optimizer)
-        sgd(learning_rate=1.0)
-    """
+class _Settings:
+    """One run's settings: from the command line, else the example's defaults."""
 
     epochs: int
     seed: int
-    optimizer: Optimizer[Any]
+    optimizer: fnmlp.Optimizer[Any]
     progress: bool
     plot_dir: Path | None
 
 
-@attrs.frozen
-class Example:
-    """One demo: its data set, default settings and how to run it.
+def _fit(s: _Settings, params: Any, X: Any, Y: Any, **more: Any) -> fnmlp.TrainResult[Any]:
+    """:func:`fnmlp.train` with the run's settings, from epoch 0; a note if the loss rose."""
+    if s.progress:  # what was printed so far comes before the progress bar on a terminal
+        sys.stdout.flush()
+    result = fnmlp.train(
+        params, X, Y, optimizer=s.optimizer, epochs=s.epochs, seed=s.seed, progress=s.progress,
+        log_every=max(1, s.epochs // 100), running_loss=False, **more,  # from epoch 0, ~100 entries
+    )  # fmt: skip
+    first, last = result.history.train_loss[0], result.history.train_loss[-1]
+    if last > first:
+        print(f"note: the training loss rose from {first:.4g} to {last:.4g}; ", end="")
+        print("try a smaller --learning-rate")
+    return result
 
-    Attributes:
-        name: the value of ``--example``.
-        summary: one line for ``--help``.
-        epochs: the default number of epochs.
-        optimizer: the default optimiser's name (a key of ``OPTIMIZERS``).
-        rates: the default learning rate for each optimiser.
-        run: trains, prints the results and writes the plots.
 
-    Examples:
-        >>> print(EXAMPLES["gates"].epochs, EXAMPLES["gates"].optimizer)
-        2000 sgd
+def _plot(s: _Settings, stem: str, title: str, result: Any, X: Any, Y: Any, **how: Any) -> None:
+    """Save the learning curves and, for two inputs, the decision boundary into ``--plot DIR``."""
+    if s.plot_dir is None:
+        return
+    from fnmlp import plot
+
+    path = s.plot_dir / f"{stem}-learning-curves.png"
+    plot.learning_curves(result.history, title=title, validation_label="test", path=path)
+    print(f"wrote {path}")
+    if X.shape[0] == 2:
+        path = s.plot_dir / f"{stem}-decision-boundary.png"
+        plot.decision_boundary(result.params, X, Y, title=title, path=path, **how)
+        print(f"wrote {path}")
+
+
+def _table(s: _Settings, stem: str, title: str, params: Any, data: Any, **how: Any) -> bool:
+    """Train on a table and print it with the network's outputs; True if all are right.
+
+    ``data`` is ``(X, Y, names of X's rows, what the network sees: X or X standardised)``.
     """
+    X, Y, names, inputs = data
+    result = _fit(s, params, inputs, Y, loss=fnmlp.binary_cross_entropy)
+    Yhat, _ = fnmlp.forward(result.params, inputs)
+    predicted = fnmlp.predict(result.params, inputs)
+    widths = [max(2, len(name)) for name in names]
+    header = "  ".join(f"{name:>{width}}" for name, width in zip(names, widths))
+    print(f"  {header} | target  output  predicted")
+    for j in range(X.shape[1]):
+        row = "  ".join(f"{int(x):>{width}}" for x, width in zip(X[:, j], widths))
+        print(f"  {row} | {int(Y[0, j]):>6}  {Yhat[0, j]:.4f}  {predicted[0, j]:>9}")
+    right, m = int((predicted == Y).sum()), X.shape[1]
+    print(f"final loss {result.history.final_loss:.4f}, accuracy {right / m:.1%} ({right}/{m})")
+    _plot(s, stem, title, result, inputs, Y, **how)
+    return bool(right == m)
 
-    name: str
+
+def _gates(s: _Settings) -> None:
+    what = "one network per gate, tanh hidden units, sigmoid output, He init"
+    print(f"Logic gates of notebook 000: {what}, {s.optimizer}, {s.epochs} epochs, seed {s.seed}")
+    gates = {"not": [1, 2, 1], "and": [2, 2, 1], "or": [2, 2, 1], "xor": [2, 3, 1]}
+    learned = 0
+    for gate, dims in gates.items():
+        X, Y = logic_gate(gate)
+        params = fnmlp.init(dims, hidden=fnmlp.tanh, output=fnmlp.sigmoid, scheme="he", seed=s.seed)
+        print(f"\n{gate.upper()}  {params}")
+        data = (X, Y, [f"x{i + 1}" for i in range(len(X))], X)
+        how = {"padding": 0.25, "class_names": ["output 0", "output 1"]}
+        learned += _table(s, f"gates-{gate}", f"{gate.upper()} {dims}", params, data, **how)
+    print(f"\n{learned} of {len(gates)} gates learned their truth tables.")
+
+
+def _height_weight(s: _Settings) -> None:
+    X, Y = height_weight()
+    params = fnmlp.init([2, 3, 3, 1], hidden=fnmlp.sigmoid, scheme="standard", seed=s.seed)
+    why = "raw values of 60 to 312 saturate sigmoid units"
+    print(f"The height/weight table of notebook 001: 10 people, standardised ({why})")
+    print(f"{params}, standard init, binary_cross_entropy, {s.optimizer}, ", end="")
+    print(f"{s.epochs} epochs, seed {s.seed}\n")
+    data = (X, Y, ["weight", "height"], standardise(X).apply(X))
+    axes = ("weight (standardised)", "height (standardised)")
+    _table(s, "height-weight", f"height-weight: {params}", params, data, axis_labels=axes)
+
+
+def _points(name: str, make: Callable[..., Any], s: _Settings, **how: Any) -> None:
+    """Train on 80% of the points ``make`` draws, test on the rest (as notebook 004)."""
+    X, Y = make(seed=s.seed, **how)
+    X_train, Y_train, X_test, Y_test = split(X, Y, test_fraction=0.2, seed=s.seed)
+    scaler = standardise(X_train)
+    binary = len(Y) == 1
+    output = fnmlp.sigmoid if binary else fnmlp.softmax
+    loss = fnmlp.binary_cross_entropy if binary else fnmlp.categorical_cross_entropy
+    params = fnmlp.init([2, 32, 32, len(Y)], output=output, scheme="he", seed=s.seed)
+    points = f"{X.shape[1]} points" + ("" if binary else f" in {len(Y)} classes")
+    print(f"{name}: {points} ({X_train.shape[1]} train, {X_test.shape[1]} test), ", end="")
+    print("inputs standardised with the training set's statistics")
+    print(f"{params}, {loss.name}, {s.optimizer}, {s.epochs} epochs, seed {s.seed}")
+    test = (scaler.apply(X_test), Y_test)
+    result = _fit(s, params, scaler.apply(X_train), Y_train, loss=loss, validation=test)
+    h = result.history
+    print("\nepoch  train loss  train acc  test loss  test acc")
+    for i in sorted({*range(0, len(h.epochs), 10), len(h.epochs) - 1}):
+        print(f"{h.epochs[i]:>5}  {h.train_loss[i]:>10.4f}  {h.train_accuracy[i]:>9.1%}  ", end="")
+        print(f"{h.validation_loss[i]:>9.4f}  {h.validation_accuracy[i]:>8.1%}")
+    train = f"train loss {h.train_loss[-1]:.4f}  accuracy {h.train_accuracy[-1]:.1%}"
+    held_out = f"test loss {h.validation_loss[-1]:.4f}  accuracy {h.validation_accuracy[-1]:.1%}"
+    print(f"\nfinal  {train}  |  {held_out}")
+    axes = ("x1 (standardised)", "x2 (standardised)")
+    _plot(s, name, f"{name}: {params}", result, scaler.apply(X), Y, axis_labels=axes)
+
+
+@attrs.frozen
+class _Example:
+    """An ``--example``: a line for ``--help``, how it runs, its default epochs and optimiser."""
+
     summary: str
+    run: Callable[[_Settings], None]
     epochs: int
     optimizer: str
     rates: Mapping[str, float]
-    run: Callable[[Settings], None]
 
 
-# ----------------------------------------------------------------------------- training
+_TABLE = MappingProxyType({"sgd": 1.0, "momentum": 0.1, "rmsprop": 0.01, "adam": 0.05})
+_CLOUD = MappingProxyType({"sgd": 0.5, "momentum": 0.05, "rmsprop": 0.005, "adam": 0.01})
+_NET = "[2, 32, 32, 1] (notebook 004)"
+# fmt: off
+_EXAMPLES = MappingProxyType({
+    "gates": _Example("NOT, AND, OR and XOR, one small network each (notebook 000)",
+                      _gates, 2000, "sgd", _TABLE),
+    "circles": _Example(f"two noisy concentric circles, {_NET}",
+                        partial(_points, "circles", circles, m=400, noise=0.1), 300, "adam", _CLOUD),
+    "moons": _Example(f"two interleaving half moons, {_NET}",
+                      partial(_points, "moons", moons, m=400, noise=0.1), 300, "adam", _CLOUD),
+    "spiral": _Example("three spiral arms, [2, 32, 32, 3] softmax with categorical cross-entropy",
+                       partial(_points, "spiral", spirals, m=300, classes=3, noise=0.2), 1000,
+                       "adam", _CLOUD),
+    "height-weight": _Example("the 10-person table of notebook 001, [2, 3, 3, 1] sigmoid",
+                              _height_weight, 2000, "sgd", _TABLE),
+})
+_OPTIMIZERS: Mapping[str, Callable[[float], fnmlp.Optimizer[Any]]] = MappingProxyType({
+    "sgd": fnmlp.sgd, "momentum": fnmlp.momentum, "rmsprop": fnmlp.rmsprop, "adam": fnmlp.adam})
+# fmt: on
 
 
-def _losses(state: TrainState[F64], held_out: str) -> str:
-    entry = state.latest
-    if entry is None:
-        return ""
-    shown = f"loss {entry.train_loss:.4f}"
-    if entry.validation_loss is not None:
-        shown += f", {held_out} loss {entry.validation_loss:.4f}"
-    return shown
+def _number(kind: type[Any], expected: str, fits: Callable[[Any], bool]) -> Callable[[str], Any]:
+    """An argparse ``type``: read a ``kind``, refuse what does not fit."""
+
+    def read(text: str) -> Any:
+        with contextlib.suppress(ValueError):
+            if fits(value := kind(text)):
+                return value
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+
+    return read
 
 
-def _follow(
-    states: Iterator[TrainState[F64]], *, total: int, label: str, progress: bool, held_out: str
-) -> TrainState[F64]:
-    """Run ``states`` to the end, showing progress on standard error; return the last."""
-    state = next(states)
-    if not progress:
-        tail = collections.deque(states, maxlen=1)
-        return tail[0] if tail else state
-    sys.stdout.flush()  # what was printed so far comes before the progress on a terminal
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        every = max(1, total // 10)
-        width = len(str(total))
-        for state in states:
-            if state.epoch % every == 0 or state.epoch == total:
-                shown = _losses(state, held_out)
-                print(f"{label}: epoch {state.epoch:>{width}}/{total}  {shown}", file=sys.stderr)
-        return state
-    with tqdm(total=total, desc=label, unit="epoch", file=sys.stderr, leave=True) as bar:
-        logged = state.log
-        for state in states:
-            bar.update()
-            if state.log is not logged:  # a new History entry: show the latest losses
-                logged = state.log
-                bar.set_postfix_str(_losses(state, held_out), refresh=False)
-    return state
-
-
-def _train(
-    params: Params[F64],
-    X: Inputs[F64],
-    Y: Targets[F64],
-    loss: Loss,
-    settings: Settings,
-    label: str,
-    validation: tuple[Inputs[F64], Targets[F64]] | None = None,
-) -> TrainState[F64]:
-    states = scan(
-        params,
-        X,
-        Y,
-        loss=loss,
-        optimizer=settings.optimizer,
-        epochs=settings.epochs,
-        validation=validation,
-        log_every=max(1, settings.epochs // 100),
-        running_loss=False,
-        seed=settings.seed,
-    )
-    return _follow(
-        states, total=settings.epochs, label=label, progress=settings.progress, held_out="test"
-    )
-
-
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}%"
-
-
-def _wrote(path: Path) -> None:
-    print(f"wrote {path}")
-
-
-def _check_fell(history: History, indent: str = "") -> None:
-    """Say so when training made the loss worse: the learning rate is usually too large."""
-    if history.train_loss[-1] > history.train_loss[0]:
-        print(
-            f"{indent}note: the training loss rose from {history.train_loss[0]:.4g} to "
-            f"{history.train_loss[-1]:.4g}; try a smaller --learning-rate"
-        )
-
-
-# ----------------------------------------------------------------------------- gates
-
-_GATES = (("not", [1, 2, 1]), ("and", [2, 2, 1]), ("or", [2, 2, 1]), ("xor", [2, 3, 1]))
-
-
-def _run_gates(settings: Settings) -> None:
-    print(
-        f"Logic gates of notebook 000: one network per gate, tanh hidden units, "
-        f"sigmoid output, He init, {settings.optimizer}, {settings.epochs} epochs, "
-        f"seed {settings.seed}"
-    )
-    learned = 0
-    for gate, dims in _GATES:
-        X, Y = logic_gate(gate)
-        start = init(dims, hidden=tanh, output=sigmoid, scheme="he", seed=settings.seed)
-        label = f"{gate.upper():<3} {dims}"
-        state = _train(start, X, Y, binary_cross_entropy, settings, label)
-        params, history = state.params, state.history
-        Yhat, _ = forward(params, X)
-        print(f"\n{gate.upper()}  {params}")
-        inputs = "  ".join(f"x{i + 1}" for i in range(X.shape[0]))
-        print(f"  {inputs} | target  output  predicted")
-        for column in range(X.shape[1]):
-            xs = "  ".join(f"{int(x):>2}" for x in X[:, column])
-            target, output = int(Y[0, column]), float(Yhat[0, column])
-            print(f"  {xs} | {target:>6}  {output:.4f}  {int(output >= 0.5):>9}")
-        correct = round(history.train_accuracy[-1] * X.shape[1])
-        learned += correct == X.shape[1]
-        print(
-            f"  final loss {history.final_loss:.4f}, accuracy "
-            f"{_percent(history.train_accuracy[-1])} ({correct}/{X.shape[1]})"
-        )
-        _check_fell(history, "  ")
-        if settings.plot_dir is not None:
-            from fnmlp import plot
-
-            path = settings.plot_dir / f"gates-{gate}-learning-curves.png"
-            plot.learning_curves(history, title=f"{gate.upper()} {dims}", path=path)
-            _wrote(path)
-            if X.shape[0] == 2:
-                path = settings.plot_dir / f"gates-{gate}-decision-boundary.png"
-                plot.decision_boundary(
-                    params,
-                    X,
-                    Y,
-                    padding=0.25,
-                    class_names=["output 0", "output 1"],
-                    title=f"{gate.upper()} {dims}",
-                    path=path,
-                )
-                _wrote(path)
-    print(f"\n{learned} of {len(_GATES)} gates learned their truth tables.")
-
-
-# ----------------------------------------------------------------------------- 2-D data sets
-
-
-def _two_dimensional(
-    settings: Settings,
-    name: str,
-    data: Dataset[F64],
-    description: str,
-    dims: list[int],
-    output: Activation,
-    loss: Loss,
-) -> None:
-    X, Y = data
-    X_train, Y_train, X_test, Y_test = split(X, Y, test_fraction=0.2, seed=settings.seed)
-    scaler: Standardiser[F64] = standardise(X_train)
-    start = init(dims, hidden=relu, output=output, scheme="he", seed=settings.seed)
-    print(
-        f"{name}: {description} ({X_train.shape[1]} train, {X_test.shape[1]} test), "
-        f"inputs standardised with the training set's statistics"
-    )
-    print(
-        f"{start}, {loss.name}, {settings.optimizer}, {settings.epochs} epochs, seed {settings.seed}"
-    )
-    state = _train(
-        start,
-        scaler.apply(X_train),
-        Y_train,
-        loss,
-        settings,
-        name,
-        validation=(scaler.apply(X_test), Y_test),
-    )
-    params, history = state.params, state.history
-    print("\nepoch  train loss  train acc  test loss  test acc")
-    rows = [*range(0, len(history.epochs), 10), len(history.epochs) - 1]
-    for row in sorted(set(rows)):
-        print(
-            f"{history.epochs[row]:>5}  {history.train_loss[row]:>10.4f}  "
-            f"{_percent(history.train_accuracy[row]):>9}  {history.validation_loss[row]:>9.4f}  "
-            f"{_percent(history.validation_accuracy[row]):>8}"
-        )
-    print(
-        f"\nfinal  train loss {history.train_loss[-1]:.4f}  accuracy "
-        f"{_percent(history.train_accuracy[-1])}  |  test loss "
-        f"{history.validation_loss[-1]:.4f}  accuracy {_percent(history.validation_accuracy[-1])}"
-    )
-    _check_fell(history)
-    if settings.plot_dir is not None:
-        _plot_two_dimensional(settings.plot_dir, name, params, scaler, X, Y, history)
-
-
-def _plot_two_dimensional(
-    directory: Path,
-    name: str,
-    params: Params[F64],
-    scaler: Standardiser[F64],
-    X: Inputs[F64],
-    Y: Targets[F64],
-    history: History,
-    axis_labels: tuple[str, str] = ("x1", "x2"),
-) -> None:
-    from fnmlp import plot
-
-    def network(points: Matrix[F64]) -> Outputs[F64]:
-        """The network on raw points: standardise them as the training inputs were."""
-        Yhat, _ = forward(params, scaler.apply(points))
-        return Yhat
-
-    path = directory / f"{name}-learning-curves.png"
-    plot.learning_curves(history, title=f"{name}: {params}", validation_label="test", path=path)
-    _wrote(path)
-    path = directory / f"{name}-decision-boundary.png"
-    plot.decision_boundary(
-        network, X, Y, title=f"{name}: {params}", axis_labels=axis_labels, path=path
-    )
-    _wrote(path)
-
-
-def _run_circles(settings: Settings) -> None:
-    data = circles(400, noise=0.1, seed=settings.seed)
-    _two_dimensional(
-        settings, "circles", data, "400 points", [2, 32, 32, 1], sigmoid, binary_cross_entropy
-    )
-
-
-def _run_moons(settings: Settings) -> None:
-    data = moons(400, noise=0.1, seed=settings.seed)
-    _two_dimensional(
-        settings, "moons", data, "400 points", [2, 32, 32, 1], sigmoid, binary_cross_entropy
-    )
-
-
-def _run_spiral(settings: Settings) -> None:
-    data = spirals(300, classes=3, noise=0.2, seed=settings.seed)
-    _two_dimensional(
-        settings,
-        "spiral",
-        data,
-        "300 points in 3 classes",
-        [2, 32, 32, 3],
-        softmax,
-        categorical_cross_entropy,
-    )
-
-
-# ----------------------------------------------------------------------------- height/weight
-
-
-def _run_height_weight(settings: Settings) -> None:
-    X, Y = height_weight()
-    scaler: Standardiser[F64] = standardise(X)
-    scheme: Scheme = "standard"
-    start = init([2, 3, 3, 1], hidden=sigmoid, output=sigmoid, scheme=scheme, seed=settings.seed)
-    print(
-        "The height/weight table of notebook 001: 10 people, weight and height standardised "
-        "(raw values of 60 to 312 saturate sigmoid units)"
-    )
-    print(
-        f"{start}, {scheme} init, {binary_cross_entropy.name}, {settings.optimizer}, "
-        f"{settings.epochs} epochs, seed {settings.seed}"
-    )
-    state = _train(start, scaler.apply(X), Y, binary_cross_entropy, settings, "height-weight")
-    params, history = state.params, state.history
-    Yhat, _ = forward(params, scaler.apply(X))
-    print("\nweight  height | target  output  predicted")
-    for column in range(X.shape[1]):
-        weight, height = (int(v) for v in X[:, column])
-        target, output = int(Y[0, column]), float(Yhat[0, column])
-        print(f"{weight:>6}  {height:>6} | {target:>6}  {output:.4f}  {int(output >= 0.5):>9}")
-    correct = round(history.train_accuracy[-1] * X.shape[1])
-    print(
-        f"\nfinal loss {history.final_loss:.4f}, accuracy "
-        f"{_percent(history.train_accuracy[-1])} ({correct}/{X.shape[1]})"
-    )
-    _check_fell(history)
-    if settings.plot_dir is not None:
-        from fnmlp import plot
-
-        def network(points: Matrix[F64]) -> Outputs[F64]:
-            Yhat, _ = forward(params, scaler.apply(points))
-            return Yhat
-
-        path = settings.plot_dir / "height-weight-learning-curves.png"
-        plot.learning_curves(history, title=f"height-weight: {params}", path=path)
-        _wrote(path)
-        path = settings.plot_dir / "height-weight-decision-boundary.png"
-        plot.decision_boundary(
-            network,
-            X,
-            Y,
-            title=f"height-weight: {params}",
-            axis_labels=("weight", "height"),
-            path=path,
-        )
-        _wrote(path)
-
-
-# ----------------------------------------------------------------------------- command line
-
-_SMALL_RATES = MappingProxyType({"sgd": 0.5, "momentum": 0.05, "rmsprop": 0.005, "adam": 0.01})
-_TABLE_RATES = MappingProxyType({"sgd": 1.0, "momentum": 0.1, "rmsprop": 0.01, "adam": 0.05})
-
-EXAMPLES: Mapping[str, Example] = MappingProxyType(
-    {
-        example.name: example
-        for example in (
-            Example(
-                "gates",
-                "NOT, AND, OR and XOR, one small network each (notebook 000)",
-                2000,
-                "sgd",
-                _TABLE_RATES,
-                _run_gates,
-            ),
-            Example(
-                "circles",
-                "two noisy concentric circles, [2, 32, 32, 1] (notebook 004)",
-                300,
-                "adam",
-                _SMALL_RATES,
-                _run_circles,
-            ),
-            Example(
-                "moons",
-                "two interleaving half moons, [2, 32, 32, 1] (notebook 004)",
-                300,
-                "adam",
-                _SMALL_RATES,
-                _run_moons,
-            ),
-            Example(
-                "spiral",
-                "three spiral arms, [2, 32, 32, 3] softmax with categorical cross-entropy",
-                1000,
-                "adam",
-                _SMALL_RATES,
-                _run_spiral,
-            ),
-            Example(
-                "height-weight",
-                "the 10-person table of notebook 001, [2, 3, 3, 1] sigmoid",
-                2000,
-                "sgd",
-                _TABLE_RATES,
-                _run_height_weight,
-            ),
-        )
-    }
-)
-"""The examples ``--example`` can choose, by name."""
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive int, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive int, got {value}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative int, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative int, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
-    return value
+def _folder(text: str) -> Path:
+    if not text:  # Path("") is the current folder: refuse it rather than write there unasked
+        raise argparse.ArgumentTypeError("expected a folder, got ''")
+    return Path(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -512,68 +232,47 @@ def parser() -> argparse.ArgumentParser:
         >>> print(args.example, args.epochs, args.optimizer, args.plot)
         spiral 50 None None
     """
-    examples = "\n".join(f"  {e.name:<14} {e.summary}" for e in EXAMPLES.values())
-    defaults = "\n".join(
-        f"  {e.name:<14} {e.epochs} epochs, {e.optimizer}, learning rates "
-        + ", ".join(f"{name} {rate:g}" for name, rate in e.rates.items())
-        for e in EXAMPLES.values()
+    examples = "".join(f"\n  {name:<14} {e.summary}" for name, e in _EXAMPLES.items())
+    defaults = "".join(
+        f"\n  {name:<14} {e.epochs} epochs, {e.optimizer}, learning rates "
+        + ", ".join(f"{rule} {rate:g}" for rule, rate in e.rates.items())
+        for name, e in _EXAMPLES.items()
     )
     command = argparse.ArgumentParser(
         prog="python -m fnmlp",
-        description=(
-            "Train one of fnmlp's example networks with full-batch gradient descent, "
-            "show its progress and print what it learned."
-        ),
-        epilog=(
-            f"examples:\n{examples}\n\ndefaults per example:\n{defaults}\n\n"
-            "Progress goes to standard error, results to standard output.\n"
-            "Exit status: 0 on success, 1 if training or plotting fails, 2 for bad arguments."
-        ),
+        description="Train one of fnmlp's example networks with full-batch gradient descent,\n"
+        "show its progress and print what it learned.",
+        epilog=f"examples:{examples}\n\ndefaults per example:{defaults}\n\n"
+        "Progress goes to standard error, results to standard output.\n"
+        "Exit status: 0 on success, 1 if training, plotting or writing the output fails,\n"
+        "2 for bad arguments, 130 if interrupted, 141 if the output's reader goes away.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    command.add_argument(
-        "--example",
-        choices=list(EXAMPLES),
-        default="gates",
-        help="the data set and network to train (default: gates; see below)",
-    )
-    command.add_argument(
-        "--epochs",
-        type=_positive_int,
-        metavar="N",
-        help="epochs of training, per network (default: the example's, see below)",
-    )
-    command.add_argument(
-        "--seed",
-        type=_non_negative_int,
-        default=0,
-        metavar="N",
-        help="seeds the data, the train/test split and the initial weights (default: 0)",
-    )
-    command.add_argument(
-        "--optimizer",
-        choices=list(OPTIMIZERS),
-        help="the update rule (default: the example's, see below)",
-    )
-    command.add_argument(
-        "--learning-rate",
-        type=_positive_float,
-        metavar="RATE",
-        help="the optimizer's learning rate (default: the example's rate for that optimizer)",
-    )
-    command.add_argument(
-        "--plot",
-        type=Path,
-        metavar="DIR",
+    count = _number(int, "a positive int", lambda n: n > 0)
+    seed = _number(int, "a non-negative int", lambda n: n >= 0)
+    rate = _number(float, "a positive finite number", lambda x: math.isfinite(x) and x > 0)
+    theirs = "(default: the example's, see below)"
+    add = command.add_argument
+    # fmt: off
+    add("--example", choices=list(_EXAMPLES), default="gates",
+        help="the data set and network to train (default: gates; see below)")
+    add("--epochs", type=count, metavar="N", help=f"epochs of training, per network {theirs}")
+    add("--seed", type=seed, default=0, metavar="N",
+        help="seeds the data, the train/test split and the initial weights (default: 0)")
+    add("--optimizer", choices=list(_OPTIMIZERS), help=f"the update rule {theirs}")
+    add("--learning-rate", type=rate, metavar="RATE", help=f"the learning rate {theirs}")
+    add("--plot", type=_folder, metavar="DIR",
         help="write learning-curve and decision-boundary PNG files into DIR, creating it "
-        "(needs matplotlib: pip install 'fnmlp[plot]')",
-    )
-    command.add_argument(
-        "--no-progress",
-        action="store_true",
-        help="do not show the progress bar (or, without tqdm, the progress lines)",
-    )
+        "(needs matplotlib: pip install 'fnmlp[plot]')")
+    add("--no-progress", action="store_true",
+        help="no progress bar (there is none without tqdm: pip install 'fnmlp[progress]')")
+    # fmt: on
     return command
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -589,53 +288,73 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples:
         >>> main(["--example", "height-weight", "--epochs", "300", "--no-progress"])
         The height/weight table of notebook 001: ...
-        <BLANKLINE>
-        weight  height | target  output  predicted
-           150      70 |      0  0.0...          0
-           254      73 |      1  0.9...          1
-        ...
         final loss 0.0..., accuracy 100.0% (10/10)
         0
-        >>> main(["--epochs", "0"])
+        >>> main(["--plot", ""])
         Traceback (most recent call last):
         ...
         SystemExit: 2
     """
     command = parser()
     args = command.parse_args(argv)
-    example = EXAMPLES[args.example]
-    plot_dir: Path | None = args.plot
-    if plot_dir is not None:
-        if plot_dir.exists() and not plot_dir.is_dir():
-            command.error(f"argument --plot: {plot_dir} exists and is not a directory")
+    example = _EXAMPLES[args.example]
+    if args.plot is not None:
         try:
-            import fnmlp.plot  # noqa: F401  (fail before training, not after)
+            importlib.import_module("fnmlp.plot")  # fail before training, not after
         except ImportError as error:
-            print(f"error: --plot {plot_dir}: {error}", file=sys.stderr)
-            return 1
+            return _error(f"--plot {args.plot}: {error}")
         try:
-            plot_dir.mkdir(parents=True, exist_ok=True)
+            args.plot.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            command.error(f"argument --plot: {args.plot} exists and is not a directory")
         except OSError as error:
-            print(
-                f"error: --plot {plot_dir}: cannot create the directory: {error}", file=sys.stderr
-            )
-            return 1
+            return _error(f"--plot {args.plot}: cannot create the folder: {error.strerror}")
     name = args.optimizer or example.optimizer
-    rate = args.learning_rate if args.learning_rate is not None else example.rates[name]
-    settings = Settings(
-        epochs=args.epochs or example.epochs,
-        seed=args.seed,
-        optimizer=OPTIMIZERS[name](rate),
-        progress=not args.no_progress,
-        plot_dir=plot_dir,
-    )
+    optimizer = _OPTIMIZERS[name](args.learning_rate or example.rates[name])
+    progress = not args.no_progress and importlib.util.find_spec("tqdm") is not None
     try:
-        example.run(settings)
-    except FnmlpError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        example.run(
+            _Settings(args.epochs or example.epochs, args.seed, optimizer, progress, args.plot)
+        )
+    except fnmlp.FnmlpError as error:
+        return _error(str(error))
     return 0
 
 
+def _command() -> int:
+    """:func:`main` as a command: Ctrl-C, a closed pipe or a full disk end it without a traceback."""
+    try:
+        try:
+            return main()
+        finally:
+            sys.stdout.flush()  # here, where a failure can be handled, not at exit
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except BrokenPipeError:
+        _to_devnull(sys.stdout, sys.stderr)  # whatever is left to write goes nowhere
+        return 141
+    except OSError as error:  # standard output on a full disk, say
+        _to_devnull(sys.stdout)
+        _say(f"error: cannot write the output: {error.strerror or error}")
+        return 1
+
+
+def _say(message: str) -> None:
+    """Print ``message`` on standard error, unless that too is closed or full."""
+    try:
+        print(message, file=sys.stderr, flush=True)
+    except OSError:
+        _to_devnull(sys.stderr)
+
+
+def _to_devnull(*streams: Any) -> None:
+    """Point ``streams`` at os.devnull, so that what is left to write, even at exit, goes nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in streams:
+        os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_command())

@@ -2,7 +2,8 @@
 
 Every error fnmlp raises on bad input is an :class:`FnmlpError`, and also a
 ``ValueError`` or ``TypeError`` so that code written against plain Python
-conventions keeps working.
+conventions keeps working; a file that cannot be written raises a
+:class:`FileError`, which is also an ``OSError``.
 
 Examples:
     >>> import fnmlp
@@ -20,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "DTypeError",
     "DivergenceError",
+    "FileError",
     "FnmlpError",
     "HyperparameterError",
     "LabelError",
@@ -117,3 +119,40 @@ class SerialisationError(FnmlpError, ValueError):
         >>> issubclass(SerialisationError, ValueError)
         True
     """
+
+
+class FileError(FnmlpError, OSError, ValueError):
+    """A file fnmlp was asked to write cannot be written.
+
+    Its folder is missing, a folder stands where the file should go, or the
+    file system refuses it (read-only, full, no permission). The message names
+    the argument, the path and what went wrong in words. It is an ``OSError``
+    carrying the operating system's ``errno`` and ``strerror``, with the path
+    as ``filename``, so ``except OSError`` keeps working, and a ``ValueError``
+    like every fnmlp error: the path given is a bad value. The original error
+    is its ``__cause__``.
+
+    Examples:
+        >>> import errno
+        >>> error = FileError(
+        ...     "path: cannot save the figure to 'out/a.png': its folder 'out' does not exist",
+        ...     path="out/a.png", errno=errno.ENOENT, strerror="No such file or directory")
+        >>> print(error)
+        path: cannot save the figure to 'out/a.png': its folder 'out' does not exist
+        >>> print(error.filename, error.errno == errno.ENOENT, isinstance(error, OSError))
+        out/a.png True True
+        >>> issubclass(FileError, ValueError)
+        True
+    """
+
+    def __init__(
+        self, message: str, *, path: str, errno: int | None = None, strerror: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.filename = path
+        self.errno = errno
+        self.strerror = strerror
+
+    def __str__(self) -> str:
+        # OSError's own str would show "[Errno 2] ...: 'path'" instead of the message.
+        return str(self.args[0])

@@ -5,7 +5,9 @@ This module needs matplotlib, the ``plot`` extra (``pip install 'fnmlp[plot]'``)
 ``matplotlib.figure.Figure`` with the Agg canvas, never through ``pyplot``: no
 global figure state is touched, nothing needs a display, and a figure is freed
 when it is no longer referenced. Each function returns its ``Figure`` and, given
-``path``, also saves it (as PNG unless the path's suffix names another format).
+``path``, also saves it (as PNG unless the path's suffix names another format);
+a path that cannot be written (a missing folder, a folder, a read-only or full
+file system) raises :class:`~fnmlp.FileError`, leaving no truncated file behind.
 
 Examples:
     >>> import numpy as np
@@ -26,6 +28,8 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
@@ -49,7 +53,7 @@ except ImportError as error:
 
 from fnmlp._validate import as_data, check_finite, positive_float, positive_int
 from fnmlp.aliases import Matrix
-from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
+from fnmlp.errors import DTypeError, FileError, HyperparameterError, LabelError, ShapeError
 from fnmlp.propagation import forward
 from fnmlp.records import Params
 from fnmlp.runs import History
@@ -93,8 +97,39 @@ def _save(figure: Figure, path: PathLike | None) -> None:
         return
     if not isinstance(path, (str, os.PathLike)):
         raise DTypeError(f"path: expected a str or os.PathLike, got {type(path).__name__}")
-    suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
-    figure.savefig(path, format=suffix or "png", dpi=_DPI)
+    target = os.fspath(path)
+    suffix = os.path.splitext(target)[1].lower().lstrip(".")
+    image = io.BytesIO()  # drawn in full before the file is touched
+    figure.savefig(image, format=suffix or "png", dpi=_DPI)
+    opened = False
+    try:
+        with open(target, "wb") as file:
+            opened = True
+            file.write(image.getbuffer())
+    except OSError as error:
+        if opened and os.path.isfile(target):  # a truncated picture, never a device (/dev/full)
+            with contextlib.suppress(OSError):
+                os.remove(target)
+        raise _cannot_write(target, error) from error
+
+
+def _cannot_write(target: str, error: OSError) -> FileError:
+    """The :class:`FileError` for a figure that could not be written to ``target``."""
+    folder = os.path.dirname(target) or "."
+    if isinstance(error, FileNotFoundError) and not os.path.isdir(folder):
+        reason = f"its folder {folder!r} does not exist"
+    elif isinstance(error, IsADirectoryError):
+        reason = "it is a folder"
+    elif isinstance(error, NotADirectoryError):
+        reason = "a part of it that should be a folder is a file"
+    else:
+        reason = error.strerror or str(error)  # "No space left on device", "Read-only file system"
+    return FileError(
+        f"path: cannot save the figure to {target!r}: {reason}",
+        path=target,
+        errno=error.errno,
+        strerror=error.strerror,
+    )
 
 
 def _check_title(title: object) -> str | None:
@@ -155,6 +190,8 @@ def learning_curves(
         DTypeError: if ``history`` is not a :class:`~fnmlp.History`, or ``title``,
             ``validation_label`` or ``path`` has the wrong type.
         ShapeError: if the history records no epoch.
+        FileError: if ``path`` cannot be written: its folder is missing, it is
+            a folder, or the file system refuses it (read-only, full).
 
     Examples:
         >>> from fnmlp import History
@@ -166,6 +203,10 @@ def learning_curves(
         ...           [t.get_text() for t in axes.get_legend().get_texts()])
         Loss epoch loss ['train', 'validation']
         Accuracy epoch accuracy ['train', 'validation']
+        >>> learning_curves(history, path="no/such/folder/curves.png")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.FileError: path: cannot save the figure to 'no/such/folder/curves.png': its folder 'no/such/folder' does not exist
     """
     if not isinstance(history, History):
         raise DTypeError(f"history: expected an fnmlp History, got {type(history).__name__}")
@@ -342,6 +383,8 @@ def decision_boundary(
         HyperparameterError: for ``resolution < 2`` or a negative ``padding``.
         DTypeError: for a model that is neither ``Params`` nor callable.
         NonFiniteError: for NaN or infinity in ``X``, ``Y`` or the model's output.
+        FileError: if ``path`` cannot be written: its folder is missing, it is
+            a folder, or the file system refuses it (read-only, full).
 
     Examples:
         >>> import numpy as np

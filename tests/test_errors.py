@@ -1490,6 +1490,7 @@ def test_every_fnmlp_error_class_is_a_value_or_type_error() -> None:
     assert {cls.__name__ for cls in raised} == {
         "DTypeError",
         "DivergenceError",
+        "FileError",
         "HyperparameterError",
         "LabelError",
         "NonFiniteError",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
+import io
+import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -15,6 +19,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import fnmlp
+import fnmlp.plot
 from fnmlp.aliases import Matrix
 from fnmlp.datasets import logic_gate, moons, spirals, split
 from fnmlp.plot import decision_boundary, learning_curves
@@ -290,6 +295,96 @@ def test_decision_boundary_names_what_is_wrong(
 ) -> None:
     with pytest.raises(error, match=message):
         decision_boundary(model, X, Y, **options)
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+HISTORY = fnmlp.History((0, 1), (0.7, 0.2), (), (), (), 1)
+
+
+def draw(kind: str, path: Any) -> Figure:
+    """Save either figure to ``path``: both go through the same saving code."""
+    if kind == "learning_curves":
+        return learning_curves(HISTORY, path=path)
+    return decision_boundary(lambda G: G[:1] > 0, [[-1.0, 1.0], [0.0, 0.0]], [[0, 1]],
+                             resolution=4, path=path)  # fmt: skip
+
+
+def cannot_write(kind: str, path: Any, errno_: int, reason: str) -> fnmlp.FileError:
+    with pytest.raises(OSError) as caught:  # what plain Python code catches
+        draw(kind, path)
+    error = caught.value
+    assert isinstance(error, fnmlp.FileError) and isinstance(error, ValueError)  # as all fnmlp's
+    assert str(error) == f"path: cannot save the figure to {str(path)!r}: {reason}"
+    assert error.errno == errno_ and error.filename == str(path)
+    assert isinstance(error.__cause__, OSError) and error.__cause__.errno == errno_
+    return error
+
+
+KINDS = pytest.mark.parametrize("kind", ["learning_curves", "decision_boundary"])
+
+
+@KINDS
+def test_a_missing_folder_is_named(kind: str, tmp_path: Path) -> None:
+    folder = tmp_path / "no" / "such"
+    cannot_write(
+        kind, folder / "plot.png", errno.ENOENT, f"its folder {str(folder)!r} does not exist"
+    )
+    assert not (tmp_path / "no").exists()
+
+
+@KINDS
+def test_a_path_that_is_a_folder_is_refused(kind: str, tmp_path: Path) -> None:
+    cannot_write(kind, tmp_path, errno.EISDIR, "it is a folder")
+    assert list(tmp_path.iterdir()) == []
+
+
+@KINDS
+def test_a_path_under_a_file_is_refused(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("a file, not a folder")
+    path = tmp_path / "file.txt" / "plot.png"
+    cannot_write(kind, path, errno.ENOTDIR, "a part of it that should be a folder is a file")
+    assert (tmp_path / "file.txt").read_text() == "a file, not a folder"
+
+
+@KINDS
+def test_a_file_system_that_refuses_writing_is_named(kind: str) -> None:
+    # /sys refuses new files even to root, whom file modes do not stop: with EACCES, or
+    # EROFS where it is mounted read-only.
+    path = "/sys/fnmlp-plot.png"
+    with pytest.raises(fnmlp.FileError) as caught:
+        draw(kind, path)
+    code = caught.value.errno
+    assert code in (errno.EACCES, errno.EPERM, errno.EROFS)
+    assert str(caught.value) == f"path: cannot save the figure to {path!r}: {os.strerror(code)}"
+    assert not Path(path).exists()
+
+
+@KINDS
+def test_a_full_device_is_named_and_left_alone(kind: str) -> None:
+    cannot_write(kind, "/dev/full", errno.ENOSPC, "No space left on device")
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)  # not replaced, not removed
+
+
+def test_a_write_that_fails_halfway_leaves_no_truncated_picture(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FullDisk(io.FileIO):
+        def write(self, data: Any) -> int:
+            super().write(bytes(data)[:100])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    path = tmp_path / "old.png"
+    path.write_bytes(b"an earlier picture")
+    # fnmlp.plot's own name "open", which shadows the builtin there alone.
+    monkeypatch.setattr(fnmlp.plot, "open", FullDisk, raising=False)
+    cannot_write("learning_curves", path, errno.ENOSPC, "No space left on device")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_path_is_refused() -> None:
+    cannot_write("learning_curves", "", errno.ENOENT, "No such file or directory")
 
 
 # ----------------------------------------------------------------------------- the optional extra
