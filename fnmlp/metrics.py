@@ -27,6 +27,7 @@ from fnmlp.activations import softmax
 from fnmlp.aliases import F, Matrix, Outputs, Targets
 from fnmlp.checks import _describe, as_data, check_dtype, freeze, positive_float, positive_int
 from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
+from fnmlp.initialisers import check_fits
 from fnmlp.losses import _check_distributions, _check_unit_range
 from fnmlp.propagation import check_inputs, checked_forward
 from fnmlp.records import Params
@@ -156,12 +157,20 @@ def one_hot(
         DTypeError: for non-integer labels; ShapeError for a bad shape;
         HyperparameterError: for a bad ``classes``.
         LabelError: for a label outside ``[0, classes)``.
+        ShapeError: for a result too large for this machine (the rule of
+            :func:`fnmlp.initialisers.check_fits`: at most half its physical
+            memory), naming ``classes`` or, when the count comes from the
+            largest label, ``classes_of``, and the size in bytes.
 
     Examples:
         >>> one_hot([0, 3], classes=3)
         Traceback (most recent call last):
         ...
         fnmlp.errors.LabelError: classes_of: expected class indices in [0, 3), got 3 at position 1
+        >>> one_hot([0, 10**15])
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: classes_of: expected labels whose one-hot array fits in memory, got a largest label of 1000000000000000, so a (1000000000000001, 2) array, needing about 14.2 PiB (16000000000000016 bytes), more than half of this machine's ...
     """
     float_dtype = check_dtype(dtype)
     try:
@@ -185,9 +194,16 @@ def one_hot(
         raise LabelError(
             f"classes_of: expected class indices in [0, {n}), got {raw[position]} at position {position}"
         )
+    if classes is None:
+        name, expected = "classes_of", "labels whose one-hot array fits in memory"
+        got = f"a largest label of {n - 1}, so a ({n}, {raw.size}) array"
+    else:
+        name, expected = "classes", "a number of classes whose one-hot array fits in memory"
+        got = f"{n} classes for {raw.size} examples, a ({n}, {raw.size}) array"
+    check_fits(n * raw.size * float_dtype.itemsize, name, expected, got)
     try:
         out: Matrix[Any] = np.zeros((n, raw.size), dtype=float_dtype)
-    except (ValueError, MemoryError):
+    except (ValueError, MemoryError):  # where the machine's memory is not known
         raise ShapeError(
             f"classes: expected a number of classes whose ({n}, {raw.size}) one-hot array fits "
             f"in memory, got {n} (the largest label is {raw.max()})"
