@@ -86,7 +86,7 @@ def check_fits(nbytes: int, name: str, expected: str, got: str) -> None:
         got: the value given, with what it implies (``"[10, 10]: 110 parameters"``).
 
     Raises:
-        ShapeError: ``"{name}: expected {expected}, got {got}, which need about
+        ShapeError: ``"{name}: expected {expected}, got {got}, needing about
             {size} ({nbytes} bytes), more than half of this machine's {memory}
             of physical memory"``.
 
@@ -95,12 +95,12 @@ def check_fits(nbytes: int, name: str, expected: str, got: str) -> None:
         >>> check_fits(2**60, "classes", "a class count that fits in memory", "2**57")
         Traceback (most recent call last):
         ...
-        fnmlp.errors.ShapeError: classes: expected a class count that fits in memory, got 2**57, which need about 1024.0 PiB (1152921504606846976 bytes), more than half of this machine's ...
+        fnmlp.errors.ShapeError: classes: expected a class count that fits in memory, got 2**57, needing about 1024.0 PiB (1152921504606846976 bytes), more than half of this machine's ...
     """
     memory = _physical_memory()
     if memory is not None and 2 * nbytes > memory:
         raise ShapeError(
-            f"{name}: expected {expected}, got {got}, which need about {_in_bytes(nbytes)} "
+            f"{name}: expected {expected}, got {got}, needing about {_in_bytes(nbytes)} "
             f"({nbytes} bytes), more than half of this machine's {_in_bytes(memory)} of "
             f"physical memory"
         )
@@ -219,7 +219,7 @@ def init(
         >>> init([10**8, 10**8])
         Traceback (most recent call last):
         ...
-        fnmlp.errors.ShapeError: dims: expected layer sizes whose parameters fit in memory, got [100000000, 100000000]: 10000000100000000 parameters, which need about ...
+        fnmlp.errors.ShapeError: dims: expected layer sizes whose parameters fit in memory, got [100000000, 100000000]: 10000000100000000 parameters, needing about ...
     """
     if isinstance(dims, np.ndarray) and dims.ndim == 1:
         dims = dims.tolist()

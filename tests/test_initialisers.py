@@ -355,7 +355,7 @@ def test_check_fits_refuses_more_than_half_the_physical_memory(
     initialisers.check_fits(500, "n", "a small n", "5")  # exactly half: allowed
     with pytest.raises(
         ShapeError,
-        match=r"^n: expected a small n, got 6, which need about 501 bytes \(501 bytes\), "
+        match=r"^n: expected a small n, got 6, needing about 501 bytes \(501 bytes\), "
         r"more than half of this machine's 1000 bytes of physical memory$",
     ):
         initialisers.check_fits(501, "n", "a small n", "6")
@@ -369,5 +369,5 @@ def test_init_applies_the_half_memory_rule(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(initialisers, "_physical_memory", lambda: 400)
     assert init([2, 3, 1], seed=0).dims == (2, 3, 1)
     monkeypatch.setattr(initialisers, "_physical_memory", lambda: 399)
-    with pytest.raises(ShapeError, match=r"^dims: .*13 parameters, which need about 200 bytes"):
+    with pytest.raises(ShapeError, match=r"^dims: .*13 parameters, needing about 200 bytes"):
         init([2, 3, 1], seed=0)
