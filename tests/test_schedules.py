@@ -247,7 +247,7 @@ def test_a_schedule_is_checked_when_made(name: Any, fn: Any, message: str) -> No
 def test_a_schedule_accepts_any_callable() -> None:
     class Halving:
         def __call__(self, step: int) -> float:
-            return 1.0 / 2**step
+            return 0.5**step
 
     assert Schedule("halving", Halving())(2) == 0.25
     assert Schedule("abs", abs)(-3) == 3
