@@ -16,6 +16,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from typing import Any, Generic
 
 import attrs
@@ -23,6 +24,7 @@ import numpy as np
 
 from fnmlp.aliases import F
 from fnmlp.checks import positive_float, positive_int
+from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.records import Params
 
 __all__ = ["EarlyStopping", "Entry", "History", "Log", "LogEntry", "TrainResult", "TrainState"]
@@ -121,13 +123,31 @@ class TrainState(Generic[F]):
             start, with ``running_loss``, which logs nothing there); a
             divergence is replayed from it to name the first epoch that failed.
 
+    Raises:
+        DTypeError: if ``params`` or ``best_params`` is not ``Params``, the two
+            differ in dtype, ``epoch`` or ``best_epoch`` is not an int,
+            ``best_loss`` not a real number or ``stopped`` not a bool.
+        ShapeError: if ``best_params`` has other layer sizes or activations
+            than ``params``.
+        HyperparameterError: if ``epoch`` is negative or ``best_epoch`` lies
+            outside ``[0, epoch]``.
+        NonFiniteError: if ``best_loss`` is NaN (``inf``, the loss before any
+            log, is allowed).
+
     Examples:
+        >>> import attrs
         >>> import numpy as np
         >>> from fnmlp import init, scan, sgd, binary_cross_entropy
         >>> states = scan(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
         ...               loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=3)
         >>> [state.epoch for state in states]
         [0, 1, 2, 3]
+        >>> params = init([1, 1], seed=0)
+        >>> state = TrainState(params, sgd(0.1).init(params), 0, params, 0, float("inf"), False)
+        >>> attrs.evolve(state, epoch=-5)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: epoch: expected a non-negative int, got -5
     """
 
     params: Params[F]
@@ -139,6 +159,34 @@ class TrainState(Generic[F]):
     stopped: bool
     log: Log = attrs.field(default=None, repr=False)
     checkpoint: tuple[int, Params[F], Any] | None = attrs.field(default=None, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Built at every log of every run: type tests and the architecture's
+        # sizes, dtype and activation names only, never a pass over the arrays.
+        params: object = self.params  # checked at run time: callers may send anything
+        best: object = self.best_params
+        if not isinstance(params, Params):
+            raise DTypeError(f"params: expected fnmlp Params, got {_shown(params)}")
+        if not isinstance(best, Params):
+            raise DTypeError(f"best_params: expected fnmlp Params, got {_shown(best)}")
+        if best is not params:
+            _check_same_architecture(params, best)
+        epoch = _count(self.epoch, "epoch")
+        best_epoch = _count(self.best_epoch, "best_epoch")
+        if best_epoch > epoch:
+            raise HyperparameterError(
+                f"best_epoch: expected an int in [0, epoch] = [0, {epoch}], got {best_epoch}"
+            )
+        loss: object = self.best_loss
+        if not isinstance(loss, (int, float, np.integer, np.floating)) or isinstance(loss, bool):
+            raise DTypeError(
+                f"best_loss: expected a float (inf before any log), got {_shown(loss)}"
+            )
+        if isinstance(loss, (float, np.floating)) and math.isnan(loss):
+            raise NonFiniteError("best_loss: expected a float or inf, got nan")
+        stopped: object = self.stopped
+        if not isinstance(stopped, bool):
+            raise DTypeError(f"stopped: expected a bool, got {_shown(stopped)}")
 
     @property
     def latest(self) -> LogEntry | None:
@@ -198,6 +246,39 @@ class TrainState(Generic[F]):
             kept(columns[3]),
             kept(columns[4]),
             self.best_epoch,
+        )
+
+
+def _shown(value: object) -> str:
+    try:
+        shown = repr(value)
+    except Exception:  # a repr that fails is not shown
+        shown = "(unprintable)"
+    return f"{type(value).__name__} {shown}"[:120]
+
+
+def _count(value: object, name: str) -> int:
+    """``value`` as a non-negative int: an epoch count."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise DTypeError(f"{name}: expected a non-negative int, got {_shown(value)}")
+    if value < 0:
+        raise HyperparameterError(f"{name}: expected a non-negative int, got {value}")
+    return int(value)
+
+
+def _check_same_architecture(params: Params[Any], best: Params[Any]) -> None:
+    """``best`` must be a network ``params`` could have been: same sizes, activations, dtype."""
+    if best.dtype != params.dtype:
+        raise DTypeError(
+            f"best_params: expected dtype {params.dtype} like params {params!r}, got {best!r}"
+        )
+    same_names = len(best.layers) == len(params.layers) and all(
+        a.activation.name == b.activation.name for a, b in zip(params.layers, best.layers)
+    )
+    if best.dims != params.dims or not same_names:
+        raise ShapeError(
+            f"best_params: expected the layer sizes and activations of params {params!r}, "
+            f"got {best!r}"
         )
 
 
