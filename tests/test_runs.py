@@ -40,6 +40,7 @@ def test_a_valid_state_is_built_and_keeps_its_fields() -> None:
     assert state(epoch=np.int64(4), best_epoch=np.int32(4)).epoch == 4
     assert state(best_loss=np.float32(0.5), stopped=True).stopped is True
     assert state(best_loss=1).best_loss == 1  # an int is a real number
+    assert state(best_loss=10**400).best_loss == 10**400  # beyond float: no OverflowError
     assert state(best_params=PARAMS).best_params is PARAMS
 
 
