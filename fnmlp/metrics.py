@@ -159,8 +159,8 @@ def one_hot(
         LabelError: for a label outside ``[0, classes)``.
         ShapeError: for a result too large for this machine (the rule of
             :func:`fnmlp.initialisers.check_fits`: at most half its physical
-            memory), naming ``classes`` or, when the count comes from the
-            largest label, ``classes_of``, and the size in bytes.
+            memory), naming ``classes`` (and the largest label when the count
+            comes from ``classes_of``) and the size in bytes.
 
     Examples:
         >>> one_hot([0, 3], classes=3)
@@ -170,7 +170,7 @@ def one_hot(
         >>> one_hot([0, 10**15])
         Traceback (most recent call last):
         ...
-        fnmlp.errors.ShapeError: classes_of: expected labels whose one-hot array fits in memory, got a largest label of 1000000000000000, so a (1000000000000001, 2) array, needing about 14.2 PiB (16000000000000016 bytes), more than half of this machine's ...
+        fnmlp.errors.ShapeError: classes: expected a number of classes whose one-hot array fits in memory, got 1000000000000001 (one more than the largest label in classes_of, 1000000000000000) for 2 examples, a (1000000000000001, 2) array, needing about 14.2 PiB (16000000000000016 bytes), more than half of this machine's ...
     """
     float_dtype = check_dtype(dtype)
     try:
@@ -194,13 +194,14 @@ def one_hot(
         raise LabelError(
             f"classes_of: expected class indices in [0, {n}), got {raw[position]} at position {position}"
         )
-    if classes is None:
-        name, expected = "classes_of", "labels whose one-hot array fits in memory"
-        got = f"a largest label of {n - 1}, so a ({n}, {raw.size}) array"
-    else:
-        name, expected = "classes", "a number of classes whose one-hot array fits in memory"
-        got = f"{n} classes for {raw.size} examples, a ({n}, {raw.size}) array"
-    check_fits(n * raw.size * float_dtype.itemsize, name, expected, got)
+    source = f" (one more than the largest label in classes_of, {n - 1})"
+    given = source if classes is None else " given"
+    check_fits(
+        n * raw.size * float_dtype.itemsize,
+        "classes",
+        "a number of classes whose one-hot array fits in memory",
+        f"{n}{given} for {raw.size} examples, a ({n}, {raw.size}) array",
+    )
     try:
         out: Matrix[Any] = np.zeros((n, raw.size), dtype=float_dtype)
     except (ValueError, MemoryError):  # where the machine's memory is not known
