@@ -55,10 +55,20 @@ class History:
             training loss, without validation data); under early stopping, the
             last that improved on the best before it by more than ``min_delta``.
 
+    Raises:
+        DTypeError: if a column is not a tuple or ``best_epoch`` not an int.
+        ShapeError: if ``train_loss`` is not one entry per epoch, or another
+            column is neither empty nor one entry per epoch.
+        HyperparameterError: if ``best_epoch`` is negative.
+
     Examples:
         >>> history = History((0, 10), (0.7, 0.2), (0.5, 0.9), (), (), 10)
         >>> print(history.final_loss, history.best_epoch)
         0.2 10
+        >>> History((0, 10), (0.7,), (), (), (), 10)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: train_loss: expected one entry per epoch (2), got 1
     """
 
     epochs: tuple[int, ...]
@@ -67,6 +77,31 @@ class History:
     validation_loss: tuple[float, ...]
     validation_accuracy: tuple[float, ...]
     best_epoch: int
+
+    def __attrs_post_init__(self) -> None:
+        # Lengths only, never the entries: built whenever a run's history is read.
+        columns = {
+            "epochs": self.epochs,
+            "train_loss": self.train_loss,
+            "train_accuracy": self.train_accuracy,
+            "validation_loss": self.validation_loss,
+            "validation_accuracy": self.validation_accuracy,
+        }
+        for name, column in columns.items():
+            given: object = column  # checked at run time: callers may send anything
+            if not isinstance(given, tuple):
+                raise DTypeError(f"{name}: expected a tuple, got {_shown(given)}")
+        n = len(self.epochs)
+        if len(self.train_loss) != n:
+            raise ShapeError(
+                f"train_loss: expected one entry per epoch ({n}), got {len(self.train_loss)}"
+            )
+        for name in ("train_accuracy", "validation_loss", "validation_accuracy"):
+            if len(columns[name]) not in (0, n):
+                raise ShapeError(
+                    f"{name}: expected no entries or one per epoch ({n}), got {len(columns[name])}"
+                )
+        _count(self.best_epoch, "best_epoch")
 
     @property
     def final_loss(self) -> float:

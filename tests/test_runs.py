@@ -11,6 +11,7 @@ import pytest
 import fnmlp
 from fnmlp import (
     EarlyStopping,
+    History,
     TrainState,
     binary_cross_entropy,
     init,
@@ -135,3 +136,37 @@ def test_states_built_by_training_pass_their_own_checks() -> None:
     assert final.best_epoch <= final.epoch
     resumed = train(final, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.5), epochs=4)
     assert resumed.state.epoch == final.epoch + 4
+
+
+@pytest.mark.parametrize(
+    ("fields", "error", "message"),
+    [
+        (((0, 10), (0.7,), (), (), (), 10), fnmlp.ShapeError, r"^train_loss: .* \(2\), got 1$"),
+        (
+            ((0, 10), (0.7, 0.2), (0.5,), (), (), 10),
+            fnmlp.ShapeError,
+            r"^train_accuracy: expected no entries or one per epoch \(2\), got 1$",
+        ),
+        (((0,), (0.7,), (), (0.1, 0.2), (), 0), fnmlp.ShapeError, r"^validation_loss: "),
+        (((0,), (0.7,), (), (), (0.1, 0.2), 0), fnmlp.ShapeError, r"^validation_accuracy: "),
+        (([0], (0.7,), (), (), (), 0), fnmlp.DTypeError, r"^epochs: expected a tuple, got list"),
+        (((0,), (0.7,), (), (), (), -1), fnmlp.HyperparameterError, r"^best_epoch: "),
+        (((0,), (0.7,), (), (), (), "0"), fnmlp.DTypeError, r"^best_epoch: "),
+    ],
+)
+def test_a_history_whose_columns_do_not_line_up_is_refused(
+    fields: tuple[Any, ...], error: type[Exception], message: str
+) -> None:
+    # learning_curves would otherwise fail inside matplotlib
+    with pytest.raises(error, match=message):
+        History(*fields)
+
+
+def test_histories_recorded_by_training_line_up() -> None:
+    X, Y = [[0.0, 1.0], [1.0, 0.0]], [[1, 0]]
+    for validation in (None, (X, Y)):
+        result = train(PARAMS, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.5), epochs=6,
+                       log_every=2, validation=validation)  # fmt: skip
+        history = result.history
+        assert len(history.train_loss) == len(history.epochs) == 4
+        assert len(history.validation_loss) == (0 if validation is None else 4)
