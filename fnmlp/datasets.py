@@ -536,8 +536,11 @@ class Standardiser(Generic[F]):
     """Per-feature statistics that map each input row to zero mean and unit variance.
 
     Fit one on the training inputs with :func:`standardise`, then ``apply`` it
-    to the training and the test inputs alike. The arrays are copied on
-    construction and read-only.
+    to the training and the test inputs alike; ``inverse`` undoes it (to read
+    a network trained on standardised regression targets in their units).
+    ``fnmlp.save`` writes one to an ``.npz`` file and
+    ``fnmlp.load(path, kind=Standardiser)`` reads it back. The arrays are
+    copied on construction and read-only.
 
     Attributes:
         mean: ``(n_x, 1)``, the mean of each feature.
@@ -612,6 +615,52 @@ class Standardiser(Generic[F]):
                 f"X: expected values whose standardised form is finite in {out.dtype}, got "
                 f"values up to {float(np.abs(data).max()):.4g} for a scale as small as "
                 f"{float(self.scale.min()):.4g}"
+            )
+        return _readonly(out)
+
+    def inverse(self, X: npt.ArrayLike) -> Inputs[F]:
+        """Undo :meth:`apply`: ``X * scale + mean``, back in the original units.
+
+        Fit a standardiser on regression targets ``Y`` to train on
+        ``apply(Y)``; ``inverse`` then turns the network's outputs back into
+        the units of ``Y``. ``inverse(apply(X))`` equals ``X`` up to rounding.
+
+        Args:
+            X: standardised values ``(n, m)``, ``n`` the number of rows the
+                statistics were fitted on: an array or nested lists.
+
+        Returns:
+            A fresh read-only ``(n, m)`` array in the dtype of ``mean``.
+
+        Raises:
+            ShapeError: ``X`` is not 2-D or does not have ``n`` rows.
+            DTypeError: ``X`` is neither a real numeric array nor nested lists of
+                real numbers.
+            NonFiniteError: ``X`` holds NaN or inf, or values whose original
+                form overflows the dtype.
+
+        Examples:
+            >>> Y = np.array([[150.0, 250.0, 200.0]])  # regression targets, one row
+            >>> s = standardise(Y)
+            >>> print(s.apply(Y).round(4))
+            [[-1.2247  1.2247  0.    ]]
+            >>> print(s.inverse([[0.0, 1.0, -2.0]]).round(2))
+            [[200.   240.82 118.35]]
+            >>> print(np.allclose(s.inverse(s.apply(Y)), Y))
+            True
+        """
+        data = _matrix("X", X)
+        if data.shape[0] != self.mean.shape[0]:
+            raise ShapeError(
+                f"X: expected {self.mean.shape[0]} rows (n, m), got shape {data.shape}"
+            )
+        with np.errstate(over="ignore", invalid="ignore"):
+            out: Inputs[F] = data.astype(self.mean.dtype) * self.scale + self.mean
+        if not np.isfinite(out).all():
+            raise NonFiniteError(
+                f"X: expected values whose original form is finite in {out.dtype}, got "
+                f"values up to {float(np.abs(data).max()):.4g} for a scale as large as "
+                f"{float(self.scale.max()):.4g}"
             )
         return _readonly(out)
 

@@ -34,7 +34,7 @@ import numpy as np
 
 from fnmlp._validate import check_activation, check_dtype, describe, positive_float, positive_int
 from fnmlp.activations import Activation, relu, sigmoid
-from fnmlp.errors import DTypeError, FnmlpError, HyperparameterError, ShapeError
+from fnmlp.errors import DTypeError, FnmlpError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.records import Layer, Params
 
 __all__ = ["SCHEMES", "Scheme", "init"]
@@ -65,8 +65,49 @@ def _in_bytes(size: int) -> str:
     return f"{scaled / 1024:.1f} PiB"
 
 
+def check_fits(nbytes: int, name: str, expected: str, got: str) -> None:
+    """Raise ``ShapeError`` before allocating ``nbytes`` that this machine cannot spare.
+
+    The policy, for every result fnmlp allocates from a size the caller chose
+    (``init``'s layer sizes, ``one_hot``'s class count, ...): a function may
+    hold at most **half of this machine's physical memory** at once, counting
+    its result and its own temporaries. Whatever comes next (a product with the
+    result, a difference from it, its gradient) needs at least one more array
+    of the same size, so a larger result could not be used even where it could
+    be allocated. Where the operating system does not report its memory, the
+    check passes and the caller turns numpy's own ``MemoryError`` into a
+    ``ShapeError``.
+
+    Args:
+        nbytes: the bytes the caller is about to hold at its peak.
+        name: the argument that chose the size, named first in the message.
+        expected: what was expected of it (``"layer sizes whose parameters fit
+            in memory"``).
+        got: the value given, with what it implies (``"[10, 10]: 110 parameters"``).
+
+    Raises:
+        ShapeError: ``"{name}: expected {expected}, got {got}, needing about
+            {size} ({nbytes} bytes), more than half of this machine's {memory}
+            of physical memory"``.
+
+    Examples:
+        >>> check_fits(8 * 10**3, "classes", "a class count that fits in memory", "1000")
+        >>> check_fits(2**60, "classes", "a class count that fits in memory", "2**57")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: classes: expected a class count that fits in memory, got 2**57, needing about 1024.0 PiB (1152921504606846976 bytes), more than half of this machine's ...
+    """
+    memory = _physical_memory()
+    if memory is not None and 2 * nbytes > memory:
+        raise ShapeError(
+            f"{name}: expected {expected}, got {got}, needing about {_in_bytes(nbytes)} "
+            f"({nbytes} bytes), more than half of this machine's {_in_bytes(memory)} of "
+            f"physical memory"
+        )
+
+
 def _check_fits(sizes: Sequence[int], itemsize: int) -> None:
-    """Raise ``ShapeError`` before drawing parameters that cannot fit in memory.
+    """:func:`check_fits` for parameters of layer sizes ``sizes``.
 
     The parameters take ``count * itemsize`` bytes; while a layer is drawn its
     weights also exist twice in float64 (the draw and its scaled copy).
@@ -74,13 +115,8 @@ def _check_fits(sizes: Sequence[int], itemsize: int) -> None:
     pairs = list(itertools.pairwise(sizes))
     count = sum(n * n_prev + n for n_prev, n in pairs)
     need = count * itemsize + 2 * 8 * max(n * n_prev for n_prev, n in pairs)
-    memory = _physical_memory()
-    if memory is not None and need > memory:
-        raise ShapeError(
-            f"dims: expected layer sizes whose parameters fit in memory, got {list(sizes)}: "
-            f"{count} parameters need about {_in_bytes(need)}, more than this machine's "
-            f"{_in_bytes(memory)}"
-        )
+    expected = "layer sizes whose parameters fit in memory"
+    check_fits(need, "dims", expected, f"{list(sizes)}: {count} parameters")
 
 
 def _generator(seed: Seed) -> np.random.Generator | np.random.RandomState:
@@ -167,6 +203,7 @@ def init(
         HyperparameterError: for an unknown scheme, a bad ``sigma`` or the wrong
             number of activations.
         DTypeError: for a bad ``seed``, ``dtype`` or activation.
+        NonFiniteError: for a ``sigma`` so large that draws overflow ``dtype``.
 
     Examples:
         >>> import numpy as np
@@ -182,7 +219,7 @@ def init(
         >>> init([10**8, 10**8])
         Traceback (most recent call last):
         ...
-        fnmlp.errors.ShapeError: dims: expected layer sizes whose parameters fit in memory, got [100000000, 100000000]: 10000000100000000 parameters need about ...
+        fnmlp.errors.ShapeError: dims: expected layer sizes whose parameters fit in memory, got [100000000, 100000000]: 10000000100000000 parameters, needing about ...
     """
     if isinstance(dims, np.ndarray) and dims.ndim == 1:
         dims = dims.tolist()
@@ -250,9 +287,14 @@ def _draw(
     sigma: float | None,
     float_dtype: np.dtype[Any],
 ) -> tuple[Layer[Any], ...]:
-    """The layers' arrays, drawn layer by layer, ``W`` before ``b``."""
+    """The layers' arrays, drawn layer by layer, ``W`` before ``b``.
+
+    Only ``scheme="normal"`` can overflow (a huge ``sigma``, or one that fits
+    float64 but not float32): the arithmetic runs without warnings and the
+    first non-finite layer is reported as a ``NonFiniteError`` naming ``sigma``.
+    """
     layers = []
-    for n_prev, n, activation in zip(sizes, sizes[1:], chosen):
+    for l, (n_prev, n, activation) in enumerate(zip(sizes, sizes[1:], chosen), start=1):
         W = (
             rng.standard_normal((n, n_prev))
             if isinstance(rng, np.random.Generator)
@@ -272,6 +314,15 @@ def _draw(
                 else rng.randn(n, 1)
             )
             scale = 1.0 if scheme == "standard" else float(sigma or 1.0)
-            W, b = W * scale, draw * scale
-        layers.append(Layer(W.astype(float_dtype), b.astype(float_dtype), activation))
+            with np.errstate(over="ignore"):
+                W, b = W * scale, draw * scale
+        with np.errstate(over="ignore"):
+            W, b = W.astype(float_dtype), b.astype(float_dtype)
+        for key, array in (("W", W), ("b", b)):
+            if not np.isfinite(array).all():
+                raise NonFiniteError(
+                    f"sigma: expected a standard deviation whose draws are finite in "
+                    f"{float_dtype}, got {sigma!r}: layer {l}'s {key} overflows to infinity"
+                )
+        layers.append(Layer(W, b, activation))
     return tuple(layers)

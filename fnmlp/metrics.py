@@ -27,6 +27,7 @@ from fnmlp._kernels import accuracy_of
 from fnmlp._validate import as_data, check_dtype, describe, freeze, positive_float, positive_int
 from fnmlp.aliases import F, Matrix, Outputs
 from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
+from fnmlp.initialisers import check_fits
 from fnmlp.losses import check_distributions, check_unit_range
 from fnmlp.propagation import check_inputs, outputs
 from fnmlp.records import Params
@@ -145,12 +146,20 @@ def one_hot(
         DTypeError: for non-integer labels; ShapeError for a bad shape;
         HyperparameterError: for a bad ``classes``.
         LabelError: for a label outside ``[0, classes)``.
+        ShapeError: for a result too large for this machine (the rule of
+            :func:`fnmlp.initialisers.check_fits`: at most half its physical
+            memory), naming ``classes`` (and the largest label when the count
+            comes from ``classes_of``) and the size in bytes.
 
     Examples:
         >>> one_hot([0, 3], classes=3)
         Traceback (most recent call last):
         ...
         fnmlp.errors.LabelError: classes_of: expected class indices in [0, 3), got 3 at position 1
+        >>> one_hot([0, 10**15])
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: classes: expected a number of classes whose one-hot array fits in memory, got 1000000000000001 (one more than the largest label in classes_of, 1000000000000000) for 2 examples, a (1000000000000001, 2) array, needing about 14.2 PiB (16000000000000016 bytes), more than half of this machine's ...
     """
     float_dtype = check_dtype(dtype)
     try:
@@ -174,9 +183,17 @@ def one_hot(
         raise LabelError(
             f"classes_of: expected class indices in [0, {n}), got {raw[position]} at position {position}"
         )
+    source = f" (one more than the largest label in classes_of, {n - 1})"
+    given = source if classes is None else " given"
+    check_fits(
+        n * raw.size * float_dtype.itemsize,
+        "classes",
+        "a number of classes whose one-hot array fits in memory",
+        f"{n}{given} for {raw.size} examples, a ({n}, {raw.size}) array",
+    )
     try:
         out: Matrix[Any] = np.zeros((n, raw.size), dtype=float_dtype)
-    except (ValueError, MemoryError):
+    except (ValueError, MemoryError):  # where the machine's memory is not known
         raise ShapeError(
             f"classes: expected a number of classes whose ({n}, {raw.size}) one-hot array fits "
             f"in memory, got {n} (the largest label is {raw.max()})"

@@ -16,6 +16,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from typing import Any, Generic
 
 import attrs
@@ -23,6 +24,7 @@ import numpy as np
 
 from fnmlp._validate import positive_float, positive_int
 from fnmlp.aliases import F
+from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.records import Params
 
 __all__ = ["EarlyStopping", "Entry", "History", "Log", "LogEntry", "TrainResult", "TrainState"]
@@ -54,10 +56,20 @@ class History:
             training loss, without validation data); under early stopping, the
             last that improved on the best before it by more than ``min_delta``.
 
+    Raises:
+        DTypeError: if a column is not a tuple or ``best_epoch`` not an int.
+        ShapeError: if ``train_loss`` is not one entry per epoch, or another
+            column is neither empty nor one entry per epoch.
+        HyperparameterError: if ``best_epoch`` is negative.
+
     Examples:
         >>> history = History((0, 10), (0.7, 0.2), (0.5, 0.9), (), (), 10)
         >>> print(history.final_loss, history.best_epoch)
         0.2 10
+        >>> History((0, 10), (0.7,), (), (), (), 10)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: train_loss: expected one entry per epoch (2), got 1
     """
 
     epochs: tuple[int, ...]
@@ -66,6 +78,31 @@ class History:
     validation_loss: tuple[float, ...]
     validation_accuracy: tuple[float, ...]
     best_epoch: int
+
+    def __attrs_post_init__(self) -> None:
+        # Lengths only, never the entries: built whenever a run's history is read.
+        columns = {
+            "epochs": self.epochs,
+            "train_loss": self.train_loss,
+            "train_accuracy": self.train_accuracy,
+            "validation_loss": self.validation_loss,
+            "validation_accuracy": self.validation_accuracy,
+        }
+        for name, column in columns.items():
+            given: object = column  # checked at run time: callers may send anything
+            if not isinstance(given, tuple):
+                raise DTypeError(f"{name}: expected a tuple, got {_shown(given)}")
+        n = len(self.epochs)
+        if len(self.train_loss) != n:
+            raise ShapeError(
+                f"train_loss: expected one entry per epoch ({n}), got {len(self.train_loss)}"
+            )
+        for name in ("train_accuracy", "validation_loss", "validation_accuracy"):
+            if len(columns[name]) not in (0, n):
+                raise ShapeError(
+                    f"{name}: expected no entries or one per epoch ({n}), got {len(columns[name])}"
+                )
+        _count(self.best_epoch, "best_epoch")
 
     @property
     def final_loss(self) -> float:
@@ -124,13 +161,31 @@ class TrainState(Generic[F]):
             when nothing was measured yet); a
             divergence is replayed from it to name the first epoch that failed.
 
+    Raises:
+        DTypeError: if ``params`` or ``best_params`` is not ``Params``, the two
+            differ in dtype, ``epoch`` or ``best_epoch`` is not an int,
+            ``best_loss`` not a real number or ``stopped`` not a bool.
+        ShapeError: if ``best_params`` has other layer sizes or activations
+            than ``params``.
+        HyperparameterError: if ``epoch`` is negative or ``best_epoch`` lies
+            outside ``[0, epoch]``.
+        NonFiniteError: if ``best_loss`` is NaN (``inf``, the loss before any
+            log, is allowed).
+
     Examples:
+        >>> import attrs
         >>> import numpy as np
         >>> from fnmlp import init, scan, sgd, binary_cross_entropy
         >>> states = scan(init([1, 1], seed=0), [[0.0, 1.0]], [[1, 0]],
         ...               loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=3)
         >>> [state.epoch for state in states]
         [0, 1, 2, 3]
+        >>> params = init([1, 1], seed=0)
+        >>> state = TrainState(params, sgd(0.1).init(params), 0, params, 0, float("inf"), False)
+        >>> attrs.evolve(state, epoch=-5)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: epoch: expected a non-negative int, got -5
     """
 
     params: Params[F]
@@ -142,6 +197,34 @@ class TrainState(Generic[F]):
     stopped: bool
     log: Log = attrs.field(default=None, repr=False)
     checkpoint: tuple[int, Params[F], Any] | None = attrs.field(default=None, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Built at every log of every run: type tests and the architecture's
+        # sizes, dtype and activation names only, never a pass over the arrays.
+        params: object = self.params  # checked at run time: callers may send anything
+        best: object = self.best_params
+        if not isinstance(params, Params):
+            raise DTypeError(f"params: expected fnmlp Params, got {_shown(params)}")
+        if not isinstance(best, Params):
+            raise DTypeError(f"best_params: expected fnmlp Params, got {_shown(best)}")
+        if best is not params:
+            _check_same_architecture(params, best)
+        epoch = _count(self.epoch, "epoch")
+        best_epoch = _count(self.best_epoch, "best_epoch")
+        if best_epoch > epoch:
+            raise HyperparameterError(
+                f"best_epoch: expected an int in [0, epoch] = [0, {epoch}], got {best_epoch}"
+            )
+        loss: object = self.best_loss
+        if not isinstance(loss, (int, float, np.integer, np.floating)) or isinstance(loss, bool):
+            raise DTypeError(
+                f"best_loss: expected a float (inf before any log), got {_shown(loss)}"
+            )
+        if isinstance(loss, (float, np.floating)) and math.isnan(loss):
+            raise NonFiniteError("best_loss: expected a float or inf, got nan")
+        stopped: object = self.stopped
+        if not isinstance(stopped, bool):
+            raise DTypeError(f"stopped: expected a bool, got {_shown(stopped)}")
 
     @property
     def latest(self) -> LogEntry | None:
@@ -201,6 +284,39 @@ class TrainState(Generic[F]):
             kept(columns[3]),
             kept(columns[4]),
             self.best_epoch,
+        )
+
+
+def _shown(value: object) -> str:
+    try:
+        shown = repr(value)
+    except Exception:  # a repr that fails is not shown
+        shown = "(unprintable)"
+    return f"{type(value).__name__} {shown}"[:120]
+
+
+def _count(value: object, name: str) -> int:
+    """``value`` as a non-negative int: an epoch count."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise DTypeError(f"{name}: expected a non-negative int, got {_shown(value)}")
+    if value < 0:
+        raise HyperparameterError(f"{name}: expected a non-negative int, got {value}")
+    return int(value)
+
+
+def _check_same_architecture(params: Params[Any], best: Params[Any]) -> None:
+    """``best`` must be a network ``params`` could have been: same sizes, activations, dtype."""
+    if best.dtype != params.dtype:
+        raise DTypeError(
+            f"best_params: expected dtype {params.dtype} like params {params!r}, got {best!r}"
+        )
+    same_names = len(best.layers) == len(params.layers) and all(
+        a.activation.name == b.activation.name for a, b in zip(params.layers, best.layers)
+    )
+    if best.dims != params.dims or not same_names:
+        raise ShapeError(
+            f"best_params: expected the layer sizes and activations of params {params!r}, "
+            f"got {best!r}"
         )
 
 

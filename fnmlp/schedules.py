@@ -21,7 +21,7 @@ from collections.abc import Callable
 import attrs
 
 from fnmlp._validate import positive_float, positive_int
-from fnmlp.errors import HyperparameterError
+from fnmlp.errors import DTypeError, HyperparameterError
 
 __all__ = [
     "Schedule",
@@ -40,14 +40,31 @@ class Schedule:
         name: a readable description, with the schedule's settings.
         fn: ``step -> learning rate``; ``step`` counts optimiser steps from 0.
 
+    Raises:
+        DTypeError: if ``name`` is not a str or ``fn`` is not callable.
+
     Examples:
         >>> schedule = Schedule("halving", lambda step: 1.0 / 2**step)
         >>> schedule(3)
         0.125
+        >>> Schedule("constant", 0.1)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: fn: expected a callable step -> learning rate, got float 0.1
     """
 
     name: str
     fn: Callable[[int], float]
+
+    def __attrs_post_init__(self) -> None:
+        name: object = self.name  # checked at run time: callers may send anything
+        if not isinstance(name, str):
+            raise DTypeError(f"name: expected a str, got {type(name).__name__} {name!r:.80}")
+        if not callable(self.fn):
+            fn: object = self.fn
+            raise DTypeError(
+                f"fn: expected a callable step -> learning rate, got {type(fn).__name__} {fn!r:.80}"
+            )
 
     def __call__(self, step: int) -> float:
         return self.fn(step)

@@ -1,7 +1,10 @@
-"""``save`` and ``load``: a network's params in one ``.npz`` file, checked on the way back.
+"""``save`` and ``load``: params or a standardiser in one ``.npz`` file, checked on the way back.
 
-The file is an uncompressed ``numpy.savez`` archive of plain arrays, never
-pickles. Its members, for a network of ``L`` layers:
+A file holds one :class:`~fnmlp.Params` or one
+:class:`~fnmlp.datasets.Standardiser` (the statistics that scale a model's
+inputs, or its regression targets, belong with it). Each is an uncompressed
+``numpy.savez`` archive of plain arrays, never pickles, whose ``magic`` member
+says which it is. A params file's members, for a network of ``L`` layers:
 
 - ``magic``: ``"fnmlp-params"`` (:data:`MAGIC`), naming the format;
 - ``version``: the format version, an int (:data:`FORMAT_VERSION`);
@@ -11,6 +14,14 @@ pickles. Its members, for a network of ``L`` layers:
 - ``activations``: each layer's activation name, fixed-width unicode of shape ``(L,)``;
 - ``W1`` ... ``WL`` and ``b1`` ... ``bL``: layer ``l``'s weights ``(n_l, n_prev)``
   and bias ``(n_l, 1)``, in ``dtype``.
+
+A standardiser file's members, for ``n`` features:
+
+- ``magic``: ``"fnmlp-standardiser"`` (:data:`STANDARDISER_MAGIC`);
+- ``version``: its format version, an int (:data:`STANDARDISER_VERSION`);
+- ``dtype``: ``"float32"`` or ``"float64"``;
+- ``features``: ``n``, an int;
+- ``mean`` and ``scale``: ``(n, 1)`` arrays in ``dtype``, finite, ``scale`` positive.
 
 Strings are fixed-width unicode and numbers plain ints, so the file is read
 with ``allow_pickle=False`` and any npz reader can inspect it.
@@ -24,7 +35,9 @@ any case (as ``numpy.savez`` does, but ``Model.NPZ`` is kept as it is), so
 ``load`` finds a model under the very path that was given to ``save``;
 ``save`` returns the path it wrote. A path that names a directory
 (``"models/"``) or has no file name before the suffix (``"models/.npz"``) is
-refused rather than turned into a hidden file.
+refused rather than turned into a hidden file, and so is a path holding a NUL
+character. ``load`` reads regular files only: a FIFO, a device or a socket is
+refused before it is opened, so ``load`` never waits on one.
 
 Examples:
     >>> import os, tempfile
@@ -50,9 +63,10 @@ import math
 import os
 import pathlib
 import secrets
+import stat
 import zipfile
 from collections import Counter
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -61,19 +75,39 @@ from numpy.lib.npyio import NpzFile
 
 from fnmlp._validate import check_finite
 from fnmlp.activations import ACTIVATIONS
+from fnmlp.datasets import Standardiser
 from fnmlp.errors import DTypeError, FnmlpError, NonFiniteError, SerialisationError
 from fnmlp.records import Layer, Params
 
-__all__ = ["FORMAT_VERSION", "MAGIC", "load", "save"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAGIC",
+    "STANDARDISER_MAGIC",
+    "STANDARDISER_VERSION",
+    "Saved",
+    "load",
+    "save",
+]
 
 MAGIC = "fnmlp-params"
 """The value of every params file's ``magic`` member."""
 
 FORMAT_VERSION = 1
-"""The format version ``save`` writes and the newest one ``load`` reads."""
+"""The params format version ``save`` writes and the newest one ``load`` reads."""
+
+STANDARDISER_MAGIC = "fnmlp-standardiser"
+"""The value of every standardiser file's ``magic`` member."""
+
+STANDARDISER_VERSION = 1
+"""The standardiser format version ``save`` writes and the newest one ``load`` reads."""
+
+Saved: TypeAlias = Params[Any] | Standardiser[Any]
+"""What a file written by :func:`save` holds: a network or a :class:`~fnmlp.datasets.Standardiser`."""
 
 SUFFIX = ".npz"
 _META = ("magic", "version", "dtype", "layers", "dims", "activations")
+_STANDARDISER_KEYS = ("magic", "version", "dtype", "features", "mean", "scale")
+_MAGICS = {MAGIC: "params", STANDARDISER_MAGIC: "standardiser"}
 _DTYPES = ("float32", "float64")
 _MAX_NAME = 64  # the longest string member load reads (magic, dtype, activation names)
 
@@ -93,6 +127,11 @@ def _npz_path(path: object) -> tuple[pathlib.Path, bool]:
         raise DTypeError(f"path: expected a str or os.PathLike of str, got {type(raw).__name__}")
     if not raw:
         raise SerialisationError("path: expected a file name, got ''")
+    if "\0" in raw:
+        raise SerialisationError(
+            f"path: expected a path without NUL characters, got {raw!r} (NUL at index "
+            f"{raw.index(chr(0))})"
+        )
     name = os.path.basename(raw)  # "" after a trailing separator; "." and ".." kept
     if name in ("", ".", ".."):
         raise SerialisationError(
@@ -134,47 +173,66 @@ def _members(params: Params[Any]) -> dict[str, npt.NDArray[Any]]:
     return members
 
 
-def save(params: Params[Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write ``params`` to one ``.npz`` file, atomically, and return the path written.
+def _standardiser_members(standardiser: Standardiser[Any]) -> dict[str, npt.NDArray[Any]]:
+    return {
+        "magic": np.array(STANDARDISER_MAGIC),
+        "version": np.array(STANDARDISER_VERSION, dtype=np.int64),
+        "dtype": np.array(str(standardiser.mean.dtype)),
+        "features": np.array(standardiser.mean.shape[0], dtype=np.int64),
+        "mean": standardiser.mean,
+        "scale": standardiser.scale,
+    }
+
+
+def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
+    """Write ``value`` (params or a standardiser) to one ``.npz`` file, atomically.
 
     The archive is first written to a hidden temporary file beside the target,
     flushed to disk, then renamed over the target (``os.replace``), so a crash
     leaves either the old file or the new one, never half of one.
 
     Args:
-        params: the network; every activation must be one of
-            ``fnmlp.ACTIVATIONS`` so that ``load`` can find it by name.
+        value: a network (``Params``; every activation must be one of
+            ``fnmlp.ACTIVATIONS`` so that ``load`` can find it by name) or a
+            :class:`~fnmlp.datasets.Standardiser`.
         path: where to write; ``.npz`` is appended unless ``path`` ends in it.
 
     Returns:
         The path written: ``path``, with ``.npz`` appended if it was missing.
 
     Raises:
-        DTypeError: if ``params`` is not ``Params`` or ``path`` is not a str or
-            ``os.PathLike``.
+        DTypeError: if ``value`` is neither ``Params`` nor a ``Standardiser``,
+            or ``path`` is not a str or ``os.PathLike``.
         SerialisationError: if an activation is not a built-in one, ``path``
-            names a directory or has an empty file name, or the file cannot be
-            written (missing directory, no permission, ...).
+            names a directory, has an empty file name or holds a NUL
+            character, or the file cannot be written (missing directory, no
+            permission, ...).
 
     Examples:
         >>> import os, tempfile
+        >>> import numpy as np
         >>> from fnmlp import init, save
+        >>> from fnmlp.datasets import standardise
         >>> with tempfile.TemporaryDirectory() as directory:
         ...     print(save(init([2, 1], seed=0), os.path.join(directory, "net")).name)
+        ...     print(save(standardise([[1.0, 3.0]]), os.path.join(directory, "scaler")).name)
         net.npz
+        scaler.npz
         >>> save("weights", "net")
         Traceback (most recent call last):
         ...
-        fnmlp.errors.DTypeError: params: expected fnmlp Params, got str
+        fnmlp.errors.DTypeError: value: expected fnmlp Params or a Standardiser, got str
         >>> save(init([2, 1], seed=0), "models/")
         Traceback (most recent call last):
         ...
         fnmlp.errors.SerialisationError: path: expected a file name such as 'model.npz', got 'models/', which names a directory
     """
-    if not isinstance(params, Params):
-        raise DTypeError(f"params: expected fnmlp Params, got {type(params).__name__}")
+    if not isinstance(value, (Params, Standardiser)):
+        raise DTypeError(
+            f"value: expected fnmlp Params or a Standardiser, got {type(value).__name__}"
+        )
     target, _ = _npz_path(path)
-    members = _members(params)
+    members = _members(value) if isinstance(value, Params) else _standardiser_members(value)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -199,25 +257,72 @@ def save(params: Params[Any], path: str | os.PathLike[str]) -> pathlib.Path:
 # ----------------------------------------------------------------------------- load
 
 
-def _expected(target: pathlib.Path) -> str:
-    return f"{target}: expected an fnmlp params file (an .npz archive)"
+# What load is asked for: "params", "standardiser", or None for either.
+_Wanted: TypeAlias = str | None
 
 
-def _open_file(target: pathlib.Path, appended: bool) -> BinaryIO:
+def _file_kind(wanted: _Wanted) -> str:
+    return f"an fnmlp {wanted or 'params or standardiser'} file"
+
+
+def _expected(target: pathlib.Path, wanted: _Wanted) -> str:
+    return f"{target}: expected {_file_kind(wanted)} (an .npz archive)"
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _special(mode: int) -> str | None:
+    """What a file of ``mode`` is when it is not a regular file, else ``None``."""
+    if stat.S_ISREG(mode):
+        return None
+    names = (name for test, name in _SPECIAL_FILES if test(mode))
+    return next(names, f"a file of mode {stat.filemode(mode)}")
+
+
+def _open_file(target: pathlib.Path, appended: bool, wanted: _Wanted) -> BinaryIO:
+    """Open ``target`` for reading if it is a regular file, never waiting on anything else.
+
+    ``os.stat`` refuses a FIFO, device or socket before it is opened (opening a
+    FIFO waits for a writer; opening a device can act on it). The file is then
+    opened without blocking and checked again by its descriptor, in case it
+    was replaced between the two.
+    """
+    expected = _expected(target, wanted)
     try:
-        return open(target, "rb")
+        special = _special(os.stat(target).st_mode)
+        if special is None:
+            nonblocking = getattr(os, "O_NONBLOCK", 0)
+            descriptor = os.open(target, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
+            try:
+                special = _special(os.fstat(descriptor).st_mode)
+                if special is None:
+                    if nonblocking:
+                        os.set_blocking(descriptor, True)
+                    return os.fdopen(descriptor, "rb")
+            except BaseException:
+                os.close(descriptor)
+                raise
+            os.close(descriptor)
     except FileNotFoundError as error:
         note = f" ({SUFFIX} is appended to paths without it)" if appended else ""
-        raise SerialisationError(f"{_expected(target)}, got no such file{note}") from error
+        raise SerialisationError(f"{expected}, got no such file{note}") from error
     except IsADirectoryError as error:
-        raise SerialisationError(f"{_expected(target)}, got a directory") from error
+        raise SerialisationError(f"{expected}, got a directory") from error
     except OSError as error:
         raise SerialisationError(
-            f"{_expected(target)}, got a file that cannot be opened ({error.strerror or error})"
+            f"{expected}, got a file that cannot be opened ({error.strerror or error})"
         ) from error
+    raise SerialisationError(f"{expected}, got {special}, which is not a regular file")
 
 
-def _describe_file(file: BinaryIO, error: Exception) -> str:
+def describe_file(file: BinaryIO, error: Exception) -> str:
     try:
         size = os.fstat(file.fileno()).st_size
         file.seek(0)
@@ -234,7 +339,7 @@ def _describe_file(file: BinaryIO, error: Exception) -> str:
     return f"a file of {size} bytes that is not a zip archive (it begins {head!r})"
 
 
-def _archive(target: pathlib.Path, file: BinaryIO) -> NpzFile[Any]:
+def _archive(target: pathlib.Path, file: BinaryIO, wanted: _Wanted) -> NpzFile[Any]:
     """Open ``file`` as an .npz archive; ``file`` stays the caller's to close."""
     try:
         opened: object = np.load(file, allow_pickle=False)
@@ -242,12 +347,14 @@ def _archive(target: pathlib.Path, file: BinaryIO) -> NpzFile[Any]:
     # ...) on foreign or damaged files; every one of them means the same thing here.
     except Exception as error:
         raise SerialisationError(
-            f"{_expected(target)}, got {_describe_file(file, error)}"
+            f"{_expected(target, wanted)}, got {describe_file(file, error)}"
         ) from error
     if isinstance(opened, NpzFile):
         return opened
     shape = opened.shape if isinstance(opened, np.ndarray) else None
-    raise SerialisationError(f"{_expected(target)}, got a single .npy array of shape {shape}")
+    raise SerialisationError(
+        f"{_expected(target, wanted)}, got a single .npy array of shape {shape}"
+    )
 
 
 def _read(
@@ -309,7 +416,57 @@ def _scalar_str(target: pathlib.Path, archive: zipfile.ZipFile, key: str, what: 
     return value
 
 
-def _contents(target: pathlib.Path, npz: NpzFile[Any]) -> Params[Any]:
+def _check_version(
+    target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str], newest: int
+) -> None:
+    version = _scalar_int(target, archive, "version") if "version" in keys else None
+    if version != newest:
+        newer = (
+            f"; it was written by a newer fnmlp (this one reads versions up to {newest})"
+            if version is not None and version > newest
+            else ""
+        )
+        raise SerialisationError(
+            f"{target}: version: expected format version {newest}, got {version}{newer}"
+        )
+
+
+def _float_dtype(target: pathlib.Path, archive: zipfile.ZipFile) -> np.dtype[Any]:
+    dtype_name = _scalar_str(target, archive, "dtype", "a dtype name")
+    if dtype_name not in _DTYPES:
+        raise SerialisationError(
+            f"{target}: dtype: expected one of {list(_DTYPES)}, got {dtype_name!r}"
+        )
+    return np.dtype(dtype_name)
+
+
+def _floats(
+    target: pathlib.Path,
+    archive: zipfile.ZipFile,
+    key: str,
+    shape: tuple[int, int],
+    dtype: np.dtype[Any],
+    label: str,
+) -> npt.NDArray[Any]:
+    """Member ``key``: a finite array of ``shape`` in the ``dtype`` the file records."""
+    array = _read(target, archive, key, "f", shape, f"a {dtype} array")
+    if array.dtype != dtype:
+        raise SerialisationError(
+            f"{target}: {key}: expected a {dtype} array as recorded in 'dtype', "
+            f"got dtype {array.dtype}"
+        )
+    try:
+        check_finite(array, label)
+    except NonFiniteError as error:
+        raise SerialisationError(f"{target}: {error}") from error
+    return array
+
+
+def _magics(wanted: _Wanted) -> list[str]:
+    return [magic for magic, kind in _MAGICS.items() if wanted in (None, kind)]
+
+
+def _contents(target: pathlib.Path, npz: NpzFile[Any], wanted: _Wanted) -> Saved:
     archive = npz.zip
     if archive is None:
         raise SerialisationError(f"{target}: expected an open .npz archive, got a closed one")
@@ -323,24 +480,50 @@ def _contents(target: pathlib.Path, npz: NpzFile[Any]) -> Params[Any]:
         name.removesuffix(".npy") if name.endswith(".npy") else name + " (not .npy)"
         for name in names
     }
+    magics = " or ".join(repr(magic) for magic in _magics(wanted))
     if "magic" not in keys:
         raise SerialisationError(
-            f"{target}: expected an fnmlp params file (a 'magic' member {MAGIC!r}), "
+            f"{target}: expected {_file_kind(wanted)} (a 'magic' member {magics}), "
             f"got an .npz archive with keys {sorted(keys)}"
         )
-    magic = _scalar_str(target, archive, "magic", f"the string {MAGIC!r}")
-    if magic != MAGIC:
-        raise SerialisationError(f"{target}: magic: expected {MAGIC!r}, got {magic!r}")
-    version = _scalar_int(target, archive, "version") if "version" in keys else None
-    if version != FORMAT_VERSION:
-        newer = (
-            f"; it was written by a newer fnmlp (this one reads versions up to {FORMAT_VERSION})"
-            if version is not None and version > FORMAT_VERSION
+    magic = _scalar_str(target, archive, "magic", f"the string {magics}")
+    if magic not in _magics(wanted):
+        found = _MAGICS.get(magic)
+        hint = (
+            f": the file holds a {found}; load it with kind={_KIND_NAMES[found]}"
+            if found is not None
             else ""
         )
+        raise SerialisationError(f"{target}: magic: expected {magics}, got {magic!r}{hint}")
+    if _MAGICS[magic] == "standardiser":
+        return _standardiser(target, archive, keys)
+    return _params(target, archive, keys)
+
+
+def _standardiser(
+    target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]
+) -> Standardiser[Any]:
+    _check_version(target, archive, keys, STANDARDISER_VERSION)
+    expected = set(_STANDARDISER_KEYS)
+    missing, extra = sorted(expected - keys), sorted(keys - expected)
+    if missing or extra:
         raise SerialisationError(
-            f"{target}: version: expected format version {FORMAT_VERSION}, got {version}{newer}"
+            f"{target}: expected exactly the keys of a standardiser, got missing {missing} "
+            f"and extra {extra}"
         )
+    n = _scalar_int(target, archive, "features")
+    if n < 1:
+        raise SerialisationError(
+            f"{target}: features: expected a positive number of features, got {n}"
+        )
+    dtype = _float_dtype(target, archive)
+    mean = _floats(target, archive, "mean", (n, 1), dtype, "mean")
+    scale = _floats(target, archive, "scale", (n, 1), dtype, "scale")
+    return Standardiser(mean=mean, scale=scale)
+
+
+def _params(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Params[Any]:
+    _check_version(target, archive, keys, FORMAT_VERSION)
     L = _scalar_int(target, archive, "layers") if "layers" in keys else 0
     if not 1 <= L <= len(keys):
         raise SerialisationError(
@@ -359,12 +542,7 @@ def _contents(target: pathlib.Path, npz: NpzFile[Any]) -> Params[Any]:
         raise SerialisationError(
             f"{target}: dims: expected positive layer sizes, got {dims.tolist()}"
         )
-    dtype_name = _scalar_str(target, archive, "dtype", "a dtype name")
-    if dtype_name not in _DTYPES:
-        raise SerialisationError(
-            f"{target}: dtype: expected one of {list(_DTYPES)}, got {dtype_name!r}"
-        )
-    dtype = np.dtype(dtype_name)
+    dtype = _float_dtype(target, archive)
     names_array = _read(target, archive, "activations", "U", (L,), "activation names")
     layers: list[Layer[Any]] = []
     for l in range(1, L + 1):
@@ -375,68 +553,105 @@ def _contents(target: pathlib.Path, npz: NpzFile[Any]) -> Params[Any]:
                 f"{sorted(ACTIVATIONS)}, got {name!r}"
             )
         rows, columns = int(dims[l]), int(dims[l - 1])
-        arrays = []
-        for key, shape in ((f"W{l}", (rows, columns)), (f"b{l}", (rows, 1))):
-            array = _read(target, archive, key, "f", shape, f"a {dtype} array")
-            if array.dtype != dtype:
-                raise SerialisationError(
-                    f"{target}: {key}: expected a {dtype} array as recorded in 'dtype', "
-                    f"got dtype {array.dtype}"
-                )
-            try:
-                check_finite(array, f"{key} (layer {l})")
-            except NonFiniteError as error:
-                raise SerialisationError(f"{target}: {error}") from error
-            arrays.append(array)
-        layers.append(Layer(arrays[0], arrays[1], ACTIVATIONS[name]))
+        W = _floats(target, archive, f"W{l}", (rows, columns), dtype, f"W{l} (layer {l})")
+        b = _floats(target, archive, f"b{l}", (rows, 1), dtype, f"b{l} (layer {l})")
+        layers.append(Layer(W, b, ACTIVATIONS[name]))
     return Params(tuple(layers))
 
 
-def load(path: str | os.PathLike[str]) -> Params[Any]:
-    """Read params written by :func:`save`, checking everything before trusting any of it.
+_KIND_NAMES = {"params": "Params", "standardiser": "Standardiser"}
 
-    The file is opened with ``allow_pickle=False``. ``load`` checks the magic
-    marker, the format version, that the archive holds exactly the expected
-    keys, and every member's dtype, shape and stored size against the
-    recorded dtype and layer sizes before reading its data (so a tampered
-    header cannot make it allocate more than the archive holds); then the zip
-    checksums, the activation names and finiteness. It builds ``Params``
-    through the public constructors, which copy, check and freeze the arrays.
+
+def _wanted(kind: object) -> _Wanted:
+    if kind is None:
+        return None
+    if kind is Params:
+        return "params"
+    if kind is Standardiser:
+        return "standardiser"
+    shown = kind.__name__ if isinstance(kind, type) else f"a {type(kind).__name__}"
+    raise DTypeError(
+        f"kind: expected fnmlp.Params, fnmlp.datasets.Standardiser or None, got {shown}"
+    )
+
+
+@overload
+def load(path: str | os.PathLike[str], *, kind: type[Params[Any]] = Params) -> Params[Any]: ...
+@overload
+def load(path: str | os.PathLike[str], *, kind: type[Standardiser[Any]]) -> Standardiser[Any]: ...
+@overload
+def load(path: str | os.PathLike[str], *, kind: None) -> Saved: ...
+def load(
+    path: str | os.PathLike[str],
+    *,
+    kind: type[Params[Any]] | type[Standardiser[Any]] | None = Params,
+) -> Saved:
+    """Read what :func:`save` wrote, checking everything before trusting any of it.
+
+    The file is opened with ``allow_pickle=False``, and only if it is a
+    regular file. ``load`` checks the magic marker (which says whether the
+    file holds params or a standardiser), the format version, that the
+    archive holds exactly the expected keys, and every member's dtype, shape
+    and stored size against the recorded dtype and sizes before reading its
+    data (so a tampered header cannot make it allocate more than the archive
+    holds); then the zip checksums, the activation names and finiteness. It
+    builds ``Params`` or a ``Standardiser`` through the public constructors,
+    which copy, check and freeze the arrays.
 
     Args:
         path: the file; ``.npz`` is appended unless ``path`` ends in it, as
             :func:`save` does.
+        kind: what the file must hold: ``fnmlp.Params`` (the default),
+            ``fnmlp.datasets.Standardiser``, or ``None`` for whichever it
+            holds. The return type follows ``kind``; with ``None`` it is
+            :data:`Saved`, to be told apart with ``isinstance``.
 
     Returns:
-        The network, in the dtype it was saved in, with read-only arrays.
+        The network or the standardiser, in the dtype it was saved in, with
+        read-only arrays.
 
     Raises:
-        DTypeError: if ``path`` is not a str or ``os.PathLike``.
-        SerialisationError: for a missing file, a directory, an empty, truncated,
-            damaged or tampered file, a file from another program, an unknown
-            format version or activation, pickled objects, wrong dtypes or
-            shapes, or NaN and infinity. The message names the path, what was
-            expected and what was found; the underlying error is chained.
+        DTypeError: if ``path`` is not a str or ``os.PathLike``, or ``kind``
+            is none of the three.
+        SerialisationError: for a missing file, a directory or any other file
+            that is not a regular file (a FIFO, a device), a path holding NUL,
+            an empty, truncated, damaged or tampered file, a file from another
+            program or of another ``kind``, an unknown format version or
+            activation, pickled objects, wrong dtypes or shapes, or NaN and
+            infinity. The message names the path, what was expected and what
+            was found; the underlying error is chained.
 
     Examples:
         >>> import os, tempfile
         >>> import numpy as np
         >>> from fnmlp import init, load, save
+        >>> from fnmlp.datasets import Standardiser, standardise
         >>> params = init([3, 2], dtype=np.float32, seed=0)
+        >>> scaler = standardise([[1.0, 2.0, 6.0]])
         >>> with tempfile.TemporaryDirectory() as directory:
         ...     restored = load(save(params, os.path.join(directory, "net.npz")))
+        ...     written = save(scaler, os.path.join(directory, "scaler"))
+        ...     loaded = load(written, kind=Standardiser)
+        ...     either = load(written, kind=None)
+        ...     load(written)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.SerialisationError: ...scaler.npz: magic: expected 'fnmlp-params', got 'fnmlp-standardiser': the file holds a standardiser; load it with kind=Standardiser
         >>> print(restored, restored.layers[0].W.flags.writeable)
         Params([3, 2], sigmoid, float32) False
+        >>> print(loaded.mean, isinstance(either, Standardiser))
+        [[3.]] True
         >>> load("no/such/model")
         Traceback (most recent call last):
         ...
         fnmlp.errors.SerialisationError: no/such/model.npz: expected an fnmlp params file (an .npz archive), got no such file (.npz is appended to paths without it)
     """
+    wanted = _wanted(kind)
     target, appended = _npz_path(path)
     # load opens the file itself: np.load leaks the handle it opens when the zip is damaged.
-    with _open_file(target, appended) as file, _archive(target, file) as npz:
+    with _open_file(target, appended, wanted) as file, _archive(target, file, wanted) as npz:
         try:
-            return _contents(target, npz)
+            return _contents(target, npz, wanted)
         except SerialisationError:
             raise
         except FnmlpError as error:  # the records' own checks, after everything above

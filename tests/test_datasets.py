@@ -525,3 +525,69 @@ def test_standardise_and_apply_accept_nested_lists() -> None:
     np.testing.assert_array_equal(
         scaler.apply(([0.0, 4.0], [5.0, 5.0])), reference.apply(np.array([[0.0, 4.0], [5.0, 5.0]]))
     )
+
+
+# -- Standardiser.inverse ----------------------------------------------------------------
+
+
+@given(int_matrices)
+def test_inverse_undoes_apply(X_int: np.ndarray[Any, Any]) -> None:
+    X: Inputs[np.float64] = X_int.astype(np.float64)
+    scaler = standardise(X)
+    back = scaler.inverse(scaler.apply(X))
+    assert back.shape == X.shape and back.dtype == np.float64
+    np.testing.assert_allclose(back, X, rtol=1e-12, atol=1e-9)
+    assert_read_only(back)
+    # and the other way round: apply undoes inverse
+    Z = np.linspace(-3.0, 3.0, X.size).reshape(X.shape)
+    np.testing.assert_allclose(scaler.apply(scaler.inverse(Z)), Z, rtol=1e-9, atol=1e-9)
+
+
+def test_inverse_is_the_affine_map_back() -> None:
+    scaler = Standardiser(mean=np.array([[1.0], [-2.0]]), scale=np.array([[2.0], [0.5]]))
+    Z = np.array([[0.0, 1.0, -1.5], [2.0, 0.0, 4.0]])
+    Z_before = Z.copy()
+    assert scaler.inverse(Z).tolist() == [[1.0, 3.0, -2.0], [-1.0, -2.0, 0.0]]
+    assert scaler.inverse(Z.tolist()).tolist() == [[1.0, 3.0, -2.0], [-1.0, -2.0, 0.0]]
+    assert_identical(Z, Z_before)
+
+
+def test_inverse_keeps_float32() -> None:
+    X, _ = moons(30, dtype=np.float32)
+    scaler = standardise(X)
+    back: Inputs[np.float32] = scaler.inverse(scaler.apply(X))
+    assert back.dtype == np.float32
+    np.testing.assert_allclose(back, X, rtol=1e-5, atol=1e-5)
+    assert scaler.inverse(np.zeros((2, 1))).dtype == np.float32  # float64 input, float32 out
+
+
+def test_inverse_of_regression_targets_reads_a_prediction_in_their_units() -> None:
+    Y: Targets[np.float64] = np.array([[150.0, 254.0, 312.0, 120.0]])  # one target row
+    scaler = standardise(Y)
+    Z = scaler.apply(Y)  # what a linear-output network would be trained on
+    np.testing.assert_allclose(scaler.inverse(Z), Y)
+    np.testing.assert_allclose(scaler.inverse([[0.0]]), [[Y.mean()]])
+
+
+def test_inverse_bad_inputs_are_named() -> None:
+    scaler = standardise(np.ones((2, 3)) * [[1.0], [2.0]] + [[0.0, 1.0, 2.0]])
+    with pytest.raises(ShapeError, match=r"^X: expected 2 rows \(n, m\), got shape \(1, 4\)$"):
+        scaler.inverse(np.ones((1, 4)))
+    with pytest.raises(ShapeError, match=r"^X: expected a non-empty 2-D array"):
+        scaler.inverse(np.ones(2))
+    with pytest.raises(NonFiniteError, match=r"^X: expected finite values, got 1 NaN or inf"):
+        scaler.inverse(np.array([[np.nan], [1.0]]))
+    with pytest.raises(DTypeError, match=r"^X: expected a real numeric array, got dtype complex"):
+        scaler.inverse(np.ones((2, 2), dtype=complex))
+
+
+def test_inverse_that_overflows_is_an_fnmlp_error_without_warnings() -> None:
+    scaler = Standardiser(
+        mean=np.zeros((1, 1), np.float32), scale=np.full((1, 1), 1e30, np.float32)
+    )
+    with pytest.raises(
+        NonFiniteError,
+        match=r"^X: expected values whose original form is finite in float32, got values up to "
+        r"1e\+10 for a scale as large as 1e\+30$",
+    ):
+        scaler.inverse(np.array([[1e10]]))  # filterwarnings=error: no overflow warning first

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -21,7 +23,7 @@ from fnmlp import (
     tanh,
 )
 from fnmlp.aliases import Matrix
-from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
+from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.initialisers import Scheme
 
 DIMS = [3, 5, 4, 2]
@@ -310,3 +312,62 @@ def test_activation_errors() -> None:
         init([2, 3, 1], activations=[relu, "sigmoid"])  # type: ignore[list-item]
     with pytest.raises(DTypeError, match=r"hidden: expected an fnmlp Activation.*got ufunc"):
         init([2, 3, 1], hidden=np.tanh)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(
+    ("sigma", "dtype"),
+    [(1e39, np.float32), (3e38, np.float32), (1e308, np.float64)],
+    ids=["fits-f64-not-f32", "some-f32-draws-overflow", "overflows-f64"],
+)
+def test_a_sigma_whose_draws_overflow_is_an_fnmlp_error_without_warnings(
+    sigma: float, dtype: type[Any]
+) -> None:
+    # Under warnings-as-errors a numpy RuntimeWarning would arrive instead of the error.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            NonFiniteError,
+            match=rf"^sigma: expected a standard deviation whose draws are finite in "
+            rf"{np.dtype(dtype)}, got {re.escape(repr(sigma))}: layer 1's W overflows to "
+            r"infinity$",
+        ):
+            init([2, 30, 1], scheme="normal", sigma=sigma, dtype=dtype, seed=0)
+
+
+def test_a_sigma_just_inside_the_range_still_draws() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        params = init([2, 30, 1], scheme="normal", sigma=1e37, dtype=np.float32, seed=0)
+    assert all(np.isfinite(layer.W).all() for layer in params.layers)
+
+
+def test_the_reported_overflow_is_the_brief_case() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NonFiniteError, match=r"^sigma: .* float32, got 1e\+39"):
+            init([2, 1], scheme="normal", sigma=1e39, dtype=np.float32, seed=0)
+
+
+def test_check_fits_refuses_more_than_half_the_physical_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(initialisers, "_physical_memory", lambda: 1000)
+    initialisers.check_fits(500, "n", "a small n", "5")  # exactly half: allowed
+    with pytest.raises(
+        ShapeError,
+        match=r"^n: expected a small n, got 6, needing about 501 bytes \(501 bytes\), "
+        r"more than half of this machine's 1000 bytes of physical memory$",
+    ):
+        initialisers.check_fits(501, "n", "a small n", "6")
+    monkeypatch.setattr(initialisers, "_physical_memory", lambda: None)
+    initialisers.check_fits(10**30, "n", "a small n", "huge")  # unknown memory: numpy decides
+
+
+def test_init_applies_the_half_memory_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    # [2, 3, 1]: 13 float64 parameters (104 bytes) plus two float64 copies of the
+    # largest weight matrix (96 bytes) while drawing: 200 bytes at the peak.
+    monkeypatch.setattr(initialisers, "_physical_memory", lambda: 400)
+    assert init([2, 3, 1], seed=0).dims == (2, 3, 1)
+    monkeypatch.setattr(initialisers, "_physical_memory", lambda: 399)
+    with pytest.raises(ShapeError, match=r"^dims: .*13 parameters, needing about 200 bytes"):
+        init([2, 3, 1], seed=0)

@@ -163,3 +163,50 @@ def test_one_hot_refuses_bad_labels(
 ) -> None:
     with pytest.raises(error, match=message):
         one_hot(value, classes=classes)
+
+
+GIB = 2**30
+
+
+def test_one_hot_too_large_for_the_machine_is_refused_before_allocating(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The rule of fnmlp.initialisers.check_fits: at most half the physical memory.
+    # 8 GiB of memory, so the 16 GB that [0, 10**9] needs is refused on any machine.
+    monkeypatch.setattr(fnmlp.initialisers, "_physical_memory", lambda: 8 * GIB)
+    with pytest.raises(
+        fnmlp.ShapeError,
+        match=r"^classes: expected a number of classes whose one-hot array fits in memory, got "
+        r"1000000001 \(one more than the largest label in classes_of, 1000000000\) for 2 "
+        r"examples, a \(1000000001, 2\) array, needing about 14\.9 GiB \(16000000016 bytes\), "
+        r"more than half of this machine's 8\.0 GiB of physical memory$",
+    ):
+        one_hot([0, 10**9])
+    with pytest.raises(
+        fnmlp.ShapeError, match=r"^classes: .*got 20000000 given for 100 examples.*8000000000 bytes"
+    ):
+        one_hot(np.arange(100), classes=2 * 10**7, dtype=np.float32)
+
+
+def test_one_hot_memory_rule_boundary(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fnmlp.initialisers, "_physical_memory", lambda: 64)
+    assert one_hot([0, 1], classes=2).nbytes == 32  # exactly half: allowed
+    with pytest.raises(fnmlp.ShapeError, match=r"^classes: .*\(48 bytes\)"):
+        one_hot([0, 1], classes=3)
+
+
+def test_one_hot_bounded_by_the_machine_without_patching() -> None:
+    with pytest.raises(
+        fnmlp.ShapeError, match=r"^classes: .*largest .* 10{15}\).*16000000000000016 bytes"
+    ):
+        one_hot([0, 10**15])
+    with pytest.raises(fnmlp.ShapeError, match=r"^classes: .*\(10000000000000000, 3\) array"):
+        one_hot([0, 1, 2], classes=10**16)
+
+
+def test_one_hot_where_memory_is_unknown_still_refuses_via_numpy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fnmlp.initialisers, "_physical_memory", lambda: None)
+    with pytest.raises(fnmlp.ShapeError, match=r"^classes: expected a number of classes whose"):
+        one_hot([0, 1], classes=2**62)

@@ -225,3 +225,29 @@ def test_a_schedule_that_gives_no_usable_number_is_refused(value: Any) -> None:
         fnmlp.HyperparameterError, match=r"^learning_rate: expected the schedule odd"
     ):
         opt.step(one_unit(), UNIT, opt.init(one_unit()))
+
+
+@pytest.mark.parametrize(
+    ("name", "fn", "message"),
+    [
+        ("x", 3, r"^fn: expected a callable step -> learning rate, got int 3$"),
+        ("x", None, r"^fn: expected a callable step -> learning rate, got NoneType None$"),
+        ("x", 0.1, r"^fn: expected a callable step -> learning rate, got float 0\.1$"),
+        (3, lambda step: 0.1, r"^name: expected a str, got int 3$"),
+        (None, lambda step: 0.1, r"^name: expected a str, got NoneType None$"),
+    ],
+)
+def test_a_schedule_is_checked_when_made(name: Any, fn: Any, message: str) -> None:
+    with pytest.raises(fnmlp.DTypeError, match=message):
+        Schedule(name, fn)
+    with pytest.raises(fnmlp.DTypeError, match=message):
+        attrs.evolve(Schedule("ok", lambda step: 0.1), name=name, fn=fn)
+
+
+def test_a_schedule_accepts_any_callable() -> None:
+    class Halving:
+        def __call__(self, step: int) -> float:
+            return 0.5**step
+
+    assert Schedule("halving", Halving())(2) == 0.25
+    assert Schedule("abs", abs)(-3) == 3

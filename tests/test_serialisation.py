@@ -6,6 +6,7 @@ import io
 import os
 import pathlib
 import pickle
+import threading
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -33,8 +34,15 @@ from fnmlp import (
     softmax,
     tanh,
 )
+from fnmlp.datasets import Standardiser, standardise
 from fnmlp.errors import DTypeError, SerialisationError
-from fnmlp.serialisation import FORMAT_VERSION, MAGIC
+from fnmlp.serialisation import (
+    FORMAT_VERSION,
+    MAGIC,
+    STANDARDISER_MAGIC,
+    STANDARDISER_VERSION,
+    Saved,
+)
 
 Members = dict[str, npt.NDArray[Any]]
 FLOAT_DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
@@ -91,10 +99,12 @@ def tampered(tmp_path: pathlib.Path, **changes: npt.NDArray[Any] | None) -> path
     return write(path, contents)
 
 
-def refused(path: str | os.PathLike[str], *fragments: str) -> SerialisationError:
-    """Assert ``load(path)`` raises SerialisationError naming the path and every fragment."""
+def refused(
+    path: str | os.PathLike[str], *fragments: str, kind: type[Any] | None = Params
+) -> SerialisationError:
+    """Assert ``load(path, kind=kind)`` raises SerialisationError naming the path and fragments."""
     with pytest.raises(SerialisationError) as info:
-        load(path)
+        load(path, kind=kind)
     message = str(info.value)
     shown = os.fspath(path)
     assert str(pathlib.Path(shown if shown.endswith(".npz") else shown + ".npz")) in message
@@ -305,7 +315,7 @@ def test_save_onto_a_directory_says_so_and_leaves_it(tmp_path: pathlib.Path) -> 
 
 @pytest.mark.parametrize("bad", ["weights", None, [network()], network().layers[0]])
 def test_save_refuses_anything_but_params(tmp_path: pathlib.Path, bad: Any) -> None:
-    with pytest.raises(DTypeError, match="params: expected fnmlp Params, got"):
+    with pytest.raises(DTypeError, match=r"^value: expected fnmlp Params or a Standardiser, got"):
         save(bad, tmp_path / "model")
     assert os.listdir(tmp_path) == []
 
@@ -346,8 +356,12 @@ def test_nonexistent_path(tmp_path: pathlib.Path) -> None:
 
 def test_directory(tmp_path: pathlib.Path) -> None:
     (tmp_path / "folder.npz").mkdir()
-    error = refused(tmp_path / "folder", "expected an fnmlp params file", "got a directory")
-    assert isinstance(error.__cause__, OSError)
+    error = refused(
+        tmp_path / "folder",
+        "expected an fnmlp params file",
+        "got a directory, which is not a regular file",
+    )
+    assert error.__cause__ is None  # refused by os.stat, before anything is opened
 
 
 def test_empty_file(tmp_path: pathlib.Path) -> None:
@@ -626,40 +640,58 @@ class Tripwire:
 # ----------------------------------------------------------------------------- damaged bytes
 
 
-@pytest.fixture
-def model_bytes(tmp_path: pathlib.Path) -> tuple[Params[Any], bytes]:
-    params = init([2, 1], seed=4)  # one layer: eight members, about 2 kB
-    return params, save(params, tmp_path / "model").read_bytes()
+def scaler(dtype: type[Any] = np.float64) -> Standardiser[Any]:
+    X = np.random.default_rng(5).normal(3.0, 2.0, size=(3, 7)).astype(dtype)
+    return standardise(X)
+
+
+def assert_same_saved(a: Saved, b: Saved) -> None:
+    """Equal bit for bit: params as ``assert_same`` does, standardisers array by array."""
+    if isinstance(a, Params):
+        assert isinstance(b, Params)
+        assert_same(a, b)
+        return
+    assert isinstance(b, Standardiser)
+    for u, v in ((a.mean, b.mean), (a.scale, b.scale)):
+        assert u.dtype == v.dtype and u.shape == v.shape and u.tobytes() == v.tobytes()
+
+
+@pytest.fixture(params=["params", "standardiser"])
+def model_bytes(tmp_path: pathlib.Path, request: pytest.FixtureRequest) -> tuple[Saved, bytes]:
+    # one layer: eight members, about 2 kB; a standardiser: six members
+    value: Saved = init([2, 1], seed=4) if request.param == "params" else scaler()
+    return value, save(value, tmp_path / "model").read_bytes()
 
 
 def test_truncated_at_every_offset_is_refused(
-    tmp_path: pathlib.Path, model_bytes: tuple[Params[Any], bytes]
+    tmp_path: pathlib.Path, model_bytes: tuple[Saved, bytes]
 ) -> None:
-    _, data = model_bytes
+    value, data = model_bytes
     path = tmp_path / "cut.npz"
     offsets = sorted({*range(0, len(data), 13), 1, 4, 22, len(data) - 22, len(data) - 1})
     for offset in offsets:
         path.write_bytes(data[:offset])
-        refused(path, "expected")
+        refused(path, "expected", kind=type(value))
+        refused(path, "expected", kind=None)
 
 
 def test_trailing_garbage_after_the_archive(
-    tmp_path: pathlib.Path, model_bytes: tuple[Params[Any], bytes]
+    tmp_path: pathlib.Path, model_bytes: tuple[Saved, bytes]
 ) -> None:
-    params, data = model_bytes
+    value, data = model_bytes
     path = tmp_path / "long.npz"
     path.write_bytes(data + b"\x00" * 7)
     # zip readers locate the directory from the end; garbage there breaks it or is ignored.
     try:
-        assert_same(load(path), params)
+        assert_same_saved(load(path, kind=None), value)
     except SerialisationError as error:
         assert str(path) in str(error)
 
 
 def test_every_flipped_byte_is_refused_or_harmless(
-    tmp_path: pathlib.Path, model_bytes: tuple[Params[Any], bytes]
+    tmp_path: pathlib.Path, model_bytes: tuple[Saved, bytes]
 ) -> None:
-    params, data = model_bytes
+    value, data = model_bytes
     path = tmp_path / "flipped.npz"
     refusals = 0
     for offset in range(len(data)):
@@ -667,12 +699,12 @@ def test_every_flipped_byte_is_refused_or_harmless(
         damaged[offset] ^= 1 << (offset % 8)
         path.write_bytes(bytes(damaged))
         try:
-            restored = load(path)
+            restored = load(path, kind=None)
         except SerialisationError as error:
             assert str(path) in str(error)
             refusals += 1
         else:  # a byte zip ignores (a timestamp, an attribute): the load must be identical
-            assert_same(restored, params)
+            assert_same_saved(restored, value)
     # every member's data, npy header and CRC is protected, so most flips are refused.
     assert refusals > len(data) // 2
 
@@ -683,18 +715,190 @@ def test_every_flipped_byte_is_refused_or_harmless(
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_random_damage_is_refused_or_harmless(
     tmp_path: pathlib.Path,
-    model_bytes: tuple[Params[Any], bytes],
+    model_bytes: tuple[Saved, bytes],
     flips: list[tuple[int, int]],
 ) -> None:
-    params, data = model_bytes
+    value, data = model_bytes
     damaged = bytearray(data)
-    for offset, value in flips:
-        damaged[offset % len(data)] = value
+    for offset, byte in flips:
+        damaged[offset % len(data)] = byte
     path = tmp_path / "damaged.npz"
     path.write_bytes(bytes(damaged))
     try:
-        restored = load(path)
+        restored = load(path, kind=type(value))
     except SerialisationError as error:
         assert str(path) in str(error)
     else:
-        assert_same(restored, params)
+        assert_same_saved(restored, value)
+
+
+# ----------------------------------------------------------------------------- paths that are not files
+
+
+@pytest.mark.parametrize("path", ["mod\0el", "model.npz\0", pathlib.PurePosixPath("a\0b.npz")])
+def test_a_path_holding_nul_is_a_serialisation_error_naming_path(
+    tmp_path: pathlib.Path, path: Any
+) -> None:
+    with pytest.raises(SerialisationError, match=r"^path: expected a path without NUL characters"):
+        save(network(), path)
+    with pytest.raises(SerialisationError, match=r"^path: expected a path without NUL characters"):
+        load(path)
+    with pytest.raises(SerialisationError, match=r"^path: expected a path without NUL"):
+        save(scaler(), tmp_path / "x\0y")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: pathlib.Path) -> None:
+    fifo = tmp_path / "model.npz"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | object] = []
+
+    def attempt() -> None:
+        try:
+            outcome.append(load(fifo))
+        except BaseException as error:  # handed to the test's thread
+            outcome.append(error)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    if worker.is_alive():  # load is waiting on the FIFO: free it by opening the other end
+        with open(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "wb"):
+            pass
+        worker.join(timeout=10)
+        pytest.fail("load waited on a FIFO instead of refusing it")
+    (error,) = outcome
+    assert isinstance(error, SerialisationError)
+    assert str(error) == (
+        f"{fifo}: expected an fnmlp params file (an .npz archive), got a FIFO (named pipe), "
+        "which is not a regular file"
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs a character device")
+def test_a_device_is_refused_before_it_is_opened(tmp_path: pathlib.Path) -> None:
+    link = tmp_path / "null.npz"
+    link.symlink_to("/dev/null")
+    refused(link, "got a character device, which is not a regular file", kind=None)
+
+
+def test_a_symlink_to_a_model_is_followed(tmp_path: pathlib.Path) -> None:
+    path = save(network(), tmp_path / "model")
+    (tmp_path / "link.npz").symlink_to(path)
+    assert_same(load(tmp_path / "link.npz"), network())
+
+
+# ----------------------------------------------------------------------------- standardisers
+
+
+@FLOAT_DTYPES
+def test_standardiser_round_trip_is_exact(tmp_path: pathlib.Path, dtype: type[Any]) -> None:
+    original = scaler(dtype)
+    path = save(original, tmp_path / "scaler")
+    assert path.name == "scaler.npz"
+    restored: Standardiser[Any] = load(path, kind=Standardiser)
+    assert_same_saved(restored, original)
+    assert restored.mean.dtype == np.dtype(dtype)
+    assert not restored.mean.flags.writeable and not restored.scale.flags.writeable
+    X = np.random.default_rng(1).normal(size=(3, 4)).astype(dtype)
+    assert original.apply(X).tobytes() == restored.apply(X).tobytes()
+
+
+def test_standardiser_file_layout(tmp_path: pathlib.Path) -> None:
+    contents = members(save(scaler(np.float32), tmp_path / "scaler"))
+    assert sorted(contents) == ["dtype", "features", "magic", "mean", "scale", "version"]
+    assert contents["magic"].dtype.kind == "U" and str(contents["magic"]) == STANDARDISER_MAGIC
+    assert int(contents["version"]) == STANDARDISER_VERSION
+    assert str(contents["dtype"]) == "float32" and int(contents["features"]) == 3
+    assert contents["mean"].shape == contents["scale"].shape == (3, 1)
+
+
+def test_load_of_either_kind_returns_what_the_file_holds(tmp_path: pathlib.Path) -> None:
+    net_path = save(network(), tmp_path / "net")
+    scaler_path = save(scaler(), tmp_path / "scaler")
+    either: Saved = load(net_path, kind=None)
+    assert isinstance(either, Params)
+    assert_same(either, network())
+    other: Saved = load(scaler_path, kind=None)
+    assert isinstance(other, Standardiser)
+    assert_same_saved(other, scaler())
+
+
+def test_a_file_of_the_other_kind_is_refused_with_the_kind_to_ask_for(
+    tmp_path: pathlib.Path,
+) -> None:
+    net_path = save(network(), tmp_path / "net")
+    scaler_path = save(scaler(), tmp_path / "scaler")
+    refused(
+        scaler_path,
+        "magic: expected 'fnmlp-params', got 'fnmlp-standardiser': the file holds a "
+        "standardiser; load it with kind=Standardiser",
+    )
+    refused(
+        net_path,
+        "magic: expected 'fnmlp-standardiser', got 'fnmlp-params': the file holds a params; "
+        "load it with kind=Params",
+        kind=Standardiser,
+    )
+
+
+@pytest.mark.parametrize("kind", [Layer, "params", 3, np.float64], ids=str)
+def test_load_refuses_an_unknown_kind(tmp_path: pathlib.Path, kind: Any) -> None:
+    path = save(network(), tmp_path / "net")
+    with pytest.raises(
+        DTypeError, match=r"^kind: expected fnmlp.Params, fnmlp.datasets.Standardiser or None"
+    ):
+        load(path, kind=kind)
+
+
+def tampered_scaler(tmp_path: pathlib.Path, **changes: npt.NDArray[Any] | None) -> pathlib.Path:
+    """A saved float64 standardiser of three features with members replaced (or removed)."""
+    path = save(scaler(), tmp_path / "scaler")
+    contents = members(path)
+    for key, value in changes.items():
+        if value is None:
+            del contents[key]
+        else:
+            contents[key] = value
+    return write(path, contents)
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragments"),
+    [
+        ({"magic": np.array("sklearn-scaler")}, ["magic: expected", "got 'sklearn-scaler'"]),
+        ({"version": np.array(2)}, ["expected format version 1, got 2", "newer fnmlp"]),
+        ({"version": None}, ["version: expected format version 1, got None"]),
+        ({"mean": None}, ["keys of a standardiser, got missing ['mean'] and extra []"]),
+        ({"W1": np.ones((1, 1))}, ["missing [] and extra ['W1']"]),
+        ({"features": np.array(0)}, ["features: expected a positive number of features, got 0"]),
+        ({"features": np.array(4)}, ["mean: expected a float64 array of shape (4, 1), got shape"]),
+        ({"features": np.array(3.0)}, ["features: expected an int scalar, got dtype float64"]),
+        ({"dtype": np.array("float16")}, ["dtype: expected one of ['float32', 'float64']"]),
+        ({"dtype": np.array("float32")}, ["mean: expected a float32 array as recorded in"]),
+        ({"mean": np.ones((3, 2))}, ["mean: expected a float64 array of shape (3, 1)"]),
+        ({"scale": np.ones(3)}, ["scale: expected a float64 array of shape (3, 1)"]),
+        ({"scale": np.ones((3, 1), dtype=np.float32)}, ["scale: expected a float64 array as"]),
+        ({"scale": np.array([[1.0], [0.0], [1.0]])}, ["scale: expected finite positive values"]),
+        ({"scale": np.array([[1.0], [-2.0], [1.0]])}, ["scale: expected finite positive values"]),
+        ({"mean": np.array([[np.nan], [0.0], [1.0]])}, ["mean: expected finite values"]),
+        ({"scale": np.array([[np.inf], [1.0], [1.0]])}, ["scale: expected finite values"]),
+        ({"mean": np.array([[1], [2], [3]])}, ["mean: expected a float64 array, got dtype int64"]),
+    ],
+)
+def test_tampered_standardiser_files_are_refused(
+    tmp_path: pathlib.Path, changes: dict[str, Any], fragments: list[str]
+) -> None:
+    path = tampered_scaler(tmp_path, **changes)
+    refused(path, *fragments, kind=Standardiser)
+    refused(path, *fragments, kind=None)
+
+
+def test_standardiser_object_members_are_never_unpickled(tmp_path: pathlib.Path) -> None:
+    path = tampered_scaler(tmp_path)
+    contents = members(path)
+    contents["mean"] = np.array([[Tripwire()], [1.0], [2.0]], dtype=object)
+    write(path, contents, allow_pickle=True)
+    refused(path, "mean: expected a float64 array, got Python objects (pickled)", kind=None)
+    assert not TRIPPED
