@@ -22,6 +22,8 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from benchmarks.baselines import backward_prop, forward_prop, update_parameters
 from benchmarks.workloads import tiny
 
@@ -31,15 +33,36 @@ Stage = tuple[str, Callable[[], object], Callable[[], object], Callable[[], obje
 
 
 def stages() -> list[Stage]:
-    """``(name, public call, its kernel, the notebook's function)`` for each stage."""
+    """``(name, public call, its kernel, the notebook's function)`` for each stage.
+
+    The kernels are the calls each public stage makes into ``fnmlp._kernels``
+    (and, for ``update``, SGD's rule, which ``fnmlp.update`` and ``train``
+    share), on arrays made once beforehand: the packed blocks
+    ``params.structure.blocks(params.theta)``, the input ``[X; 1]`` and the
+    gradient's blocks the backward kernel writes into. What the public call
+    costs beyond its kernel is its checks, conversions, allocations and records.
+    """
     fn: Any = importlib.import_module("fnmlp")
-    kernels: Any = importlib.import_module("fnmlp.propagation")
+    kernels: Any = importlib.import_module("fnmlp._kernels")
     w = tiny()
     params = fn.init(list(w.dims), output=fn.sigmoid, scheme="he", seed=w.seed)
     kind = fn.binary_cross_entropy
     X, Y = w.X, w.Y
     _, cache = fn.forward(params, X)
     grads = fn.backward(params, cache, Y, kind)
+    rule = fn.sgd(w.learning_rate).update
+    structure, activations = params.structure, params.activations
+    blocks = structure.blocks(params.theta)
+    X1 = kernels.with_ones(X)
+    X1[:-1] = X
+    Zs, inputs, Z, A = kernels.forward(blocks, activations, X1)
+    g = np.empty((1, structure.size), structure.dtype)
+    out = structure.blocks(g)
+
+    def backward_kernel() -> None:
+        dZ = kernels.output_delta(kind, activations[-1], Z, A, Y)
+        kernels.backward(blocks, activations, Zs, inputs, dZ, out)
+
     layers = params.layers
     L = len(layers)
     notebook = {}
@@ -51,19 +74,19 @@ def stages() -> list[Stage]:
         (
             "forward",
             lambda: fn.forward(params, X),
-            lambda: kernels._forward(layers, X),
+            lambda: kernels.forward(blocks, activations, X1),
             lambda: forward_prop(X, notebook, L, w.output),
         ),
         (
             "backward",
             lambda: fn.backward(params, cache, Y, kind),
-            lambda: kernels._backward(layers, cache.Z, cache.A, Y, kind),
+            backward_kernel,
             lambda: backward_prop(AL, Y, caches, notebook, L),
         ),
         (
             "update",
             lambda: fn.update(params, grads, w.learning_rate),
-            lambda: kernels._step_layers(layers, grads.dW, grads.db, w.learning_rate),
+            lambda: rule(params.theta, grads.g, (), 0, structure.weights),
             lambda: update_parameters(notebook, notebook_grads, L, w.learning_rate),
         ),
     ]

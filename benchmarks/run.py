@@ -34,7 +34,7 @@ from benchmarks.contest import Contestant
 from benchmarks.fnmlp_contestants import (
     FNMLP_PIPELINE_LOOP,
     FNMLP_TRAIN,
-    FNMLP_TRAIN_DEFAULT_LOG,
+    FNMLP_TRAIN_DEFAULT,
     FNMLP_TRAIN_EXACT_LOG,
 )
 from benchmarks.harness import run_workload
@@ -45,7 +45,7 @@ CONTESTANTS = [
     NOTEBOOK_LOOP,
     FNMLP_TRAIN,
     FNMLP_TRAIN_EXACT_LOG,
-    FNMLP_TRAIN_DEFAULT_LOG,
+    FNMLP_TRAIN_DEFAULT,
     FNMLP_PIPELINE_LOOP,
     SKLEARN_MLP,
     MATMUL_FLOOR,
