@@ -270,11 +270,12 @@ def _cce_logit_columns(Z: Outputs[F], Y: Targets[F]) -> Matrix[F]:
 
 
 def check_unit_range(Y: Matrix[F], name: str, expects: str) -> None:
-    """Raise ``LabelError`` naming the first entry of ``Y`` outside ``[0, 1]``."""
-    check_finite(Y, name)
+    """Raise ``LabelError`` naming the first entry of ``Y`` outside ``[0, 1]`` (``NonFiniteError`` for NaN)."""
     if np.minimum.reduce(Y, None) >= 0 and np.maximum.reduce(Y, None) <= 1:
         return  # two reductions: a third of the cost of the test entry by entry
     bad = (Y < 0) | (Y > 1)
+    if not bad.any():  # only NaN fails both comparisons
+        check_finite(Y, name)
     where = tuple(int(i) for i in np.argwhere(bad)[0])
     raise LabelError(f"{name}: {expects}, got {Y[where]} at index {where}")
 

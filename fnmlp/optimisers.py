@@ -305,6 +305,24 @@ def with_moments(state: S, count: int, names: Sequence[str], moments: Sequence[M
     return new
 
 
+def state_matches(params: Params[Any], state: object, optimizer: Optimizer[Any]) -> bool:
+    """Whether a built-in optimiser's ``state`` fits ``params`` and carries its very settings."""
+    count = getattr(state, "count", None)
+    if type(count) is not int or count < 0 or optimizer.settings is None:
+        return False
+    for name in optimizer.moments:
+        moment = getattr(state, name)
+        if not (
+            isinstance(moment, np.ndarray)
+            and moment.shape == params.theta.shape
+            and moment.dtype == params.dtype
+        ):
+            return False
+    return all(getattr(state, name) is value for name, value in optimizer.settings) or all(
+        _same(getattr(state, name), value) for name, value in optimizer.settings
+    )
+
+
 def _same(value: object, wanted: object) -> bool:
     if isinstance(value, Schedule) and isinstance(wanted, Schedule):
         return value is wanted or value.name == wanted.name
@@ -340,6 +358,8 @@ def check_state(params: Params[Any], state: object, optimizer: Optimizer[Any]) -
         )
     else:
         kind, settings = optimizer.state_type, list(optimizer.settings)
+        if type(state) is kind and state_matches(params, state, optimizer):
+            return  # the common case, in a few comparisons
     if type(state) is not kind or not attrs.has(kind):
         raise DTypeError(
             f"state: expected the {kind.__name__} of this optimiser, got {type(state).__name__}"

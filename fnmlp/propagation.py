@@ -120,9 +120,15 @@ def inputs_with_ones(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Ma
     check_params(params)
     data = as_data(X, name, params.dtype, copy=False)
     _check_rows(params, data, name)
-    X1 = _kernels.with_ones(data)
-    X1[:-1] = data
+    X1: Matrix[F] = np.concatenate((data, _ones(data.shape[1], data.dtype)))
     return X1
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(m: int, dtype: np.dtype[Any]) -> Matrix[Any]:
+    """A locked row of ``m`` ones: ``[X; 1]`` is one concatenation."""
+    ones: Matrix[Any] = lock(np.ones((1, m), dtype))
+    return ones
 
 
 def check_targets_for(
@@ -278,7 +284,7 @@ def _overflow(kind: str, l: int, what: str) -> NonFiniteError:
 
 
 def _checked_forward(
-    params: Params[F], X1: Matrix[F], *, keep: bool, pre_activations: bool
+    params: Params[F], X1: Matrix[F], *, pre_activations: bool
 ) -> tuple[list[Activations[F]], list[Matrix[F]], Outputs[F], Outputs[F]]:
     """The forward kernel, raising ``NonFiniteError`` for the first layer whose values overflow.
 
@@ -286,13 +292,15 @@ def _checked_forward(
     ``A`` (``sigmoid(inf) = 1``); only with ``pre_activations`` (a caller
     that hands the ``Z[l]`` on) must every ``Z`` be finite too.
     """
-    blocks = params.structure.blocks(params.theta)
+    Zs: list[Activations[F]]
+    inputs: list[Matrix[F]]
     with np.errstate(all="ignore"):
-        Zs, inputs, Z, A = _kernels.forward(blocks, params.activations, X1, keep=keep)
-    if keep or not all_finite(A):
-        if not keep:  # the slow path, to name the layer
-            with np.errstate(all="ignore"):
-                Zs, inputs, Z, A = _kernels.forward(blocks, params.activations, X1)
+        Zs, inputs, Z, A = _kernels.forward(params.blocks, params.activations, X1)
+    # A non-finite A[l] makes Z[l+1] non-finite: with every Z finite, only A[L] is left.
+    watched: list[Matrix[F]] = [*Zs, Z, A] if pre_activations else [*inputs[1:], A]
+    if all(map(all_finite, watched)):
+        return Zs, inputs, Z, A
+    if True:  # the slow path, to name the layer
         As: list[Any] = [x[:-1] for x in inputs[1:]] + [A]
         hidden: list[Any] = list(Zs)
         bad = _first_nonfinite(As)
@@ -317,7 +325,7 @@ def outputs(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Outputs[F]:
         fnmlp.errors.NonFiniteError: A[1] (layer 1): expected finite activations, got inf at index (0, 0); the inputs or weights are too large: scale X
     """
     X1 = inputs_with_ones(params, X, name)
-    *_, A = _checked_forward(params, X1, keep=False, pre_activations=False)
+    *_, A = _checked_forward(params, X1, pre_activations=False)
     return A
 
 
@@ -353,7 +361,7 @@ def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
         3 (3, 2)
     """
     X1 = inputs_with_ones(params, X)
-    Zs, inputs, Z, A = _checked_forward(params, X1, keep=True, pre_activations=True)
+    Zs, inputs, Z, A = _checked_forward(params, X1, pre_activations=True)
     hidden: list[Any] = list(Zs)
     cache: Cache[F] = cache_of(tuple(map(lock, (*hidden, Z))), tuple(map(lock, inputs)), lock(A))
     return cache.A[-1], cache
@@ -392,8 +400,7 @@ def _gradient(
     g: Matrix[F] = np.empty((1, structure.size), structure.dtype)
     with np.errstate(all="ignore"):
         dZ = _kernels.output_delta(kind, params.activations[-1], Z, A, Y, scale)
-        blocks = structure.blocks(params.theta)
-        _kernels.backward(blocks, params.activations, Zs, inputs, dZ, structure.blocks(g))
+        _kernels.backward(params.blocks, params.activations, Zs, inputs, dZ, structure.blocks(g))
     if not all_finite(g):
         grads = grads_of(g, structure)
         bad = _first_nonfinite([x for pair in zip(grads.dW, grads.db) for x in pair])
@@ -470,7 +477,7 @@ def backward(
         raise DTypeError(f"kind: expected an fnmlp Loss, got {type(kind).__name__}")
     check_output_for(params, kind, "kind")
     m = cache.A[0].shape[1]
-    targets = check_targets_for(params, Y, m, kind)
+    targets = check_targets_for(params, Y, m, kind, copy=False)  # read only during this call
     scale = _scale(params, m, total, sample_weight)
     return _gradient(
         params, cache.Z[1:-1], cache.inputs, cache.Z[-1], cache.A[-1], targets, kind, scale
@@ -523,7 +530,7 @@ def value_and_gradient(
     m = X1.shape[1]
     targets = check_targets_for(params, Y, m, kind, copy=False)
     scale = _scale(params, m, total, sample_weight)
-    Zs, inputs, Z, A = _checked_forward(params, X1, keep=True, pre_activations=False)
+    Zs, inputs, Z, A = _checked_forward(params, X1, pre_activations=False)
     with np.errstate(all="ignore"):
         J = _kernels.value(kind, params.activations[-1], Z, A, targets, scale)
     if not np.isfinite(J):

@@ -178,6 +178,10 @@ def _new(cls: type[Any], **fields: Any) -> Any:
     return record
 
 
+_make = object.__new__
+_set = object.__setattr__
+
+
 @attrs.frozen(eq=False)
 class Layer(_Record, Generic[F]):
     """One layer: ``Z = W @ A_prev + b``, ``A = activation(Z)``.
@@ -245,6 +249,7 @@ class Params(_Record, Generic[F]):
         theta: every parameter, per-layer blocks ``[W.T; b.T]``, shape ``(1, N)``.
         structure: the :class:`Structure` of ``theta``.
         activations: each layer's activation.
+        blocks: read-only views of ``theta``'s blocks ``[W.T; b.T]``, one per layer.
 
     Raises:
         ShapeError: if there are no layers or they do not chain, naming the layer.
@@ -264,6 +269,7 @@ class Params(_Record, Generic[F]):
     theta: Matrix[F] = attrs.field(init=False)
     structure: Structure[F] = attrs.field(init=False)
     activations: tuple[Activation, ...] = attrs.field(init=False)
+    blocks: tuple[Matrix[F], ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         layers: Any = self.layers
@@ -296,7 +302,11 @@ class Params(_Record, Generic[F]):
         object.__delattr__(self, "layers")  # views of theta, made when first read
 
     def __getattr__(self, name: str) -> Any:
-        # Called only for an unset slot: ``layers`` of a record built from ``theta``.
+        # Called only for an unset slot: ``layers`` or ``blocks`` of a record built from ``theta``.
+        if name == "blocks":
+            blocks = tuple(self.structure.blocks(self.theta))
+            object.__setattr__(self, "blocks", blocks)
+            return blocks
         if name != "layers":
             raise AttributeError(name)
         Ws, bs = self.structure.split(self.theta)
@@ -338,7 +348,10 @@ def params_of(
     theta: Matrix[F], structure: Structure[F], activations: tuple[Activation, ...]
 ) -> Params[F]:
     """The trusted :class:`Params` of a locked ``theta`` fnmlp computed (no copy, no check)."""
-    params: Params[F] = _new(Params, theta=theta, structure=structure, activations=activations)
+    params: Params[F] = _make(Params)
+    _set(params, "theta", theta)
+    _set(params, "structure", structure)
+    _set(params, "activations", activations)
     return params
 
 
@@ -521,5 +534,7 @@ class Grads(_Record, Generic[F]):
 
 def grads_of(g: Matrix[F], structure: Structure[F]) -> Grads[F]:
     """The trusted :class:`Grads` of a locked ``g`` fnmlp computed (no copy, no check)."""
-    grads: Grads[F] = _new(Grads, g=g, structure=structure)
+    grads: Grads[F] = _make(Grads)
+    _set(grads, "g", g)
+    _set(grads, "structure", structure)
     return grads
