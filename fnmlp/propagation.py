@@ -297,7 +297,7 @@ def _checked_forward(
     with np.errstate(all="ignore"):
         Zs, inputs, Z, A = _kernels.forward(params.blocks, params.activations, X1)
     # A non-finite A[l] makes Z[l+1] non-finite: with every Z finite, only A[L] is left.
-    watched: list[Matrix[F]] = [*Zs, Z, A] if pre_activations else [*inputs[1:], A]
+    watched: list[Any] = [*Zs, Z, A] if pre_activations else [*inputs[1:], A]
     if all(map(all_finite, watched)):
         return Zs, inputs, Z, A
     if True:  # the slow path, to name the layer
