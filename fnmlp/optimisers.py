@@ -32,6 +32,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
@@ -420,26 +421,28 @@ def _lr(learning_rate: LearningRate, count: int) -> float:
     return number
 
 
-def _step_size(learning_rate: LearningRate) -> Callable[[int, np.dtype[Any]], Any]:
-    """``(count, dtype) -> rate``: the learning rate at step ``count`` as an operand for ``dtype``.
+@functools.lru_cache(maxsize=256)
+def _constant_rate(learning_rate: float, dtype: np.dtype[Any]) -> Any:
+    with np.errstate(over="ignore"):  # 1e300 is inf in float32, as NumPy casts it
+        rate = np.array(learning_rate, dtype)
+    rate.setflags(write=False)
+    return rate
 
-    A constant rate is a 0-d array of the parameters' dtype, made once: the
-    same number NumPy would cast a Python float to, without the cast on
-    every call (a third of the cost of an operation on a small array).
+
+def _step_size(learning_rate: LearningRate, count: int, dtype: np.dtype[Any]) -> Any:
+    """The learning rate at step ``count`` as an operand for ``dtype``.
+
+    A constant rate is a cached 0-d array of the parameters' dtype: the same
+    number NumPy would cast a Python float to, without the cast on every call
+    (a third of the cost of an operation on a small array).
 
     Examples:
-        >>> rate = _step_size(0.5)
-        >>> rate(7, np.dtype(np.float32)).dtype
+        >>> _step_size(0.5, 7, np.dtype(np.float32)).dtype
         dtype('float32')
     """
     if isinstance(learning_rate, Schedule):
-        return lambda count, dtype: _lr(learning_rate, count)
-    arrays: dict[np.dtype[Any], Any] = {}
-    for dtype in (np.dtype(np.float32), np.dtype(np.float64)):
-        with np.errstate(over="ignore"):  # 1e300 is inf in float32, as NumPy casts it
-            arrays[dtype] = np.array(learning_rate, dtype)
-        arrays[dtype].setflags(write=False)
-    return lambda count, dtype: arrays.get(dtype, learning_rate)
+        return _lr(learning_rate, count)
+    return _constant_rate(learning_rate, dtype)
 
 
 def _scaled_step(
@@ -503,6 +506,21 @@ class SgdState:
     count: int = 0
 
 
+def _sgd_init(learning_rate: LearningRate, params: Params[Any]) -> SgdState:
+    return SgdState(learning_rate)
+
+
+def _sgd_update(
+    learning_rate: LearningRate,
+    p: Matrix[F],
+    g: Matrix[F],
+    moments: tuple[Matrix[F], ...],
+    count: int,
+    decayed: bool | npt.NDArray[np.bool_],
+) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+    return descend(p, g, _step_size(learning_rate, count, p.dtype)), ()
+
+
 def sgd(learning_rate: LearningRate) -> Optimizer[SgdState]:
     """Plain (stochastic) gradient descent: ``p -= learning_rate * g``.
 
@@ -519,24 +537,10 @@ def sgd(learning_rate: LearningRate) -> Optimizer[SgdState]:
         fnmlp.errors.HyperparameterError: learning_rate: expected a positive finite number, got 0
     """
     lr = _rate(learning_rate)
-    rate = _step_size(lr)
-
-    def init(params: Params[Any]) -> SgdState:
-        return SgdState(lr)
-
-    def update(
-        p: Matrix[F],
-        g: Matrix[F],
-        moments: tuple[Matrix[F], ...],
-        count: int,
-        decayed: bool | npt.NDArray[np.bool_],
-    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
-        return descend(p, g, rate(count, p.dtype)), ()
-
     return Optimizer(
         f"sgd(learning_rate={lr})",
-        init,
-        update,
+        functools.partial(_sgd_init, lr),
+        functools.partial(_sgd_update, lr),
         settings=(("learning_rate", lr),),
         state_type=SgdState,
     )
@@ -561,6 +565,28 @@ class MomentumState:
     nesterov: bool
     count: int
     velocity: Matrix[Any] = attrs.field(converter=_owned)
+
+
+def _momentum_init(
+    learning_rate: LearningRate, beta: float, nesterov: bool, params: Params[Any]
+) -> MomentumState:
+    return MomentumState(learning_rate, beta, nesterov, 0, _zeros(params))
+
+
+def _momentum_update(
+    learning_rate: LearningRate,
+    beta: float,
+    nesterov: bool,
+    p: Matrix[F],
+    g: Matrix[F],
+    moments: tuple[Matrix[F], ...],
+    count: int,
+    decayed: bool | npt.NDArray[np.bool_],
+) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+    (old,) = moments
+    v = _velocity(old, g, beta)
+    step: Matrix[F] = g + beta * v if nesterov else v
+    return descend(p, step, _step_size(learning_rate, count, p.dtype)), (v,)
 
 
 def momentum(
@@ -588,28 +614,11 @@ def momentum(
     b = _fraction(beta, "beta")
     if not isinstance(nesterov, bool):
         raise HyperparameterError(f"nesterov: expected a bool, got {nesterov!r}")
-    rate = _step_size(lr)
-
-    def init(params: Params[Any]) -> MomentumState:
-        return MomentumState(lr, b, nesterov, 0, _zeros(params))
-
-    def update(
-        p: Matrix[F],
-        g: Matrix[F],
-        moments: tuple[Matrix[F], ...],
-        count: int,
-        decayed: bool | npt.NDArray[np.bool_],
-    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
-        (old,) = moments
-        v = _velocity(old, g, b)
-        step: Matrix[F] = g + b * v if nesterov else v
-        return descend(p, step, rate(count, p.dtype)), (v,)
-
     settings = f"learning_rate={lr}, beta={b}, nesterov={nesterov}"
     return Optimizer(
         f"momentum({settings})",
-        init,
-        update,
+        functools.partial(_momentum_init, lr, b, nesterov),
+        functools.partial(_momentum_update, lr, b, nesterov),
         ("velocity",),
         settings=(("learning_rate", lr), ("beta", b), ("nesterov", nesterov)),
         state_type=MomentumState,
@@ -637,6 +646,27 @@ class RMSPropState:
     square: Matrix[Any] = attrs.field(converter=_owned)
 
 
+def _rmsprop_init(
+    learning_rate: LearningRate, rho: float, eps: float, params: Params[Any]
+) -> RMSPropState:
+    return RMSPropState(learning_rate, rho, eps, 0, _zeros(params))
+
+
+def _rmsprop_update(
+    learning_rate: LearningRate,
+    rho: float,
+    eps: float,
+    p: Matrix[F],
+    g: Matrix[F],
+    moments: tuple[Matrix[F], ...],
+    count: int,
+    decayed: bool | npt.NDArray[np.bool_],
+) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+    (old,) = moments
+    square = _average_square(old, g, rho)
+    return _scaled_step(p, g, square, _lr(learning_rate, count), eps), (square,)
+
+
 def rmsprop(
     learning_rate: LearningRate, rho: float = 0.9, eps: float = 1e-8
 ) -> Optimizer[RMSPropState]:
@@ -661,25 +691,11 @@ def rmsprop(
     r = _fraction(rho, "rho")
     e = positive_float(eps, "eps")
 
-    def init(params: Params[Any]) -> RMSPropState:
-        return RMSPropState(lr, r, e, 0, _zeros(params))
-
-    def update(
-        p: Matrix[F],
-        g: Matrix[F],
-        moments: tuple[Matrix[F], ...],
-        count: int,
-        decayed: bool | npt.NDArray[np.bool_],
-    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
-        (old,) = moments
-        square = _average_square(old, g, r)
-        return _scaled_step(p, g, square, _lr(lr, count), e), (square,)
-
     settings = f"learning_rate={lr}, rho={r}, eps={e}"
     return Optimizer(
         f"rmsprop({settings})",
-        init,
-        update,
+        functools.partial(_rmsprop_init, lr, r, e),
+        functools.partial(_rmsprop_update, lr, r, e),
         ("square",),
         settings=(("learning_rate", lr), ("rho", r), ("eps", e)),
         state_type=RMSPropState,
@@ -708,6 +724,52 @@ class AdamState:
     count: int
     mean: Matrix[Any] = attrs.field(converter=_owned)
     square: Matrix[Any] = attrs.field(converter=_owned)
+
+
+def _adam_init(
+    learning_rate: LearningRate,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    params: Params[Any],
+) -> AdamState:
+    zeros = _zeros(params)
+    return AdamState(learning_rate, beta1, beta2, eps, weight_decay, 0, zeros, zeros)
+
+
+def _adam_update(
+    learning_rate: LearningRate,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    p: Matrix[F],
+    g: Matrix[F],
+    moments: tuple[Matrix[F], ...],
+    count: int,
+    decayed: bool | npt.NDArray[np.bool_],
+) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+    rate = _lr(learning_rate, count)
+    t = count + 1
+    c1, c2 = 1 - beta1**t, 1 - beta2**t
+    old_mean, old_square = moments
+    mean = _average(old_mean, g, beta1)
+    square = _average_square(old_square, g, beta2)
+    # Bias correction folded into the step size and eps (exact algebra):
+    # (m / c1) / (sqrt(v / c2) + e) = (sqrt(c2) / c1) * m / (sqrt(v) + e sqrt(c2)).
+    # math.sqrt keeps them Python floats: numpy scalars would upcast float32.
+    rate_t = rate * math.sqrt(c2) / c1
+    eps_t = eps * math.sqrt(c2)
+    decay = rate * weight_decay
+    start = p
+    if decay and decayed is True:
+        start = p * (1 - decay)
+    elif decay and decayed is not False:
+        # the packed parameters: the weights' entries scaled as above, the biases' kept
+        kind = p.dtype.type
+        start = p * np.where(decayed, kind(1 - decay), kind(1))
+    return _scaled_step(start, mean, square, rate_t, eps_t), (mean, square)
 
 
 def adamw(
@@ -744,38 +806,6 @@ def adamw(
     e = positive_float(eps, "eps")
     wd = positive_float(weight_decay, "weight_decay", allow_zero=True)
 
-    def init(params: Params[Any]) -> AdamState:
-        zeros = _zeros(params)
-        return AdamState(lr, b1, b2, e, wd, 0, zeros, zeros)
-
-    def update(
-        p: Matrix[F],
-        g: Matrix[F],
-        moments: tuple[Matrix[F], ...],
-        count: int,
-        decayed: bool | npt.NDArray[np.bool_],
-    ) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
-        rate = _lr(lr, count)
-        t = count + 1
-        c1, c2 = 1 - b1**t, 1 - b2**t
-        old_mean, old_square = moments
-        mean = _average(old_mean, g, b1)
-        square = _average_square(old_square, g, b2)
-        # Bias correction folded into the step size and eps (exact algebra):
-        # (m / c1) / (sqrt(v / c2) + e) = (sqrt(c2) / c1) * m / (sqrt(v) + e sqrt(c2)).
-        # math.sqrt keeps them Python floats: numpy scalars would upcast float32.
-        rate_t = rate * math.sqrt(c2) / c1
-        eps_t = e * math.sqrt(c2)
-        decay = rate * wd
-        start = p
-        if decay and decayed is True:
-            start = p * (1 - decay)
-        elif decay and decayed is not False:
-            # a packed array: its weights' entries scaled as above, its biases' kept
-            kind = p.dtype.type
-            start = p * np.where(decayed, kind(1 - decay), kind(1))
-        return _scaled_step(start, mean, square, rate_t, eps_t), (mean, square)
-
     name = "adamw" if wd else "adam"
     settings = f"learning_rate={lr}, beta1={b1}, beta2={b2}, eps={e}"
     described = f"{name}({settings}{f', weight_decay={wd}' if wd else ''})"
@@ -788,8 +818,8 @@ def adamw(
     )
     return Optimizer(
         described,
-        init,
-        update,
+        functools.partial(_adam_init, lr, b1, b2, e, wd),
+        functools.partial(_adam_update, lr, b1, b2, e, wd),
         ("mean", "square"),
         settings=hyperparameters,
         state_type=AdamState,

@@ -15,6 +15,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -81,7 +82,24 @@ def constant(learning_rate: float) -> Schedule:
         0.01
     """
     lr = positive_float(learning_rate, "learning_rate")
-    return Schedule(f"constant {lr}", lambda step: lr)
+    return Schedule(f"constant {lr}", functools.partial(_constant, lr))
+
+
+def _constant(learning_rate: float, step: int) -> float:
+    return learning_rate
+
+
+def _step_decay(learning_rate: float, factor: float, every: int, step: int) -> float:
+    return learning_rate * factor ** (step // every)
+
+
+def _exponential_decay(learning_rate: float, rate: float, step: int) -> float:
+    return learning_rate * rate**step
+
+
+def _cosine_decay(learning_rate: float, final: float, steps: int, step: int) -> float:
+    progress = min(step, steps) / steps
+    return final + (learning_rate - final) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def _decay_factor(value: object, name: str) -> float:
@@ -115,7 +133,8 @@ def step_decay(learning_rate: float, *, every: int, factor: float = 0.1) -> Sche
     period = positive_int(every, "every")
     decay = _decay_factor(factor, "factor")
     return Schedule(
-        f"step_decay {lr} x {decay} every {period}", lambda step: lr * decay ** (step // period)
+        f"step_decay {lr} x {decay} every {period}",
+        functools.partial(_step_decay, lr, decay, period),
     )
 
 
@@ -132,7 +151,9 @@ def exponential_decay(learning_rate: float, *, rate: float) -> Schedule:
     """
     lr = positive_float(learning_rate, "learning_rate")
     decay = _decay_factor(rate, "rate")
-    return Schedule(f"exponential_decay {lr} x {decay}", lambda step: lr * decay**step)
+    return Schedule(
+        f"exponential_decay {lr} x {decay}", functools.partial(_exponential_decay, lr, decay)
+    )
 
 
 def cosine_decay(learning_rate: float, *, steps: int, final: float = 0.0) -> Schedule:
@@ -160,9 +181,7 @@ def cosine_decay(learning_rate: float, *, steps: int, final: float = 0.0) -> Sch
             f"final: expected a number in [0, learning_rate] = [0, {lr}] (a decay, which "
             f"never raises the learning rate), got {final!r}"
         )
-
-    def fn(step: int) -> float:
-        progress = min(step, horizon) / horizon
-        return floor + (lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
-
-    return Schedule(f"cosine_decay {lr} -> {floor} over {horizon}", fn)
+    return Schedule(
+        f"cosine_decay {lr} -> {floor} over {horizon}",
+        functools.partial(_cosine_decay, lr, floor, horizon),
+    )
