@@ -1,0 +1,445 @@
+"""The training loop's step, shared by :func:`fnmlp.train`, :func:`fnmlp.scan` and :mod:`fnmlp.dask`.
+
+One epoch is :func:`step`: the epoch's batches (:func:`batches`), the
+optimiser's steps over them (:func:`descend`: the kernels of
+:mod:`fnmlp._kernels`, then the optimiser's rule), and, at a log or under
+early stopping, the measurements (:func:`judge`). The fold carries a
+:class:`Carry` (the parameters and moments as arrays) and builds records
+only where something leaves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, NamedTuple, NoReturn
+
+import attrs
+import numpy as np
+
+from fnmlp import _kernels
+from fnmlp._validate import all_finite
+from fnmlp.activations import Activation
+from fnmlp.aliases import F, Inputs, Matrix, Targets
+from fnmlp.errors import DivergenceError
+from fnmlp.losses import Loss
+from fnmlp.optimisers import Optimizer, apply_rule, with_moments
+from fnmlp.records import Params, Structure, params_of
+from fnmlp.runs import EarlyStopping, TrainState
+
+__all__ = [
+    "EVALUATION_COLUMNS",
+    "Batch",
+    "Carry",
+    "Setup",
+    "batches",
+    "carry",
+    "combined",
+    "descend",
+    "diverge",
+    "hidden_buffers",
+    "judge",
+    "measure",
+    "network_loss",
+    "penalty",
+    "problem",
+    "quiet_step",
+    "state",
+    "step",
+]
+
+NAN = float("nan")
+
+Batch = tuple[Matrix[Any], Matrix[Any], Any, tuple[Matrix[Any], ...]]
+"""One step's ``([X; 1], Y, scale, buffers)``: ``scale`` replaces the mean's ``1/m``
+(``None`` without sample weights), ``buffers`` hold the hidden layers' ``[A; 1]``."""
+
+
+@attrs.frozen
+class Setup(Generic[F]):
+    """The checked, fixed inputs of one training run, and its scratch arrays.
+
+    ``buffers`` (each hidden layer's ``[A; 1]`` for a batch of ``batch``
+    examples) and ``rest`` (for the shorter last batch) are rewritten every
+    step; they never leave the kernels, so nothing a step hands out is
+    written again. ``whole`` is the one batch of full-batch descent.
+    """
+
+    X: Inputs[F]
+    Y: Targets[F]
+    weights: Matrix[F] | None
+    validation: tuple[Inputs[F], Targets[F]] | None
+    loss: Loss
+    optimizer: Optimizer[Any]
+    batch_size: int | None
+    seed: int
+    log_every: int
+    l2: float
+    early_stopping: EarlyStopping | None
+    last_epoch: int
+    structure: Structure[F]
+    activations: tuple[Activation, ...]
+    decay: Matrix[F] | None
+    buffers: tuple[Matrix[F], ...]
+    rest: tuple[Matrix[F], ...]
+    whole: tuple[Batch, ...] | None
+    running: bool = True
+    replaying: bool = False
+    check_every: int = 1
+    first_step: int = 0
+
+    @property
+    def batch(self) -> int:
+        """Examples per step: ``batch_size``, or the whole training set (full batch)."""
+        m = self.X.shape[1]
+        return m if self.batch_size is None else min(self.batch_size, m)
+
+
+class Carry(NamedTuple):
+    """What the fold carries from epoch to epoch: the parameters and the optimiser's moments.
+
+    ``state`` is the :class:`TrainState` as of the latest judged epoch (or the
+    start), whose history, best params and checkpoint the epochs since share.
+    """
+
+    epoch: int
+    theta: Matrix[Any]
+    moments: tuple[Matrix[Any], ...]
+    steps: int
+    state: TrainState[Any]
+
+
+def carry(setup: Setup[F], state: TrainState[F]) -> Carry:
+    """``state``, to step from."""
+    moments = tuple(getattr(state.opt_state, name) for name in setup.optimizer.moments)
+    return Carry(state.epoch, state.params.theta, moments, state.opt_state.count, state)
+
+
+def params(setup: Setup[F], theta: Matrix[F]) -> Params[F]:
+    return params_of(theta, setup.structure, setup.activations)
+
+
+def state(setup: Setup[F], carry: Carry) -> TrainState[F]:
+    """The :class:`TrainState` of ``carry`` (records around its arrays, no copies)."""
+    state: TrainState[F] = carry.state
+    if state.epoch == carry.epoch:
+        return state
+    opt_state = with_moments(state.opt_state, carry.steps, setup.optimizer.moments, carry.moments)
+    return TrainState(
+        params(setup, carry.theta),
+        opt_state,
+        carry.epoch,
+        state.best_params,
+        state.best_epoch,
+        state.best_loss,
+        state.stopped,
+        state.log,
+        state.checkpoint,
+    )
+
+
+EVALUATION_COLUMNS = 2048
+"""The history measures a data set in slices of ``max(batch_size, 2048)`` examples."""
+
+
+def measure(
+    setup: Setup[F], Z: Matrix[F], A: Matrix[F], Y: Targets[F], scale: Any = None
+) -> tuple[float, float, float]:
+    """Loss (without the penalty), accuracy and weight of one pass's output ``(Z, A)``."""
+    kind, output = setup.loss, setup.activations[-1]
+    value = _kernels.value(kind, output, Z, A, Y, scale)
+    weight = float(Y.shape[1])
+    accuracy = _kernels.accuracy_of(A, Y, not output.elementwise) if kind.probabilities else NAN
+    return value, accuracy, weight
+
+
+def network_loss(
+    setup: Setup[F],
+    theta: Matrix[F],
+    X: Inputs[F],
+    Y: Targets[F],
+    *,
+    penalised: bool = True,
+) -> tuple[float, float]:
+    """Loss (with the L2 penalty when ``penalised``) and accuracy of ``theta`` on ``(X, Y)``.
+
+    Measured slice by slice of ``max(batch_size, EVALUATION_COLUMNS)``
+    examples (a mean of the slices' losses weighted by their sizes), so that
+    a log needs no more memory than training does.
+    """
+    m = X.shape[1]
+    size = max(m if setup.batch_size is None else setup.batch_size, EVALUATION_COLUMNS)
+    blocks = setup.structure.blocks(theta)
+    parts = []
+    for start in range(0, m, size):
+        X1 = _kernels.with_ones(X[:, start : start + size])
+        X1[:-1] = X[:, start : start + size]
+        *_, Z, A = _kernels.forward(blocks, setup.activations, X1, keep=False)
+        parts.append(measure(setup, Z, A, Y[:, start : start + size]))
+    return combined(setup, theta, parts, penalised=penalised)
+
+
+def combined(
+    setup: Setup[F],
+    theta: Matrix[F],
+    parts: Sequence[tuple[float, float, float]],
+    *,
+    penalised: bool = True,
+) -> tuple[float, float]:
+    """Loss and accuracy of a set measured in parts ``(loss, accuracy, examples)``.
+
+    The loss is the mean of the parts' losses weighted by their sizes (plus
+    the penalty when ``penalised``); the accuracy counts the correct entries.
+    """
+    total = correct = 0.0
+    m = 0.0
+    # accuracy is over examples (arg-max) or over every entry (thresholded outputs)
+    per_example = 1 if not setup.activations[-1].elementwise else setup.structure.dims[-1]
+    for value, accuracy, n in parts:
+        total += value * n
+        # a count of correct entries, exact after rounding
+        correct += accuracy if np.isnan(accuracy) else round(accuracy * n * per_example)
+        m += n
+    value = total / m + (penalty(setup, theta) if penalised else 0.0)
+    return value, correct / (m * per_example)
+
+
+def penalty(setup: Setup[F], theta: Matrix[F]) -> float:
+    """``l2 / (2m) * sum ||W||^2`` with m the training set's size, as in the gradient."""
+    if not setup.l2:
+        return 0.0
+    weights = theta[setup.structure.weights]
+    return setup.l2 / (2 * setup.X.shape[1]) * float(weights.dot(weights))
+
+
+def problem(setup: Setup[F], theta: Matrix[F]) -> tuple[int, str] | None:
+    """``(layer, what)`` if ``theta`` has diverged, else ``None``.
+
+    Diverged means a parameter, the training loss or the validation loss is
+    not finite. The layer is the lowest one holding a non-finite parameter,
+    else the lowest whose ``Z`` or ``A`` is not finite on the data, else the
+    output layer (whose finite outputs gave a loss that overflowed).
+    """
+    data = [("training", setup.X, setup.Y)]
+    if setup.validation is not None:
+        X_val, Y_val = setup.validation
+        data.append(("validation", X_val, Y_val))
+    blocks = setup.structure.blocks(theta)
+    with np.errstate(all="ignore"):
+        for i, block in enumerate(blocks):
+            if not all_finite(block):
+                return i + 1, f"layer {i + 1} has non-finite parameters"
+        L = len(blocks)
+        for name, X, Y in data:
+            X1 = _kernels.with_ones(X)
+            X1[:-1] = X
+            Zs, inputs, Z, A = _kernels.forward(blocks, setup.activations, X1)
+            value, _, _ = measure(setup, Z, A, Y)
+            if name == "training":
+                value += penalty(setup, theta)
+            if np.isfinite(value):
+                continue
+            values = [(Zl, x[:-1]) for Zl, x in zip(Zs, inputs[1:])] + [(Z, A)]
+            for l, (Zl, Al) in enumerate(values, 1):
+                if not (all_finite(Zl) and all_finite(Al)):
+                    return l, f"the {name} loss is {value}: layer {l}'s values Z, A are not finite"
+            if name == "training" and setup.l2 and np.isfinite(value - penalty(setup, theta)):
+                return L, f"the training loss's L2 penalty is {penalty(setup, theta)}"
+            top = float(np.abs(Z).max())
+            return L, f"the {name} loss is {value}: layer {L}'s |Z| reaches {top:.3g}"
+    return None
+
+
+def diverge(setup: Setup[F], state: TrainState[F], epoch: int, theta: Matrix[F]) -> NoReturn:
+    """Raise ``DivergenceError`` naming the first epoch whose params or losses are not finite.
+
+    Parameters are checked every few epochs and losses when measured, so a
+    divergence is noticed at ``epoch`` (with ``theta``), perhaps later than it
+    began. Training is pure: re-running it epoch by epoch from ``state``'s
+    checkpoint reproduces the same states and finds the first.
+    """
+    found: tuple[int, tuple[int, str] | None] = (epoch, problem(setup, theta))
+    if state.checkpoint is not None and state.checkpoint[0] <= epoch:
+        first, params, opt_state = state.checkpoint
+        quiet: Setup[F] = attrs.evolve(setup, replaying=True)
+        start = TrainState(params, opt_state, first, params, first, float("inf"), False)
+        replay = carry(setup, start)
+        bad = problem(setup, params.theta)
+        while bad is None and replay.epoch < epoch:
+            replay = step(quiet, replay, replay.epoch)
+            bad = problem(setup, replay.theta)
+        if bad is not None:
+            found = (replay.epoch, bad)
+    first, where = found
+    layer, what = where if where is not None else (None, "a value is not finite")
+    advice = "try a smaller learning rate, or scale the inputs"
+    with np.errstate(all="ignore"):
+        baseline = setup.loss.value(np.zeros_like(setup.Y), setup.Y)
+    if not np.isfinite(baseline):  # the targets alone overflow the loss
+        top = float(np.abs(setup.Y).max())
+        advice = f"the targets reach {top:.4g}, too large for {setup.loss.name}: scale Y"
+    message = (
+        f"training diverged in epoch {first}: {what} ({advice})"
+        if first
+        else f"training cannot start: at epoch 0 {what} ({advice})"
+    )
+    raise DivergenceError(message, epoch=first, layer=layer)
+
+
+def scale(setup: Setup[F], weights: Matrix[F] | None) -> Any:
+    """A batch's weights over their sum (what replaces the mean's ``1/m``), or ``None``."""
+    if weights is None:
+        return None
+    return weights / weights.sum()
+
+
+def batches(setup: Setup[F], epoch: int) -> Sequence[Batch]:
+    """The epoch's batches: the whole set, or one shuffled gather in column views."""
+    if setup.whole is not None:
+        return setup.whole
+    m, size = setup.X.shape[1], setup.batch
+    order = np.random.default_rng((setup.seed, epoch)).permutation(m)
+    # One gather per epoch (np.take, a third of the time of X[:, order] on wide
+    # data; mode="clip" skips a copy, the indices being valid), then the
+    # batches are column views. The gather is freed with the batches, before
+    # the epoch's log measures the data.
+    X1: Matrix[F] = np.empty((setup.X.shape[0] + 1, m), setup.X.dtype)
+    X1[-1] = 1
+    np.take(setup.X, order, axis=1, out=X1[:-1], mode="clip")
+    Y: Targets[F] = np.take(setup.Y, order, axis=1)
+    W = None if setup.weights is None else np.take(setup.weights, order, axis=1)
+    return [
+        (
+            X1[:, start : start + size],
+            Y[:, start : start + size],
+            None if W is None else scale(setup, W[:, start : start + size]),
+            setup.buffers if start + size <= m else setup.rest,
+        )
+        for start in range(0, m, size)
+    ]
+
+
+def descend(
+    setup: Setup[F], carry: Carry, batches: Sequence[Batch], observe: bool
+) -> tuple[Carry, list[tuple[float, float, float]]]:
+    """The optimiser's steps over ``batches``: the kernels, then one call of the rule each.
+
+    Each step is the forward kernel, the output delta and the backward kernel
+    into a new packed gradient (plus ``decay * theta``, L2's gradient), made
+    read-only and handed to the optimiser's rule. Returns the new carry and,
+    when ``observe``, each batch's ``(loss, accuracy, size)`` before its step.
+    """
+    structure, activations, kind = setup.structure, setup.activations, setup.loss
+    optimizer, mask, decay = setup.optimizer, structure.weights, setup.decay
+    output, size = activations[-1], structure.size
+    theta, moments, count = carry.theta, carry.moments, carry.steps
+    observed: list[tuple[float, float, float]] = []
+    for X1, Y, scale, buffers in batches:
+        blocks = structure.blocks(theta)
+        Zs, inputs, Z, A = _kernels.forward(blocks, activations, X1, buffers=buffers)
+        if observe:
+            observed.append(measure(setup, Z, A, Y, scale))
+        dZ = _kernels.output_delta(kind, output, Z, A, Y, scale)
+        g: Matrix[F] = np.empty((1, size), structure.dtype)
+        _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g))
+        del Zs, inputs, Z, A, dZ  # freed before the rule allocates the new parameters
+        if decay is not None:
+            g += theta * decay
+        g.setflags(write=False)
+        check = count == setup.first_step  # a rule of the user's own may give back anything
+        theta, moments = apply_rule(optimizer, theta, g, moments, count, mask, check=check)
+        count += 1
+    return carry._replace(theta=theta, moments=moments, steps=count), observed
+
+
+def judge(
+    setup: Setup[F],
+    state: TrainState[F],
+    parts: Sequence[tuple[float, float, float]] | None,
+    *,
+    logged: bool,
+) -> TrainState[F]:
+    """Measure ``state``, update the best, decide early stopping, and record a log entry if ``logged``.
+
+    The training numbers are measured on the whole training set, or combined
+    from the epoch's batches' ``parts`` (the running loss) when given; they
+    are measured only for a log. Validation data are measured exactly.
+    """
+    theta = state.params.theta
+    train_loss = train_acc = NAN
+    if logged:
+        if parts is None:
+            train_loss, train_acc = network_loss(setup, theta, setup.X, setup.Y)
+        else:
+            train_loss, train_acc = combined(setup, theta, parts)
+    val_loss = val_acc = NAN
+    if setup.validation is not None:
+        val_loss, val_acc = network_loss(setup, theta, *setup.validation, penalised=False)
+    if (logged and not np.isfinite(train_loss)) or (
+        setup.validation is not None and not np.isfinite(val_loss)
+    ):
+        diverge(setup, state, state.epoch, theta)
+    monitored = val_loss if setup.validation is not None else train_loss
+    stopping = setup.early_stopping
+    delta = stopping.min_delta if stopping else 0.0
+    improved = bool(monitored < state.best_loss - delta)
+    best = (
+        (state.params, state.epoch, monitored)
+        if improved
+        else (state.best_params, state.best_epoch, state.best_loss)
+    )
+    stopped = bool(stopping and state.epoch - best[1] >= stopping.patience)
+    log = state.log
+    if logged:
+        log = ((state.epoch, train_loss, train_acc, val_loss, val_acc), state.log)
+    return TrainState(  # every field, as attrs.evolve would, at a third of its cost
+        state.params,
+        state.opt_state,
+        state.epoch,
+        *best,
+        stopped,
+        log,
+        (state.epoch, state.params, state.opt_state),
+    )
+
+
+def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
+    """One epoch: the carry after ``epoch`` epochs -> the carry after ``epoch + 1``.
+
+    Run it under ``np.errstate(over="ignore", invalid="ignore", divide="ignore")``
+    (``train`` holds one for the whole fold, ``scan`` one per epoch), so that a
+    diverging run reaches the check instead of warning. Parameters are checked
+    every ``setup.check_every`` epochs and at the last; losses when measured:
+    at every log, and every epoch under early stopping.
+    """
+    if carry.state.stopped:
+        return carry
+    done = epoch + 1
+    last = done == setup.last_epoch
+    logged = last or done % setup.log_every == 0
+    observe = logged and setup.running and not setup.replaying
+    new, parts = descend(setup, carry, batches(setup, epoch), observe)
+    new = new._replace(epoch=done)
+    if setup.replaying:  # re-running to locate a divergence: no checks, no logs
+        return new
+    if (last or done % setup.check_every == 0) and not all_finite(new.theta):
+        diverge(setup, carry.state, done, new.theta)
+    if logged or setup.early_stopping is not None:
+        judged = judge(setup, state(setup, new), parts if observe else None, logged=logged)
+        new = new._replace(state=judged)
+    return new
+
+
+def quiet_step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
+    """:func:`step` under its own ``np.errstate``, for callers that yield between epochs."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return step(setup, carry, epoch)
+
+
+def hidden_buffers(structure: Structure[F], size: int) -> tuple[Matrix[F], ...]:
+    """Each hidden layer's ``[A; 1]`` for batches of ``size`` examples, the last row ones."""
+    buffers = []
+    for n in structure.dims[1:-1]:
+        buffer: Matrix[F] = np.empty((n + 1, size), structure.dtype)
+        buffer[-1] = 1
+        buffers.append(buffer)
+    return tuple(buffers)
