@@ -344,9 +344,25 @@ class _MLP(BaseEstimator):
         """fnmlp's loss over scikit-learn's (the regressor's ``2 / n_y``)."""
         return 1.0
 
-    def _reported(self, value: float, params: Params[Any], l2: float, m: int) -> float:
-        """scikit-learn's ``loss_`` from fnmlp's penalised loss ``value`` over ``m`` examples."""
-        return value
+    _data_share = 1.0
+    """scikit-learn's loss over fnmlp's, before the penalty (the regressor's 1/2)."""
+
+    def _reported(
+        self, value: float, l2: float, m: int, after: Params[Any], before: Params[Any]
+    ) -> float:
+        """scikit-learn's ``loss_`` from fnmlp's penalised loss ``value`` over ``m`` examples.
+
+        fnmlp's history adds the penalty of the params ``after`` the steps;
+        scikit-learn adds that of the params ``before`` each step.
+        """
+        c, share = self._scale(), self._data_share
+        if not l2:
+            return share * value
+        if before is after and share == 1 and c == 1:
+            return value
+        penalty_after = l2 / (2 * m) * _squares(after)
+        penalty_before = penalty_after if before is after else l2 / (2 * m) * _squares(before)
+        return share * (value - penalty_after) + penalty_before / c
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
@@ -581,7 +597,7 @@ class _MLP(BaseEstimator):
                 l2 = c * alpha * m / B
                 state, value = _train(state, X_cols, Y_cols, kind=kind, optimizer=optimizer,
                                       batch_size=B, l2=l2, seed=self._seed, sample_weight=weights)
-                loss = self._reported(value, state.params, l2, m)
+                loss = self._reported(value, l2, m, state.params, state.params)
             else:
                 state, loss = self._batches(state, X, Y, weights, optimizer, B, c * alpha)
             self.n_iter_ += 1
@@ -648,6 +664,7 @@ class _MLP(BaseEstimator):
             part = X[rows]
             dense = part.toarray() if scipy.sparse.issparse(part) else part
             assert self._seed is not None
+            before = state.params
             state, value = _train(
                 state,
                 dense.T,
@@ -659,7 +676,7 @@ class _MLP(BaseEstimator):
                 seed=self._seed,
                 sample_weight=None if weights is None else weights[rows],
             )
-            total += self._reported(value, state.params, l2, rows.size) * rows.size
+            total += self._reported(value, l2, rows.size, state.params, before) * rows.size
         return state, total / m
 
     def _count_improvement(
@@ -753,7 +770,7 @@ class _MLP(BaseEstimator):
                 stacklevel=3,
             )
         params = _unflat(result.x, like)
-        self.loss_ = self._reported(float(result.fun) * c, params, l2, m)
+        self.loss_ = self._reported(float(result.fun) * c, l2, m, params, params)
         self.state_ = TrainState(params, None, self.state_.epoch, params, 0, self.loss_, False)
         self._publish(params)
 
@@ -949,11 +966,7 @@ class MLPRegressor(RegressorMixin, _MLP):
     def _scale(self) -> float:
         return 2.0 / self.n_outputs_
 
-    def _reported(self, value: float, params: Params[Any], l2: float, m: int) -> float:
-        # fnmlp's value: mean squared error + l2 / (2m) sum ||W||^2; scikit-learn's:
-        # half the mean squared error + alpha / (2B) sum ||W||^2 = penalty / scale
-        penalty = l2 / (2 * m) * _squares(params) if l2 else 0.0
-        return (value - penalty) / 2 + penalty / self._scale()
+    _data_share = 0.5  # scikit-learn's squared error: half fnmlp's mean squared error
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
