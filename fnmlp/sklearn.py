@@ -59,19 +59,22 @@ raises :class:`fnmlp.DivergenceError` (a ``ValueError``) at once.
 
 Examples:
     >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from fnmlp.sklearn import MLPClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> model = MLPClassifier(hidden_layer_sizes=(16,), max_iter=300, random_state=0)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> model = MLPClassifier((16,), learning_rate_init=0.01, max_iter=500, random_state=0)
     >>> model.fit(X, y).score(X, y) > 0.95
     True
     >>> print(model.params_)
     Params([4, 16, 3], relu -> softmax, float64)
     >>> [c.shape for c in model.coefs_], model.n_iter_
-    ([(4, 16), (16, 3)], 300)
+    ([(4, 16), (16, 3)], 224)
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import warnings
@@ -237,14 +240,12 @@ def _number(
     integer: bool = False,
 ) -> Any:
     """``value`` checked to be a (real or integral) number in the given interval."""
-    kind = numbers.Integral if integer else numbers.Real
-    inside = (
-        isinstance(value, kind)
-        and not isinstance(value, bool)
-        and not math.isnan(float(value))  # type: ignore[arg-type]
-        and (float(value) > low if low_open else float(value) >= low)  # type: ignore[arg-type]
-        and (float(value) < high if high_open else float(value) <= high)  # type: ignore[arg-type]
-    )
+    number = math.nan
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if real and (not integer or isinstance(value, numbers.Integral)):
+        number = float(value)  # type: ignore[arg-type]  # a numbers.Real, narrowed above
+    above = number > low if low_open else number >= low
+    inside = above and (number < high if high_open else number <= high)
     if not inside:
         what = "an int" if integer else "a number"
         left, right = "(" if low_open else "[", ")" if high_open else "]"
@@ -462,7 +463,7 @@ class _MLP(BaseEstimator):
         self.out_activation_ = self._out_activation()
         factor = 2.0 if self.activation == "logistic" else 6.0
         layers = []
-        for i, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:])):
+        for i, (fan_in, fan_out) in enumerate(itertools.pairwise(units)):
             bound = np.sqrt(factor / (fan_in + fan_out))
             coef = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(settings.dtype)
             intercept = rng.uniform(-bound, bound, fan_out).astype(settings.dtype)
@@ -520,8 +521,15 @@ class _MLP(BaseEstimator):
         A state from another solver or other optimiser settings (changed by
         ``set_params`` between ``warm_start`` fits) starts the optimiser afresh.
         """
-        key = (self.solver, self.momentum, self.nesterovs_momentum, self.beta_1, self.beta_2,
-               self.epsilon, self._scale())
+        key = (
+            self.solver,
+            self.momentum,
+            self.nesterovs_momentum,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+            self._scale(),
+        )
         fresh = optimizer.init(state.params)
         if state.opt_state is None or key != self._optimiser_key:
             self._optimiser_key = key
@@ -586,7 +594,8 @@ class _MLP(BaseEstimator):
         c, alpha = self._scale(), float(self.alpha) * factor
         kind = self._loss_kind()
         whole_epochs = self.shuffle and not scipy.sparse.issparse(X)
-        X_cols, Y_cols = (X.T, Y.T) if whole_epochs else (None, None)
+        X_cols: Any = X.T if whole_epochs else None
+        Y_cols: Any = Y.T if whole_epochs else None
         state = self.state_
         best = self.params_
         self.n_iter_ = 0
@@ -595,8 +604,17 @@ class _MLP(BaseEstimator):
             state = self._resumable(state, optimizer)
             if whole_epochs:
                 l2 = c * alpha * m / B
-                state, value = _train(state, X_cols, Y_cols, kind=kind, optimizer=optimizer,
-                                      batch_size=B, l2=l2, seed=self._seed, sample_weight=weights)
+                state, value = _train(
+                    state,
+                    X_cols,
+                    Y_cols,
+                    kind=kind,
+                    optimizer=optimizer,
+                    batch_size=B,
+                    l2=l2,
+                    seed=self._seed,
+                    sample_weight=weights,
+                )
                 loss = self._reported(value, l2, m, state.params, state.params)
             else:
                 state, loss = self._batches(state, X, Y, weights, optimizer, B, c * alpha)
@@ -653,6 +671,7 @@ class _MLP(BaseEstimator):
         generator seeded with ``(seed, t_)`` when ``shuffle``.
         """
         m = X.shape[0]
+        assert self._seed is not None  # drawn before the first epoch
         order = (
             np.random.default_rng((self._seed, self.t_)).permutation(m)
             if self.shuffle
@@ -663,7 +682,6 @@ class _MLP(BaseEstimator):
             rows = order[start : start + B]
             part = X[rows]
             dense = part.toarray() if scipy.sparse.issparse(part) else part
-            assert self._seed is not None
             before = state.params
             state, value = _train(
                 state,
@@ -707,7 +725,11 @@ class _MLP(BaseEstimator):
         return best
 
     def _objective(
-        self, params: Params[Any], X: Any, Y: npt.NDArray[Any], l2: float,
+        self,
+        params: Params[Any],
+        X: Any,
+        Y: npt.NDArray[Any],
+        l2: float,
         weights: npt.NDArray[Any] | None,
     ) -> tuple[float, list[npt.NDArray[Any]]]:
         """fnmlp's penalised loss on all of ``(X, Y)`` and its gradient ``[dW..., db...]``.
@@ -928,13 +950,15 @@ class MLPClassifier(ClassifierMixin, _MLP):
         outputs = self._predict_outputs(X)
         if self.n_outputs_ == 1:
             p = outputs[:, 0]
-            return np.stack([1 - p, p], axis=1)
+            binary: npt.NDArray[Any] = np.stack([1 - p, p], axis=1)
+            return binary
         return outputs
 
     def predict_log_proba(self, X: Any) -> npt.NDArray[Any]:
         """The log of :meth:`predict_proba`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+        with np.errstate(divide="ignore"):  # a probability of 0 is a log of -inf
+            logs: npt.NDArray[Any] = np.log(self.predict_proba(X))
+        return logs
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -110,8 +110,9 @@ def same_run(ours: Any, theirs: Any, X: Any, y: Any, rtol: float) -> None:
         dict(solver="sgd", learning_rate_init=0.05, momentum=0.0, learning_rate="invscaling"),
         dict(solver="sgd", learning_rate_init=0.05, nesterovs_momentum=False, alpha=0.01),
         # epsilon: fnmlp adds it to the corrected root, scikit-learn to the uncorrected one
-        dict(solver="adam", learning_rate_init=0.01, activation="tanh", batch_size=64,
-             epsilon=1e-14),
+        dict(
+            solver="adam", learning_rate_init=0.01, activation="tanh", batch_size=64, epsilon=1e-14
+        ),
         dict(solver="lbfgs", activation="logistic"),
     ],
     ids=["sgd", "invscaling", "momentum-alpha", "adam", "lbfgs"],
@@ -119,7 +120,9 @@ def same_run(ours: Any, theirs: Any, X: Any, y: Any, rtol: float) -> None:
 def test_classifier_steps_are_sklearns(settings: dict[str, Any]) -> None:
     X, y = datasets.load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
-    common = dict(hidden_layer_sizes=(12,), max_iter=15, shuffle=False, random_state=3)
+    common: dict[str, Any] = dict(
+        hidden_layer_sizes=(12,), max_iter=15, shuffle=False, random_state=3
+    )
     ours = MLPClassifier(**common, **settings)
     theirs = neural_network.MLPClassifier(**common, **settings)
     same_run(ours, theirs, X, y, rtol=1e-8)
@@ -129,9 +132,17 @@ def test_classifier_steps_are_sklearns(settings: dict[str, Any]) -> None:
 def test_regressor_steps_are_sklearns(solver: str) -> None:
     X, y = datasets.make_regression(120, 6, n_targets=3, noise=1.0, random_state=0)
     y = y / y.std()
-    common = dict(hidden_layer_sizes=(10,), max_iter=10, shuffle=False, random_state=1,
-                  solver=solver, learning_rate_init=0.01, alpha=0.1, batch_size=40,
-                  epsilon=1e-14)
+    common: dict[str, Any] = dict(
+        hidden_layer_sizes=(10,),
+        max_iter=10,
+        shuffle=False,
+        random_state=1,
+        solver=solver,
+        learning_rate_init=0.01,
+        alpha=0.1,
+        batch_size=40,
+        epsilon=1e-14,
+    )
     same_run(MLPRegressor(**common), neural_network.MLPRegressor(**common), X, y, rtol=1e-8)
 
 
@@ -149,7 +160,7 @@ def test_classifier_accuracy_as_sklearns(name: str) -> None:
     # 3 seeds is at least scikit-learn's mean minus one standard deviation (of its seeds).
     X, y = CLASSIFICATION[name](return_X_y=True)
     X_train, X_test, y_train, y_test = scaled_split(X, y)
-    settings = dict(hidden_layer_sizes=(32,), max_iter=30, batch_size=32)
+    settings: dict[str, Any] = dict(hidden_layer_sizes=(32,), max_iter=30, batch_size=32)
     ours, theirs = [], []
     for seed in range(3):
         model = quiet_fit(MLPClassifier(**settings, random_state=seed), X_train, y_train)
@@ -166,8 +177,9 @@ def test_regressor_r2_as_sklearns(name: str) -> None:
     else:
         X, y = datasets.make_regression(400, 10, noise=5.0, random_state=0)
     X_train, X_test, y_train, y_test = scaled_split(X, y / np.std(y))
-    settings = dict(hidden_layer_sizes=(32,), max_iter=40, batch_size=32,
-                    learning_rate_init=0.01)
+    settings: dict[str, Any] = dict(
+        hidden_layer_sizes=(32,), max_iter=40, batch_size=32, learning_rate_init=0.01
+    )
     ours, theirs = [], []
     for seed in range(3):
         model = quiet_fit(MLPRegressor(**settings, random_state=seed), X_train, y_train)
@@ -233,8 +245,9 @@ def test_sparse_csr_is_densified_one_batch_at_a_time(monkeypatch: pytest.MonkeyP
         return toarray(self, *args, **kwargs)
 
     monkeypatch.setattr(scipy.sparse.csr_matrix, "toarray", counted)
-    settings = dict(hidden_layer_sizes=(8,), max_iter=10, batch_size=50, random_state=0,
-                    learning_rate_init=0.01)
+    settings: dict[str, Any] = dict(
+        hidden_layer_sizes=(8,), max_iter=10, batch_size=50, random_state=0, learning_rate_init=0.01
+    )
     for shuffle in (False, True):
         on_sparse = quiet_fit(MLPClassifier(**settings, shuffle=shuffle), sparse, y)
         assert densified and max(densified) == 50  # one batch at a time
@@ -255,7 +268,9 @@ def test_sparse_csr_is_densified_one_batch_at_a_time(monkeypatch: pytest.MonkeyP
 def test_partial_fit_resumes_bit_identically() -> None:
     X, y = datasets.load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
-    settings = dict(hidden_layer_sizes=(8,), random_state=0, tol=0.0, n_iter_no_change=99)
+    settings: dict[str, Any] = dict(
+        hidden_layer_sizes=(8,), random_state=0, tol=0.0, n_iter_no_change=99
+    )
     once = quiet_fit(MLPClassifier(**settings, max_iter=4), X, y)
     stepwise = MLPClassifier(**settings)
     for _ in range(4):
@@ -280,16 +295,23 @@ def test_partial_fit_needs_classes_and_a_stochastic_solver() -> None:
     with pytest.raises(ValueError, match="classes must be passed"):
         MLPClassifier().partial_fit(X, y)
     assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
-    with pytest.raises(ValueError, match="not in `self.classes_`"):
+    with pytest.raises(ValueError, match=r"not in `self\.classes_`"):
         MLPClassifier().partial_fit(X[:100], y[:100], classes=[0, 1]).partial_fit(X, y)
 
 
 def test_warm_start_resumes_bit_identically() -> None:
     X, y = datasets.make_regression(200, 5, noise=1.0, random_state=0)
     y = y / y.std()
-    settings = dict(hidden_layer_sizes=(8,), random_state=0, tol=0.0, n_iter_no_change=99,
-                    solver="sgd", learning_rate="invscaling", learning_rate_init=0.05,
-                    batch_size=32)
+    settings: dict[str, Any] = dict(
+        hidden_layer_sizes=(8,),
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=99,
+        solver="sgd",
+        learning_rate="invscaling",
+        learning_rate_init=0.05,
+        batch_size=32,
+    )
     once = quiet_fit(MLPRegressor(**settings, max_iter=12), X, y)
     model = quiet_fit(MLPRegressor(**settings, max_iter=5, warm_start=True), X, y)
     quiet_fit(model.set_params(max_iter=7), X, y)
@@ -300,15 +322,23 @@ def test_warm_start_resumes_bit_identically() -> None:
 
 def test_early_stopping_keeps_the_best_validation_score() -> None:
     X, y = datasets.load_digits(return_X_y=True)
-    model = MLPClassifier((16,), early_stopping=True, n_iter_no_change=3, max_iter=200,
-                          learning_rate_init=0.01, random_state=0)
+    model = MLPClassifier(
+        (16,),
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_iter=200,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
     model.fit(X / 16, y)
+    assert model.validation_scores_ is not None
     assert model.n_iter_ < 200 and len(model.validation_scores_) == model.n_iter_
     assert model.best_validation_score_ == max(model.validation_scores_) > 0.9
     best = int(np.argmax(model.validation_scores_))
     assert model.n_iter_ - best - 1 == 4  # stalls counted past n_iter_no_change
-    ref = neural_network.MLPClassifier((16,), early_stopping=True, n_iter_no_change=3,
-                                       learning_rate_init=0.01, random_state=0).fit(X / 16, y)
+    ref = neural_network.MLPClassifier(
+        (16,), early_stopping=True, n_iter_no_change=3, learning_rate_init=0.01, random_state=0
+    ).fit(X / 16, y)
     assert abs(model.best_validation_score_ - ref.best_validation_score_) < 0.03
     with pytest.raises(ValueError, match="early_stopping"):
         MLPClassifier(early_stopping=True).partial_fit(X, y, classes=np.arange(10))
@@ -317,9 +347,16 @@ def test_early_stopping_keeps_the_best_validation_score() -> None:
 def test_adaptive_rate_divides_by_five_when_stalled() -> None:
     X, y = datasets.load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
-    settings = dict(hidden_layer_sizes=(8,), solver="sgd", learning_rate="adaptive",
-                    learning_rate_init=0.1, tol=10.0, n_iter_no_change=1, max_iter=30,
-                    random_state=0)
+    settings: dict[str, Any] = dict(
+        hidden_layer_sizes=(8,),
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.1,
+        tol=10.0,
+        n_iter_no_change=1,
+        max_iter=30,
+        random_state=0,
+    )
     model = MLPClassifier(**settings).fit(X, y)  # every epoch after the first stalls by tol=10
     # the first division after 3 epochs, then one every 2, the eighth to 0.1 / 5**8 < 1e-6
     assert model.n_iter_ == 19 == neural_network.MLPClassifier(**settings).fit(X, y).n_iter_
@@ -379,8 +416,9 @@ def test_bad_input_follows_sklearn_conventions() -> None:
 
 def test_equal_sample_weights_scale_alpha_as_sklearn() -> None:
     X, y = datasets.load_iris(return_X_y=True)
-    common = dict(hidden_layer_sizes=(6,), solver="lbfgs", alpha=1.0, max_iter=20,
-                  random_state=0)
+    common: dict[str, Any] = dict(
+        hidden_layer_sizes=(6,), solver="lbfgs", alpha=1.0, max_iter=20, random_state=0
+    )
     weighted = MLPClassifier(**common)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
