@@ -142,36 +142,43 @@ def _train(
     *,
     kind: Loss,
     optimizer: Optimizer[Any],
+    epochs: int,
     batch_size: int | None,
     l2: float,
     seed: int,
     sample_weight: npt.NDArray[Any] | None,
-) -> tuple[TrainState[Any], float]:
-    """One epoch of :func:`fnmlp.train` on ``(X, Y)`` (columns are examples), resumed from ``state``.
+) -> Iterator[tuple[TrainState[Any], float]]:
+    """``epochs`` epochs of fnmlp's training on ``(X, Y)`` (columns are examples) from ``state``.
 
-    Returns the new state and the epoch's loss (the running mean of its batch
-    losses, with the penalty). The state comes back without its history: the
-    estimator keeps the curve itself, and a state that grew an entry per epoch
-    would pickle ever deeper.
+    Lazily yields, after each epoch, the state and the epoch's loss (the
+    running mean of its batch losses, with the penalty): :func:`fnmlp.scan`,
+    the states :func:`fnmlp.train` folds over, so that the estimator decides
+    between epochs whether to go on. Each state is handed out without its
+    history: the estimator keeps the curve itself, and a state that grew an
+    entry per epoch would pickle ever deeper.
     """
     _unweighted(sample_weight)
-    result = fnmlp.train(
+    states = fnmlp.scan(
         state,
         X,
         Y,
         loss=kind,
         optimizer=optimizer,
-        epochs=1,
+        epochs=epochs,
         batch_size=batch_size,
         seed=seed,
         l2=l2,
         log_every=1,
         running_loss=True,
     )
-    new = result.state
-    entry = new.latest
-    assert entry is not None  # the epoch is logged at its end
-    return attrs.evolve(new, log=None, checkpoint=None), entry.train_loss
+    next(states)  # the starting state
+
+    def stripped(new: TrainState[Any]) -> tuple[TrainState[Any], float]:
+        entry = new.latest
+        assert entry is not None  # every epoch is logged at its end
+        return attrs.evolve(new, log=None, checkpoint=None), entry.train_loss
+
+    return map(stripped, states)
 
 
 def _value_and_gradient(
@@ -594,30 +601,38 @@ class _MLP(BaseEstimator):
         c, alpha = self._scale(), float(self.alpha) * factor
         kind = self._loss_kind()
         whole_epochs = self.shuffle and not scipy.sparse.issparse(X)
-        X_cols: Any = X.T if whole_epochs else None
-        Y_cols: Any = Y.T if whole_epochs else None
+        # fnmlp's layout, contiguous, so that each epoch's gather reads whole columns
+        X_cols: Any = np.ascontiguousarray(X.T) if whole_epochs else None
+        Y_cols: Any = np.ascontiguousarray(Y.T) if whole_epochs else None
+        l2 = c * alpha * m / B if whole_epochs else c * alpha
         state = self.state_
         best = self.params_
+        epochs: Iterator[tuple[TrainState[Any], float]] | None = None
+        rate = math.nan
         self.n_iter_ = 0
         for _ in range(self.max_iter):
-            optimizer = self._optimizer(self._epoch_rate())
-            state = self._resumable(state, optimizer)
-            if whole_epochs:
-                l2 = c * alpha * m / B
-                state, value = _train(
-                    state,
-                    X_cols,
-                    Y_cols,
-                    kind=kind,
-                    optimizer=optimizer,
-                    batch_size=B,
-                    l2=l2,
-                    seed=self._seed,
-                    sample_weight=weights,
-                )
+            if self._epoch_rate() != rate:  # the first epoch, or a new rate
+                rate = self._epoch_rate()
+                optimizer = self._optimizer(rate)
+                state = self._resumable(state, optimizer)
+                if whole_epochs:
+                    epochs = _train(
+                        state,
+                        X_cols,
+                        Y_cols,
+                        kind=kind,
+                        optimizer=optimizer,
+                        epochs=1 if incremental else self.max_iter - self.n_iter_,
+                        batch_size=B,
+                        l2=l2,
+                        seed=self._seed,
+                        sample_weight=weights,
+                    )
+            if epochs is not None:
+                state, value = next(epochs)
                 loss = self._reported(value, l2, m, state.params, state.params)
             else:
-                state, loss = self._batches(state, X, Y, weights, optimizer, B, c * alpha)
+                state, loss = self._batches(state, X, Y, weights, optimizer, B, l2)
             self.n_iter_ += 1
             self.t_ += m
             self.loss_ = loss
@@ -683,16 +698,19 @@ class _MLP(BaseEstimator):
             part = X[rows]
             dense = part.toarray() if scipy.sparse.issparse(part) else part
             before = state.params
-            state, value = _train(
-                state,
-                dense.T,
-                Y[rows].T,
-                kind=kind,
-                optimizer=optimizer,
-                batch_size=None,
-                l2=l2,
-                seed=self._seed,
-                sample_weight=None if weights is None else weights[rows],
+            state, value = next(
+                _train(
+                    state,
+                    dense.T,
+                    Y[rows].T,
+                    kind=kind,
+                    optimizer=optimizer,
+                    epochs=1,
+                    batch_size=None,
+                    l2=l2,
+                    seed=self._seed,
+                    sample_weight=None if weights is None else weights[rows],
+                )
             )
             total += self._reported(value, l2, rows.size, state.params, before) * rows.size
         return state, total / m
