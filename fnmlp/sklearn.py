@@ -210,9 +210,8 @@ def _rows(X: Any, dtype: np.dtype[Any]) -> Iterator[npt.NDArray[Any]]:
 
 
 def _outputs(params: Params[Any], X: Any) -> npt.NDArray[Any]:
-    """The network's outputs on ``X`` (rows are examples), ``(n, n_y)``."""
-    parts = [fnmlp.forward(params, part.T)[0].T for part in _rows(X, params.dtype)]
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    """The network's outputs on ``X`` (rows are examples), ``(n, n_y)``, a new writable array."""
+    return np.concatenate([fnmlp.forward(params, part.T)[0].T for part in _rows(X, params.dtype)])
 
 
 def _flat(arrays: Sequence[npt.NDArray[Any]]) -> npt.NDArray[np.float64]:
@@ -785,8 +784,8 @@ class _MLP(BaseEstimator):
         like = self.params_
 
         def value_and_gradient(theta: npt.NDArray[np.float64]) -> tuple[float, Any]:
-            params = _unflat(theta, like)
             try:
+                params = _unflat(theta, like)
                 value, grads = self._objective(params, X, Y, l2, weights)
             except fnmlp.NonFiniteError:  # a line search probing too far: reject the point
                 return math.inf, np.zeros_like(theta)

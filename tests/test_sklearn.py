@@ -211,6 +211,7 @@ def test_string_labels_binary_multiclass_and_multilabel() -> None:
     assert list(model.classes_) == ["setosa", "versicolor", "virginica"]
     assert model.out_activation_ == "softmax" and model.predict(X[:3]).dtype == names.dtype
     proba = model.predict_proba(X)
+    assert proba.flags.writeable  # the caller's array, as scikit-learn hands it out
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_allclose(model.predict_log_proba(X), np.log(proba))
     binary = quiet_fit(MLPClassifier((8,), solver="lbfgs", random_state=0), X, names == "setosa")
