@@ -430,8 +430,9 @@ class _MLP(BaseEstimator):
         """
         if sample_weight is None:
             return None, 1.0
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        if weights.size and np.all(weights == weights[0]) and weights[0] > 0:
+        # scikit-learn's checks: one weight per example, none negative, not all zero
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if np.all(weights == weights[0]):
             return None, 1.0 / float(weights[0])
         return weights, 1.0
 

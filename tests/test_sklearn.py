@@ -413,6 +413,8 @@ def test_bad_input_follows_sklearn_conventions() -> None:
         MLPClassifier(activation="softplus").fit(X, y)
     with pytest.raises(ValueError, match="sample_weight: non-uniform weights are not supported"):
         MLPClassifier().fit(X, y, sample_weight=np.arange(150.0))
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        MLPClassifier().fit(X, y, sample_weight=np.zeros(150))
 
 
 def test_equal_sample_weights_scale_alpha_as_sklearn() -> None:
