@@ -21,10 +21,10 @@ How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
   or :func:`fnmlp.sgd` when ``momentum=0``; ``"adam"`` is :func:`fnmlp.adam`;
   ``"lbfgs"`` is scipy's L-BFGS-B over the flat parameter array, with the
   value and gradient from :func:`fnmlp.forward`, :func:`fnmlp.loss` and
-  :func:`fnmlp.backward`. Each epoch of the stochastic solvers is one call of
-  :func:`fnmlp.train` resumed from the previous epoch's state, so tolerances,
-  early stopping and the adaptive rate are decided between epochs, as
-  scikit-learn does.
+  :func:`fnmlp.backward`. The stochastic solvers' epochs are the states of
+  one :func:`fnmlp.scan` (one per learning rate), so tolerances, early
+  stopping and the adaptive rate are decided between epochs, as scikit-learn
+  does, and a run of ``k`` epochs is :func:`fnmlp.train` for ``k`` epochs.
 - ``alpha``: scikit-learn adds ``alpha / (2 B) * sum ||W||^2`` to each batch's
   loss; :func:`fnmlp.train`'s ``l2`` adds ``l2 / (2 m) * sum ||W||^2`` to every
   step, so ``l2 = alpha * m / B``: the same penalty and gradient for every batch
