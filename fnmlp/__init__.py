@@ -78,6 +78,7 @@ from fnmlp.schedules import Schedule as Schedule
 from fnmlp.schedules import constant as constant
 from fnmlp.schedules import cosine_decay as cosine_decay
 from fnmlp.schedules import exponential_decay as exponential_decay
+from fnmlp.schedules import invscaling as invscaling
 from fnmlp.schedules import step_decay as step_decay
 from fnmlp.serialisation import load as load
 from fnmlp.serialisation import save as save
@@ -134,6 +135,7 @@ __all__ = [
     "gradient",
     "gradient_check",
     "init",
+    "invscaling",
     "labels",
     "leaky_relu",
     "linear",

@@ -29,6 +29,7 @@ __all__ = [
     "constant",
     "cosine_decay",
     "exponential_decay",
+    "invscaling",
     "step_decay",
 ]
 
@@ -153,6 +154,34 @@ def exponential_decay(learning_rate: float, *, rate: float) -> Schedule:
     decay = _decay_factor(rate, "rate")
     return Schedule(
         f"exponential_decay {lr} x {decay}", functools.partial(_exponential_decay, lr, decay)
+    )
+
+
+def invscaling(learning_rate: float, *, power_t: float = 0.5) -> Schedule:
+    """``learning_rate / (step + 1) ** power_t``: inverse scaling, for ``power_t >= 0``.
+
+    scikit-learn's ``learning_rate="invscaling"`` evaluates this rate at ``t``
+    = the number of training examples seen so far, once per epoch (the first
+    epoch at ``t = 0``); :class:`fnmlp.sklearn.MLPClassifier` does the same.
+    Given to an optimiser, ``step`` is the optimiser's step count.
+
+    Raises:
+        HyperparameterError: for a ``learning_rate`` that is not positive and
+            finite, or a ``power_t`` that is negative or not finite.
+
+    Examples:
+        >>> schedule = invscaling(0.1, power_t=0.5)
+        >>> [round(schedule(t), 6) for t in (0, 3, 99)]
+        [0.1, 0.05, 0.01]
+        >>> invscaling(0.1, power_t=-1.0)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: power_t: expected a non-negative finite number, got -1.0
+    """
+    lr = positive_float(learning_rate, "learning_rate")
+    power = positive_float(power_t, "power_t", allow_zero=True)
+    return Schedule(
+        f"invscaling {lr} / (step + 1) ** {power}", lambda step: lr / (step + 1) ** power
     )
 
 

@@ -1,0 +1,1054 @@
+"""scikit-learn estimators on fnmlp: ``MLPClassifier`` and ``MLPRegressor``, drop-in.
+
+Change one import and keep the rest of a scikit-learn program (pipelines, grid
+search, cross-validation, pandas frames, string labels, sparse inputs, pickles):
+
+    from fnmlp.sklearn import MLPClassifier      # was: from sklearn.neural_network
+
+The estimators take scikit-learn's constructor parameters with the same
+defaults and meanings, and set the same fitted attributes (rows are examples,
+``coefs_[i]`` is ``(n_in, n_out)``), plus fnmlp's own ``params_`` (the same
+network as a :class:`~fnmlp.Params`, one column per example) and ``state_``
+(the :class:`~fnmlp.TrainState` that ``partial_fit`` and ``warm_start`` resume
+from, bit-identically). Needs the ``sklearn`` extra:
+``pip install "fnmlp[sklearn]"``; ``import fnmlp`` alone never imports
+scikit-learn.
+
+How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
+``m`` the training set's size, ``n_y`` the number of outputs):
+
+- ``solver="sgd"`` is :func:`fnmlp.momentum` (``nesterov=nesterovs_momentum``),
+  or :func:`fnmlp.sgd` when ``momentum=0``; ``"adam"`` is :func:`fnmlp.adam`;
+  ``"lbfgs"`` is scipy's L-BFGS-B over the flat parameter array, with the
+  value and gradient from :func:`fnmlp.forward`, :func:`fnmlp.loss` and
+  :func:`fnmlp.backward`. The stochastic solvers' epochs are the states of
+  one :func:`fnmlp.scan` (one per learning rate), so tolerances, early
+  stopping and the adaptive rate are decided between epochs, as scikit-learn
+  does, and a run of ``k`` epochs is :func:`fnmlp.train` for ``k`` epochs.
+- ``alpha``: scikit-learn adds ``alpha / (2 B) * sum ||W||^2`` to each batch's
+  loss; :func:`fnmlp.train`'s ``l2`` adds ``l2 / (2 m) * sum ||W||^2`` to every
+  step, so ``l2 = alpha * m / B``: the same penalty and gradient for every batch
+  of ``B`` examples. (The shorter last batch of an epoch, when ``B`` does not
+  divide ``m``, gets ``alpha / B`` where scikit-learn uses ``alpha / r`` for its
+  ``r`` examples.) With ``shuffle=False``, sparse inputs and ``lbfgs``, every
+  batch is its own full-batch step and the penalty is exactly scikit-learn's.
+- The regressor minimises scikit-learn's squared error ``sum (Yhat - Y)^2 / (2 m)``
+  (summed over outputs), whose gradient is ``2 / n_y`` times smaller than that
+  of :data:`fnmlp.mean_squared_error` (a mean over all entries); the learning
+  rate, ``l2`` and Adam's ``epsilon`` are scaled by the same factor so that
+  every step is scikit-learn's. ``loss_`` is reported as scikit-learn reports
+  it (half the mean squared error over all entries, plus the penalty).
+- ``learning_rate="invscaling"`` is :func:`fnmlp.invscaling` evaluated at
+  ``t_``, the number of examples seen, once per epoch; ``"adaptive"`` divides
+  the rate by 5 whenever the loss (or validation score) stalls for
+  ``n_iter_no_change`` epochs, and stops below ``1e-6``. Both need
+  ``solver="sgd"``.
+- Initial weights are scikit-learn's (Glorot uniform, drawn in the same order
+  from ``check_random_state(random_state)``), and so is the validation split
+  of ``early_stopping`` (stratified for the classifier). The shuffle of each
+  epoch is fnmlp's, seeded by a number drawn from the same generator.
+
+Differences a user could see: ``warm_start`` and ``partial_fit`` resume the
+optimiser's moments and rate (scikit-learn restarts the optimiser on every
+``fit``); fnmlp's Adam adds ``epsilon`` to the root of the bias-corrected
+second moment (as torch does) where scikit-learn adds it to the uncorrected
+one, a difference of order ``epsilon``; a momentum velocity accumulates
+gradients rather than steps, so a change of rate (``invscaling``,
+``adaptive``) applies to the whole velocity at once; a run that diverges
+raises :class:`fnmlp.DivergenceError` (a ``ValueError``) at once.
+
+Examples:
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from fnmlp.sklearn import MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> model = MLPClassifier((16,), learning_rate_init=0.01, max_iter=500, random_state=0)
+    >>> model.fit(X, y).score(X, y) > 0.95
+    True
+    >>> print(model.params_)
+    Params([4, 16, 3], relu -> softmax, float64)
+    >>> [c.shape for c in model.coefs_], model.n_iter_
+    ([(4, 16), (16, 3)], 224)
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import scipy.optimize
+import scipy.sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+import fnmlp
+from fnmlp import Activation, Grads, Layer, Loss, Optimizer, Params, TrainState
+from fnmlp.errors import HyperparameterError
+
+__all__ = ["MLPClassifier", "MLPRegressor"]
+
+ACTIVATIONS: dict[str, Activation] = {
+    "identity": fnmlp.linear,
+    "logistic": fnmlp.sigmoid,
+    "tanh": fnmlp.tanh,
+    "relu": fnmlp.relu,
+}
+"""scikit-learn's activation names and the fnmlp activations they are."""
+
+OUTPUTS: dict[str, Activation] = {
+    "identity": fnmlp.linear,
+    "logistic": fnmlp.sigmoid,
+    "softmax": fnmlp.softmax,
+}
+"""The output activations (``out_activation_``) and the fnmlp activations they are."""
+
+ROWS = 4096
+"""Examples per forward pass when predicting, and per dense slice of a sparse input."""
+
+
+# ----------------------------------------------------------------------------- the core calls
+
+
+def _unweighted(sample_weight: npt.NDArray[Any] | None) -> None:
+    """The one place that refuses per-example weights, until fnmlp's losses take them."""
+    if sample_weight is not None:
+        raise ValueError("sample_weight: non-uniform weights are not supported yet")
+
+
+def _train(
+    state: TrainState[Any],
+    X: npt.NDArray[Any],
+    Y: npt.NDArray[Any],
+    *,
+    kind: Loss,
+    optimizer: Optimizer[Any],
+    epochs: int,
+    batch_size: int | None,
+    l2: float,
+    seed: int,
+    sample_weight: npt.NDArray[Any] | None,
+) -> Iterator[tuple[TrainState[Any], float]]:
+    """``epochs`` epochs of fnmlp's training on ``(X, Y)`` (columns are examples) from ``state``.
+
+    Lazily yields, after each epoch, the state and the epoch's loss (the
+    running mean of its batch losses, with the penalty): :func:`fnmlp.scan`,
+    the states :func:`fnmlp.train` folds over, so that the estimator decides
+    between epochs whether to go on. Each state is handed out without its
+    history: the estimator keeps the curve itself, and a state that grew an
+    entry per epoch would pickle ever deeper.
+    """
+    _unweighted(sample_weight)
+    states = fnmlp.scan(
+        state,
+        X,
+        Y,
+        loss=kind,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        l2=l2,
+        log_every=1,
+        running_loss=True,
+    )
+    next(states)  # the starting state
+
+    def stripped(new: TrainState[Any]) -> tuple[TrainState[Any], float]:
+        entry = new.latest
+        assert entry is not None  # every epoch is logged at its end
+        return attrs.evolve(new, log=None, checkpoint=None), entry.train_loss
+
+    return map(stripped, states)
+
+
+def _value_and_gradient(
+    params: Params[Any],
+    X: npt.NDArray[Any],
+    Y: npt.NDArray[Any],
+    kind: Loss,
+    sample_weight: npt.NDArray[Any] | None,
+) -> tuple[float, Grads[Any]]:
+    """``kind``'s loss of ``params`` on ``(X, Y)`` (columns are examples) and its gradient."""
+    _unweighted(sample_weight)
+    Yhat, cache = fnmlp.forward(params, X)
+    return fnmlp.loss(Yhat, Y, kind), fnmlp.backward(params, cache, Y, kind)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _squares(params: Params[Any]) -> float:
+    """``sum ||W||^2`` over the layers (the biases are not penalised)."""
+    return sum(float(np.vdot(layer.W, layer.W)) for layer in params.layers)
+
+
+def _rows(X: Any, dtype: np.dtype[Any]) -> Iterator[npt.NDArray[Any]]:
+    """Slices of ``ROWS`` examples of ``X`` (rows are examples), dense, in ``dtype``."""
+    for start in range(0, X.shape[0], ROWS):
+        part = X[start : start + ROWS]
+        yield (part.toarray() if scipy.sparse.issparse(part) else part).astype(dtype, copy=False)
+
+
+def _outputs(params: Params[Any], X: Any) -> npt.NDArray[Any]:
+    """The network's outputs on ``X`` (rows are examples), ``(n, n_y)``, a new writable array."""
+    return np.concatenate([fnmlp.forward(params, part.T)[0].T for part in _rows(X, params.dtype)])
+
+
+def _flat(arrays: Sequence[npt.NDArray[Any]]) -> npt.NDArray[np.float64]:
+    """Every array raveled into one float64 vector, as scipy's optimisers take it."""
+    return np.concatenate([np.ravel(a) for a in arrays]).astype(np.float64, copy=False)
+
+
+def _unflat(theta: npt.NDArray[Any], like: Params[Any]) -> Params[Any]:
+    """The inverse of ``_flat`` over ``like``'s weights then biases, in ``like``'s dtype."""
+    shapes = [layer.W.shape for layer in like.layers] + [layer.b.shape for layer in like.layers]
+    arrays, start = [], 0
+    for shape in shapes:
+        size = shape[0] * shape[1]
+        arrays.append(theta[start : start + size].reshape(shape).astype(like.dtype))
+        start += size
+    L = len(like.layers)
+    return Params(
+        tuple(
+            Layer(arrays[i], arrays[L + i], layer.activation) for i, layer in enumerate(like.layers)
+        )
+    )
+
+
+def _number(
+    value: object,
+    name: str,
+    *,
+    low: float,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = True,
+    integer: bool = False,
+) -> Any:
+    """``value`` checked to be a (real or integral) number in the given interval."""
+    number = math.nan
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if real and (not integer or isinstance(value, numbers.Integral)):
+        number = float(value)  # type: ignore[arg-type]  # a numbers.Real, narrowed above
+    above = number > low if low_open else number >= low
+    inside = above and (number < high if high_open else number <= high)
+    if not inside:
+        what = "an int" if integer else "a number"
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        bounds = f"{left}{low:g}, {high:g}{right}"
+        raise HyperparameterError(f"{name}: expected {what} in {bounds}, got {value!r}")
+    return value
+
+
+def _choice(value: object, name: str, options: Sequence[str]) -> str:
+    if not (isinstance(value, str) and value in options):
+        raise HyperparameterError(f"{name}: expected one of {list(options)}, got {value!r}")
+    return value
+
+
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise HyperparameterError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
+@attrs.frozen
+class _Settings:
+    """The estimator's parameters, checked at ``fit`` (scikit-learn's rule: never in ``__init__``)."""
+
+    hidden: tuple[int, ...]
+    activation: Activation
+    dtype: np.dtype[Any]
+
+
+# ----------------------------------------------------------------------------- the estimators
+
+
+class _MLP(BaseEstimator):
+    """What the classifier and the regressor share: parameters, solvers, fitted attributes."""
+
+    _stochastic = ("sgd", "adam")
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dtype = dtype
+
+    # -- what the subclasses say
+
+    def _loss_kind(self) -> Loss:
+        raise NotImplementedError
+
+    def _scale(self) -> float:
+        """fnmlp's loss over scikit-learn's (the regressor's ``2 / n_y``)."""
+        return 1.0
+
+    _data_share = 1.0
+    """scikit-learn's loss over fnmlp's, before the penalty (the regressor's 1/2)."""
+
+    def _reported(
+        self, value: float, l2: float, m: int, after: Params[Any], before: Params[Any]
+    ) -> float:
+        """scikit-learn's ``loss_`` from fnmlp's penalised loss ``value`` over ``m`` examples.
+
+        fnmlp's history adds the penalty of the params ``after`` the steps;
+        scikit-learn adds that of the params ``before`` each step.
+        """
+        c, share = self._scale(), self._data_share
+        if not l2:
+            return share * value
+        if before is after and share == 1 and c == 1:
+            return value
+        penalty_after = l2 / (2 * m) * _squares(after)
+        penalty_before = penalty_after if before is after else l2 / (2 * m) * _squares(before)
+        return share * (value - penalty_after) + penalty_before / c
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[Any, npt.NDArray[Any], npt.NDArray[Any] | None]:
+        raise NotImplementedError
+
+    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any) -> float:
+        raise NotImplementedError
+
+    def _out_activation(self) -> str:
+        raise NotImplementedError
+
+    # -- parameters
+
+    def _settings(self) -> _Settings:
+        sizes = self.hidden_layer_sizes
+        hidden = tuple(sizes) if isinstance(sizes, (Sequence, np.ndarray)) else (sizes,)
+        for size in hidden:
+            _number(size, "hidden_layer_sizes", low=1, integer=True)
+        activation = ACTIVATIONS[_choice(self.activation, "activation", list(ACTIVATIONS))]
+        _choice(self.solver, "solver", ["lbfgs", "sgd", "adam"])
+        _number(self.alpha, "alpha", low=0)
+        if self.batch_size != "auto":
+            _number(self.batch_size, "batch_size", low=1, integer=True)
+        _choice(self.learning_rate, "learning_rate", ["constant", "invscaling", "adaptive"])
+        _number(self.learning_rate_init, "learning_rate_init", low=0, low_open=True)
+        _number(self.power_t, "power_t", low=0)
+        _number(self.max_iter, "max_iter", low=1, integer=True)
+        _number(self.tol, "tol", low=0)
+        for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
+            _flag(getattr(self, name), name)
+        _number(self.momentum, "momentum", low=0, high=1)
+        _number(self.validation_fraction, "validation_fraction", low=0, high=1, low_open=True)
+        _number(self.beta_1, "beta_1", low=0, high=1)
+        _number(self.beta_2, "beta_2", low=0, high=1)
+        _number(self.epsilon, "epsilon", low=0, low_open=True)
+        if self.n_iter_no_change != math.inf:
+            _number(self.n_iter_no_change, "n_iter_no_change", low=1, integer=True)
+        _number(self.max_fun, "max_fun", low=1, integer=True)
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise HyperparameterError(
+                f"dtype: expected numpy.float64 or numpy.float32, got {self.dtype!r}"
+            )
+        return _Settings(tuple(int(size) for size in hidden), activation, np.dtype(dtype))
+
+    # -- fitting
+
+    def _weights(self, sample_weight: Any, X: Any) -> tuple[npt.NDArray[Any] | None, float]:
+        """``(weights, alpha's factor)``: equal weights ``w`` are no weights and ``alpha / w``.
+
+        scikit-learn divides the penalty by the sum of the weights, so equal
+        weights ``w`` act as ``alpha / w``; other weights are left to the
+        training calls.
+        """
+        if sample_weight is None:
+            return None, 1.0
+        # scikit-learn's checks: one weight per example, none negative, not all zero
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if np.all(weights == weights[0]):
+            return None, 1.0 / float(weights[0])
+        return weights, 1.0
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
+        settings = self._settings()
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        first = not hasattr(self, "state_") or (not self.warm_start and not incremental)
+        X, Y, labels = self._validate_input(X, y, incremental, reset=first)
+        X = X.astype(settings.dtype, copy=False)
+        Y = Y.astype(settings.dtype, copy=False)
+        weights, factor = self._weights(sample_weight, X)
+        rng = check_random_state(self.random_state)
+        units = [X.shape[1], *settings.hidden, Y.shape[1]]
+        if first:
+            self._initialize(units, settings, rng)
+        elif list(self.params_.dims) != units or self.params_.dtype != settings.dtype:
+            raise ValueError(
+                f"warm_start and partial_fit: expected a network of layer sizes "
+                f"{list(self.params_.dims)} in {self.params_.dtype}, as fitted, but the "
+                f"parameters and data make {units} in {settings.dtype}"
+            )
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, Y, weights, factor)
+        else:
+            self._fit_stochastic(X, Y, labels, weights, factor, rng, incremental)
+        return self
+
+    def _initialize(self, units: list[int], settings: _Settings, rng: Any) -> None:
+        """scikit-learn's Glorot-uniform draws, in its order, as an fnmlp network."""
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = units[-1]
+        self.n_layers_ = len(units)
+        self.out_activation_ = self._out_activation()
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        layers = []
+        for i, (fan_in, fan_out) in enumerate(itertools.pairwise(units)):
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            coef = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(settings.dtype)
+            intercept = rng.uniform(-bound, bound, fan_out).astype(settings.dtype)
+            last = i == len(units) - 2
+            activation = OUTPUTS[self.out_activation_] if last else settings.activation
+            layers.append(Layer(coef.T, intercept[:, None], activation))
+        params = Params(tuple(layers))
+        self._publish(params)
+        self.state_: TrainState[Any] = TrainState(params, None, 0, params, 0, math.inf, False)
+        self._optimiser_key: tuple[Any, ...] | None = None
+        self._rate = float(self.learning_rate_init)
+        self._seed: int | None = None
+        if self.solver in self._stochastic:
+            self._start_curves()
+
+    def _start_curves(self) -> None:
+        """The stochastic solvers' bookkeeping: loss curve, best loss or score, stalls."""
+        self.loss_curve_: list[float] = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_: list[float] | None = []
+            self.best_validation_score_: float | None = -math.inf
+            self.best_loss_: float | None = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = math.inf
+
+    def _publish(self, params: Params[Any]) -> None:
+        """``params_`` and scikit-learn's read-only views of it, rows as examples."""
+        self.params_: Params[Any] = params
+        self.coefs_ = [layer.W.T for layer in params.layers]
+        self.intercepts_ = [layer.b[:, 0] for layer in params.layers]
+
+    def _optimizer(self, rate: float) -> Optimizer[Any]:
+        """The fnmlp optimiser of ``solver`` at scikit-learn's learning ``rate``."""
+        c = self._scale()
+        if self.solver == "adam":
+            return fnmlp.adam(rate, self.beta_1, self.beta_2, float(self.epsilon) * c)
+        if self.momentum:
+            return fnmlp.momentum(rate / c, float(self.momentum), bool(self.nesterovs_momentum))
+        return fnmlp.sgd(rate / c)
+
+    def _epoch_rate(self) -> float:
+        """scikit-learn's learning rate for the next epoch."""
+        if self.solver == "sgd" and self.learning_rate == "invscaling":
+            return fnmlp.invscaling(float(self.learning_rate_init), power_t=self.power_t)(self.t_)
+        if self.solver == "sgd" and self.learning_rate == "adaptive":
+            return self._rate
+        return float(self.learning_rate_init)
+
+    def _resumable(self, state: TrainState[Any], optimizer: Optimizer[Any]) -> TrainState[Any]:
+        """``state`` with an optimiser state ``optimizer`` accepts: its own, at the new rate.
+
+        A state from another solver or other optimiser settings (changed by
+        ``set_params`` between ``warm_start`` fits) starts the optimiser afresh.
+        """
+        key = (
+            self.solver,
+            self.momentum,
+            self.nesterovs_momentum,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+            self._scale(),
+        )
+        fresh = optimizer.init(state.params)
+        if state.opt_state is None or key != self._optimiser_key:
+            self._optimiser_key = key
+            return attrs.evolve(state, opt_state=fresh)
+        if state.opt_state.learning_rate != fresh.learning_rate:
+            changed = attrs.evolve(state.opt_state, learning_rate=fresh.learning_rate)
+            return attrs.evolve(state, opt_state=changed)
+        return state
+
+    def _split(
+        self, X: Any, Y: npt.NDArray[Any], labels: Any, weights: Any, rng: Any
+    ) -> tuple[Any, npt.NDArray[Any], Any, Any, Any]:
+        """scikit-learn's split for early stopping: ``(X, Y, weights, X_val, y_val)``."""
+        arrays = [X, Y] if weights is None else [X, Y, weights]
+        try:
+            parts = train_test_split(
+                *arrays, random_state=rng, test_size=self.validation_fraction, stratify=labels
+            )
+        except ValueError:  # a class too rare to stratify on
+            parts = train_test_split(*arrays, random_state=rng, test_size=self.validation_fraction)
+        X_train, X_val, Y_train, Y_val = parts[:4]
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the "
+                "size of your dataset."
+            )
+        w_train = None if weights is None else parts[4]
+        return X_train, Y_train, w_train, X_val, self._targets(Y_val)
+
+    def _targets(self, Y: npt.NDArray[Any]) -> Any:
+        return Y
+
+    def _fit_stochastic(
+        self,
+        X: Any,
+        Y: npt.NDArray[Any],
+        labels: Any,
+        weights: npt.NDArray[Any] | None,
+        factor: float,
+        rng: Any,
+        incremental: bool,
+    ) -> None:
+        early = bool(self.early_stopping)
+        X_val = y_val = None
+        if early:
+            X, Y, weights, X_val, y_val = self._split(X, Y, labels, weights, rng)
+        if not hasattr(self, "loss_curve_"):  # stochastic after an lbfgs fit
+            self._start_curves()
+        if self._seed is None:
+            self._seed = int(rng.randint(np.iinfo(np.int32).max))
+        m = X.shape[0]
+        if self.batch_size == "auto":
+            B = min(200, m)
+        else:
+            if self.batch_size > m:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. It is going "
+                    "to be clipped",
+                    stacklevel=3,
+                )
+            B = int(np.clip(self.batch_size, 1, m))
+        c, alpha = self._scale(), float(self.alpha) * factor
+        kind = self._loss_kind()
+        whole_epochs = self.shuffle and not scipy.sparse.issparse(X)
+        # fnmlp's layout, contiguous, so that each epoch's gather reads whole columns
+        X_cols: Any = np.ascontiguousarray(X.T) if whole_epochs else None
+        Y_cols: Any = np.ascontiguousarray(Y.T) if whole_epochs else None
+        l2 = c * alpha * m / B if whole_epochs else c * alpha
+        state = self.state_
+        best = self.params_
+        epochs: Iterator[tuple[TrainState[Any], float]] | None = None
+        rate = math.nan
+        self.n_iter_ = 0
+        for _ in range(self.max_iter):
+            if self._epoch_rate() != rate:  # the first epoch, or a new rate
+                rate = self._epoch_rate()
+                optimizer = self._optimizer(rate)
+                state = self._resumable(state, optimizer)
+                if whole_epochs:
+                    epochs = _train(
+                        state,
+                        X_cols,
+                        Y_cols,
+                        kind=kind,
+                        optimizer=optimizer,
+                        epochs=1 if incremental else self.max_iter - self.n_iter_,
+                        batch_size=B,
+                        l2=l2,
+                        seed=self._seed,
+                        sample_weight=weights,
+                    )
+            if epochs is not None:
+                state, value = next(epochs)
+                loss = self._reported(value, l2, m, state.params, state.params)
+            else:
+                state, loss = self._batches(state, X, Y, weights, optimizer, B, l2)
+            self.n_iter_ += 1
+            self.t_ += m
+            self.loss_ = loss
+            self.loss_curve_.append(loss)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+            best = self._count_improvement(state.params, best, X_val, y_val)
+            if self._no_improvement_count > self.n_iter_no_change:
+                what = "Validation score" if early else "Training loss"
+                message = (
+                    f"{what} did not improve more than tol={self.tol:f} for "
+                    f"{self.n_iter_no_change} consecutive epochs."
+                )
+                adaptive = self.solver == "sgd" and self.learning_rate == "adaptive"
+                if adaptive and self._rate > 1e-6:
+                    self._rate /= 5.0
+                    self._no_improvement_count = 0
+                    if self.verbose:
+                        print(f"{message} Setting learning rate to {self._rate:f}")
+                else:
+                    if self.verbose:
+                        print(f"{message} Stopping.")
+                    break
+            if incremental:
+                break
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
+                    f"the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+        if early:  # scikit-learn restores the best params, and goes on from them
+            state = attrs.evolve(state, params=best)
+        self.state_ = state
+        self._publish(state.params)
+
+    def _batches(
+        self,
+        state: TrainState[Any],
+        X: Any,
+        Y: npt.NDArray[Any],
+        weights: npt.NDArray[Any] | None,
+        optimizer: Optimizer[Any],
+        B: int,
+        l2: float,
+    ) -> tuple[TrainState[Any], float]:
+        """One epoch batch by batch, each a full-batch step (sparse rows densified one batch at a time).
+
+        For sparse inputs and ``shuffle=False``; the order is shuffled by a
+        generator seeded with ``(seed, t_)`` when ``shuffle``.
+        """
+        m = X.shape[0]
+        assert self._seed is not None  # drawn before the first epoch
+        order = (
+            np.random.default_rng((self._seed, self.t_)).permutation(m)
+            if self.shuffle
+            else np.arange(m)
+        )
+        kind, total = self._loss_kind(), 0.0
+        for start in range(0, m, B):
+            rows = order[start : start + B]
+            part = X[rows]
+            dense = part.toarray() if scipy.sparse.issparse(part) else part
+            before = state.params
+            state, value = next(
+                _train(
+                    state,
+                    dense.T,
+                    Y[rows].T,
+                    kind=kind,
+                    optimizer=optimizer,
+                    epochs=1,
+                    batch_size=None,
+                    l2=l2,
+                    seed=self._seed,
+                    sample_weight=None if weights is None else weights[rows],
+                )
+            )
+            total += self._reported(value, l2, rows.size, state.params, before) * rows.size
+        return state, total / m
+
+    def _count_improvement(
+        self, params: Params[Any], best: Params[Any], X_val: Any, y_val: Any
+    ) -> Params[Any]:
+        """scikit-learn's bookkeeping of stalled epochs; the best params under early stopping."""
+        tol = float(self.tol)
+        if X_val is not None:
+            score = self._score_outputs(_outputs(params, X_val), y_val)
+            assert self.validation_scores_ is not None and self.best_validation_score_ is not None
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            if score < self.best_validation_score_ + tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                return params
+            return best
+        assert self.best_loss_ is not None
+        if self.loss_curve_[-1] > self.best_loss_ - tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+        return best
+
+    def _objective(
+        self,
+        params: Params[Any],
+        X: Any,
+        Y: npt.NDArray[Any],
+        l2: float,
+        weights: npt.NDArray[Any] | None,
+    ) -> tuple[float, list[npt.NDArray[Any]]]:
+        """fnmlp's penalised loss on all of ``(X, Y)`` and its gradient ``[dW..., db...]``.
+
+        A sparse ``X`` is densified ``ROWS`` examples at a time and the parts
+        are averaged by their sizes.
+        """
+        m, kind = X.shape[0], self._loss_kind()
+        value = 0.0
+        total: list[npt.NDArray[Any]] | None = None
+        for start, part in zip(range(0, m, ROWS), _rows(X, params.dtype)):
+            rows = slice(start, start + part.shape[0])
+            share = part.shape[0] / m
+            v, grads = _value_and_gradient(
+                params, part.T, Y[rows].T, kind, None if weights is None else weights[rows]
+            )
+            arrays = [*grads.dW, *grads.db]
+            value += share * v
+            if total is None:
+                total = [share * g for g in arrays]
+            else:
+                for t, g in zip(total, arrays):
+                    t += share * g
+        assert total is not None
+        for i, layer in enumerate(params.layers):
+            total[i] = total[i] + (l2 / m) * layer.W
+        return value + l2 / (2 * m) * _squares(params), total
+
+    def _fit_lbfgs(
+        self, X: Any, Y: npt.NDArray[Any], weights: npt.NDArray[Any] | None, factor: float
+    ) -> None:
+        """Full-batch L-BFGS-B (scipy) over the flat parameters, as scikit-learn's ``lbfgs``."""
+        c, m = self._scale(), X.shape[0]
+        l2 = c * float(self.alpha) * factor
+        like = self.params_
+
+        def value_and_gradient(theta: npt.NDArray[np.float64]) -> tuple[float, Any]:
+            try:
+                params = _unflat(theta, like)
+                value, grads = self._objective(params, X, Y, l2, weights)
+            except fnmlp.NonFiniteError:  # a line search probing too far: reject the point
+                return math.inf, np.zeros_like(theta)
+            return value / c, _flat(grads) / c
+
+        theta0 = _flat([layer.W for layer in like.layers] + [layer.b for layer in like.layers])
+        result = scipy.optimize.minimize(
+            value_and_gradient,
+            theta0,
+            method="L-BFGS-B",
+            jac=True,
+            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+        )
+        self.n_iter_ = min(int(result.nit), int(self.max_iter))
+        if result.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase the number of "
+                f"iterations (max_iter, max_fun) or scale the data.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        params = _unflat(result.x, like)
+        self.loss_ = self._reported(float(result.fun) * c, l2, m, params, params)
+        self.state_ = TrainState(params, None, self.state_.epoch, params, 0, self.loss_, False)
+        self._publish(params)
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
+        """Fit the network to ``X`` (rows are examples) and targets ``y``.
+
+        Args:
+            X: ``(n_samples, n_features)``, an array, a DataFrame or a scipy
+                sparse matrix (densified one batch at a time).
+            y: ``(n_samples,)`` or ``(n_samples, n_outputs)``: labels of any
+                type for the classifier (0/1 indicator columns for multi-label),
+                numbers for the regressor.
+            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+
+        Returns:
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _check_solver(self) -> bool:
+        if self.solver not in self._stochastic:
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. {self.solver} is "
+                f"not stochastic."
+            )
+        return True
+
+    def _predict_outputs(self, X: Any) -> npt.NDArray[Any]:
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+        )
+        return _outputs(self.params_, X)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class MLPClassifier(ClassifierMixin, _MLP):
+    """scikit-learn's ``MLPClassifier``, trained by fnmlp.
+
+    Binary and multi-label targets get a sigmoid output and
+    :data:`fnmlp.binary_cross_entropy`, multi-class ones a softmax and
+    :data:`fnmlp.categorical_cross_entropy`; labels may be of any type. See
+    the module's notes for how each parameter maps onto fnmlp. Parameters,
+    defaults and fitted attributes are scikit-learn's, plus ``dtype``
+    (``numpy.float64``, or ``numpy.float32``), ``params_`` and ``state_``.
+
+    Examples:
+        >>> import numpy as np
+        >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 10)
+        >>> y = np.array(["no", "yes", "yes", "no"] * 10)
+        >>> model = MLPClassifier((8,), activation="tanh", solver="lbfgs", random_state=0)
+        >>> print(model.fit(X, y).predict([[0.0, 1.0], [1.0, 1.0]]))
+        ['yes' 'no']
+        >>> model.classes_, model.predict_proba(X[:1]).shape
+        (array(['no', 'yes'], dtype='<U3'), (1, 2))
+    """
+
+    def _loss_kind(self) -> Loss:
+        if self.out_activation_ == "softmax":
+            return fnmlp.categorical_cross_entropy
+        return fnmlp.binary_cross_entropy
+
+    def _out_activation(self) -> str:
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[Any, npt.NDArray[Any], npt.NDArray[Any] | None]:
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer()
+            self._label_binarizer.fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start and not incremental:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        f"warm_start can only be used where `y` has the same classes as in "
+                        f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                        f"{classes}"
+                    )
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {classes}."
+                )
+        Y = self._label_binarizer.transform(y)
+        multilabel = self._label_binarizer.y_type_.startswith("multilabel")
+        return X, np.asarray(Y, dtype=np.float64), None if multilabel else y
+
+    def _targets(self, Y: npt.NDArray[Any]) -> Any:
+        return self._label_binarizer.inverse_transform(Y)
+
+    def _labels(self, outputs: npt.NDArray[Any]) -> Any:
+        if self.n_outputs_ == 1:
+            outputs = outputs.ravel()
+        return self._label_binarizer.inverse_transform(outputs)
+
+    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any) -> float:
+        return float(accuracy_score(y, self._labels(outputs)))
+
+    @available_if(_MLP._check_solver)
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> MLPClassifier:
+        """One epoch over ``(X, y)``, resumed from ``state_``.
+
+        Args:
+            X: ``(n_samples, n_features)`` inputs.
+            y: ``(n_samples,)`` labels (or indicator columns for multi-label).
+            classes: every class of the whole data; required on the first call.
+            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+
+        Returns:
+            The updated estimator.
+        """
+        if not hasattr(self, "classes_"):
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+            self.classes_ = self._label_binarizer.classes_
+        elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
+            raise ValueError(
+                f"`classes={unique_labels(classes)!r}` is not the same as on last call to "
+                f"partial_fit, was: {self.classes_!r}"
+            )
+        fitted: MLPClassifier = self._fit(X, y, sample_weight, incremental=True)
+        return fitted
+
+    def predict(self, X: Any) -> Any:
+        """The predicted label of each row of ``X``, as in ``classes_``."""
+        return self._labels(self._predict_outputs(X))
+
+    def predict_proba(self, X: Any) -> npt.NDArray[Any]:
+        """``(n_samples, n_classes)`` probabilities, columns in the order of ``classes_``."""
+        outputs = self._predict_outputs(X)
+        if self.n_outputs_ == 1:
+            p = outputs[:, 0]
+            binary: npt.NDArray[Any] = np.stack([1 - p, p], axis=1)
+            return binary
+        return outputs
+
+    def predict_log_proba(self, X: Any) -> npt.NDArray[Any]:
+        """The log of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):  # a probability of 0 is a log of -inf
+            logs: npt.NDArray[Any] = np.log(self.predict_proba(X))
+        return logs
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _MLP):
+    """scikit-learn's ``MLPRegressor``, trained by fnmlp.
+
+    A linear output layer minimising the squared error, one output per target
+    column. See the module's notes for how each parameter maps onto fnmlp.
+
+    Examples:
+        >>> import numpy as np
+        >>> X = np.linspace(-1, 1, 50)[:, None]
+        >>> y = np.column_stack([2 * X[:, 0], -X[:, 0]])
+        >>> model = MLPRegressor((16,), solver="lbfgs", random_state=0).fit(X, y)
+        >>> model.score(X, y) > 0.99, model.predict(X).shape, model.out_activation_
+        (True, (50, 2), 'identity')
+    """
+
+    def _loss_kind(self) -> Loss:
+        return fnmlp.mean_squared_error
+
+    def _out_activation(self) -> str:
+        return "identity"
+
+    def _scale(self) -> float:
+        return 2.0 / self.n_outputs_
+
+    _data_share = 0.5  # scikit-learn's squared error: half fnmlp's mean squared error
+
+    def _validate_input(
+        self, X: Any, y: Any, incremental: bool, reset: bool
+    ) -> tuple[Any, npt.NDArray[Any], npt.NDArray[Any] | None]:
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return X, np.asarray(Y, dtype=np.float64), None
+
+    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any) -> float:
+        if not np.all(np.isfinite(outputs)):
+            return math.nan
+        return float(r2_score(y, outputs))
+
+    @available_if(_MLP._check_solver)
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """One epoch over ``(X, y)``, resumed from ``state_``.
+
+        Args:
+            X: ``(n_samples, n_features)`` inputs.
+            y: ``(n_samples,)`` or ``(n_samples, n_outputs)`` targets.
+            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+
+        Returns:
+            The updated estimator.
+        """
+        fitted: MLPRegressor = self._fit(X, y, sample_weight, incremental=True)
+        return fitted
+
+    def predict(self, X: Any) -> npt.NDArray[Any]:
+        """``(n_samples,)`` predictions, or ``(n_samples, n_outputs)`` for several targets."""
+        outputs = self._predict_outputs(X)
+        return outputs.ravel() if outputs.shape[1] == 1 else outputs
