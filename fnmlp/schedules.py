@@ -98,6 +98,11 @@ def _exponential_decay(learning_rate: float, rate: float, step: int) -> float:
     return learning_rate * rate**step
 
 
+def _invscaling(learning_rate: float, power_t: float, step: int) -> float:
+    scale: float = (step + 1) ** power_t
+    return learning_rate / scale
+
+
 def _cosine_decay(learning_rate: float, final: float, steps: int, step: int) -> float:
     progress = min(step, steps) / steps
     return final + (learning_rate - final) * 0.5 * (1 + math.cos(math.pi * progress))
@@ -181,7 +186,7 @@ def invscaling(learning_rate: float, *, power_t: float = 0.5) -> Schedule:
     lr = positive_float(learning_rate, "learning_rate")
     power = positive_float(power_t, "power_t", allow_zero=True)
     return Schedule(
-        f"invscaling {lr} / (step + 1) ** {power}", lambda step: lr / (step + 1) ** power
+        f"invscaling {lr} / (step + 1) ** {power}", functools.partial(_invscaling, lr, power)
     )
 
 
