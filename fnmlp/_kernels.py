@@ -99,20 +99,23 @@ def output_delta(
 ) -> Deltas[F]:
     """``dZ[L]``: fused ``(A - Y) / m`` where the pair allows, the chain rule otherwise.
 
-    ``scale`` replaces the ``1/m`` of the mean: ``1 / total`` for a shard of a
-    batch of ``total`` examples, or a ``(1, m)`` row ``w_j / sum(w)`` of
-    per-example weights.
+    ``scale`` replaces the ``1/m`` of the mean: an int ``total`` for a shard
+    of a batch of ``total`` examples (``1/total``; with ``total = m``, bit for
+    bit the mean), or a ``(1, m)`` row ``w_j / sum(w)`` of per-example weights.
     """
+    m = Y.shape[1]
     if fuses(kind, activation):
         dZ: Deltas[F] = A - Y
-        if scale is None:
-            dZ /= np.asarray(Y.shape[1], Y.dtype)
+        if scale is None or isinstance(scale, int):
+            dZ /= np.asarray(m if scale is None else scale, Y.dtype)
         else:
             dZ *= scale
         return dZ
     dA: Deltas[F] = kind.gradient(A, Y)
-    if scale is not None:
-        dA *= scale * Y.shape[1]  # the gradient's 1/m, exchanged for scale
+    if isinstance(scale, int):
+        dA *= m / scale  # the gradient's 1/m exchanged for 1/total (exactly 1 when equal)
+    elif scale is not None:
+        dA *= scale * m  # the gradient's 1/m exchanged for the weights
     return activation.derivative(Z, A, dA)
 
 
@@ -151,13 +154,13 @@ def value(
 ) -> float:
     """The loss of one pass's output ``(Z, A)``: from the logits where the pair fuses.
 
-    ``scale`` as in :func:`output_delta`: a 0-d ``1 / total`` or a ``(1, m)``
+    ``scale`` as in :func:`output_delta`: an int ``total`` or a ``(1, m)``
     row of normalised weights (which needs the loss's ``per_example`` form).
     """
     logits = kind.from_logits is not None and fuses(kind, activation)
-    if scale is None or np.ndim(scale) == 0:
+    if scale is None or isinstance(scale, int):
         mean = kind.from_logits(Z, Y) if logits and kind.from_logits else kind.value(A, Y)
-        return mean if scale is None else mean * Y.shape[1] * float(scale)
+        return mean if scale is None else mean * (Y.shape[1] / scale)
     if logits and kind.per_example_logits is not None:
         per = kind.per_example_logits(Z, Y)
     elif kind.per_example is not None:

@@ -22,7 +22,7 @@ from fnmlp.activations import Activation
 from fnmlp.aliases import F, Inputs, Matrix, Targets
 from fnmlp.errors import DivergenceError
 from fnmlp.losses import Loss
-from fnmlp.optimisers import Optimizer, apply_rule, with_moments
+from fnmlp.optimisers import Optimizer, apply_rule, owned, with_moments
 from fnmlp.records import Params, Structure, params_of
 from fnmlp.runs import EarlyStopping, TrainState
 
@@ -110,7 +110,8 @@ class Carry(NamedTuple):
 
 def carry(setup: Setup[F], state: TrainState[F]) -> Carry:
     """``state``, to step from."""
-    moments = tuple(getattr(state.opt_state, name) for name in setup.optimizer.moments)
+    # a user's state may hold arrays it can still write: the rule gets locked copies
+    moments = tuple(owned(getattr(state.opt_state, name)) for name in setup.optimizer.moments)
     return Carry(state.epoch, state.params.theta, moments, state.opt_state.count, state)
 
 
@@ -309,7 +310,11 @@ def batches(setup: Setup[F], epoch: int) -> Sequence[Batch]:
     W = None if setup.weights is None else np.take(setup.weights, order, axis=1)
     return [
         (
-            X1[:, start : start + size],
+            # a one-column view is copied: NumPy multiplies a strided column by
+            # another BLAS path than the contiguous one forward and backward make
+            X1[:, start : start + size]
+            if min(size, m - start) > 1
+            else X1[:, start : start + 1].copy(),
             Y[:, start : start + size],
             None if W is None else scale(setup, W[:, start : start + size]),
             setup.buffers if start + size <= m else setup.rest,

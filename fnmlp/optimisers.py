@@ -57,16 +57,22 @@ __all__ = [
     "Update",
     "adam",
     "adamw",
+    "apply_rule",
+    "check_rule",
+    "check_state",
     "momentum",
+    "owned",
     "rmsprop",
     "sgd",
+    "state_matches",
+    "with_moments",
 ]
 
 S = TypeVar("S")
 LearningRate = float | Schedule
 
 
-def _owned(value: object) -> Matrix[Any]:
+def owned(value: object) -> Matrix[Any]:
     """A moment as an array its state owns for good: a locked copy, unless it already is locked.
 
     The arrays an optimiser step makes are locked views and pass through;
@@ -76,7 +82,7 @@ def _owned(value: object) -> Matrix[Any]:
     Examples:
         >>> import numpy as np
         >>> mine = np.zeros((1, 2))
-        >>> owned = _owned(mine)
+        >>> owned = owned(mine)
         >>> owned is mine, owned.flags.writeable, mine.flags.writeable
         (False, False, True)
     """
@@ -200,7 +206,7 @@ class Optimizer(Generic[S]):
         check_grads(params, grads)
         check_state(params, state, self)
         count: int = getattr(state, "count")  # noqa: B009 (S is any state record)
-        moments = tuple(getattr(state, name) for name in self.moments)
+        moments = tuple(owned(getattr(state, name)) for name in self.moments)
         with np.errstate(all="ignore"):
             theta, news = apply_rule(
                 self, params.theta, grads.g, moments, count, params.structure.weights, check=True
@@ -564,7 +570,7 @@ class MomentumState:
     beta: float
     nesterov: bool
     count: int
-    velocity: Matrix[Any] = attrs.field(converter=_owned)
+    velocity: Matrix[Any] = attrs.field(converter=owned)
 
 
 def _momentum_init(
@@ -643,7 +649,7 @@ class RMSPropState:
     rho: float
     eps: float
     count: int
-    square: Matrix[Any] = attrs.field(converter=_owned)
+    square: Matrix[Any] = attrs.field(converter=owned)
 
 
 def _rmsprop_init(
@@ -722,8 +728,8 @@ class AdamState:
     eps: float
     weight_decay: float
     count: int
-    mean: Matrix[Any] = attrs.field(converter=_owned)
-    square: Matrix[Any] = attrs.field(converter=_owned)
+    mean: Matrix[Any] = attrs.field(converter=owned)
+    square: Matrix[Any] = attrs.field(converter=owned)
 
 
 def _adam_init(

@@ -120,15 +120,9 @@ def inputs_with_ones(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Ma
     check_params(params)
     data = as_data(X, name, params.dtype, copy=False)
     _check_rows(params, data, name)
-    X1: Matrix[F] = np.concatenate((data, _ones(data.shape[1], data.dtype)))
+    X1 = _kernels.with_ones(data)  # C-ordered whatever X's order: the same bits as train's
+    X1[:-1] = data
     return X1
-
-
-@functools.lru_cache(maxsize=64)
-def _ones(m: int, dtype: np.dtype[Any]) -> Matrix[Any]:
-    """A locked row of ``m`` ones: ``[X; 1]`` is one concatenation."""
-    ones: Matrix[Any] = lock(np.ones((1, m), dtype))
-    return ones
 
 
 def check_targets_for(
@@ -380,7 +374,7 @@ def _scale(
                 f"batch they belong to), got {total}"
             )
     if weights is None:
-        return None if total is None else np.asarray(1 / total, params.dtype)
+        return total  # an int: the mean's m exchanged for total
     denominator = weights.sum() if total is None else total
     return weights / np.asarray(denominator, params.dtype)
 
