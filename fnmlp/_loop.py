@@ -135,6 +135,7 @@ def state(setup: Setup[F], carry: Carry) -> TrainState[F]:
         state.stopped,
         state.log,
         state.checkpoint,
+        state.fingerprint,
     )
 
 
@@ -404,6 +405,7 @@ def judge(
         stopped,
         log,
         (state.epoch, state.params, state.opt_state),
+        state.fingerprint,
     )
 
 
