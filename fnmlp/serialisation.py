@@ -97,6 +97,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 import os
 import pathlib
@@ -345,9 +346,8 @@ def _float(value: object, name: str) -> npt.NDArray[Any]:
 
 
 def _int(value: object, name: str) -> npt.NDArray[Any]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        if 0 <= value < 2**63:
-            return np.array(int(value), dtype=np.int64)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return np.array(int(value), dtype=np.int64)
     raise SerialisationError(
         f"{name}: expected an int in [0, 2**63), got {type(value).__name__} {value!r:.60}"
     )
@@ -904,7 +904,7 @@ def _run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Trai
             f"and extra {extra}"
         )
     dims, dtype, activations = _architecture(target, archive, L)
-    size = sum((n_prev + 1) * n for n_prev, n in zip(dims, dims[1:]))
+    size = sum((n_prev + 1) * n for n_prev, n in itertools.pairwise(dims))
 
     def network(key: str) -> Params[Any]:
         theta = _floats(target, archive, key, (1, size), dtype, key)
@@ -1031,6 +1031,10 @@ def _opt_state(
     if rate is None:
         rate = _scalar_float(target, archive, f"{prefix}learning_rate")
     count = _scalar_int(target, archive, f"{prefix}count")
+    if count < 0:
+        raise SerialisationError(
+            f"{target}: {prefix}count: expected a non-negative step count, got {count}"
+        )
 
     def number(name: str) -> float:
         return _scalar_float(target, archive, f"{prefix}{name}")

@@ -100,9 +100,7 @@ def test_an_interrupted_run_resumes_bit_identically(
     }
     start = init([2, 5, 1], seed=0)
     schedule = ctrl_c_at(step, rate)
-    state = interrupted(
-        start, optimizer=make(schedule), epochs=20, progress=progress, **settings
-    )
+    state = interrupted(start, optimizer=make(schedule), epochs=20, progress=progress, **settings)
     assert state.epoch == done
     per_epoch = 1 if batch_size is None else -(-60 // batch_size)
     assert state.opt_state.count == done * per_epoch
