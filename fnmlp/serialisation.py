@@ -987,9 +987,7 @@ def _opt_keys(
             f"{target}: {prefix}kind: expected one of {sorted(_OPTIMISER_NAMES)}, got {kind!r}"
         )
     _, settings, moments = _OPTIMISERS[_OPTIMISER_NAMES[kind]]
-    rate = (
-        ("schedule", "schedule_args") if f"{prefix}schedule" in keys else ("learning_rate",)
-    )
+    rate = ("schedule", "schedule_args") if f"{prefix}schedule" in keys else ("learning_rate",)
     return {f"{prefix}{k}" for k in ("kind", "count", *rate, *settings, *moments)}
 
 
@@ -1062,9 +1060,7 @@ def _opt_state(
             return RMSPropState(rate, rho, eps, count, moment("square"))
         beta1, beta2, eps, decay = (number(k) for k in ("beta1", "beta2", "eps", "weight_decay"))
         adamw(rate, beta1, beta2, eps, weight_decay=decay)
-        return AdamState(
-            rate, beta1, beta2, eps, decay, count, moment("mean"), moment("square")
-        )
+        return AdamState(rate, beta1, beta2, eps, decay, count, moment("mean"), moment("square"))
     except SerialisationError:
         raise
     except FnmlpError as error:

@@ -145,9 +145,7 @@ def _prepare(
             start.fingerprint.check(fingerprint)
         # a resumed run goes on (even after early stopping) from this very state
         checkpoint = (start.epoch, start.params, start.opt_state)
-        state = attrs.evolve(
-            start, stopped=False, checkpoint=checkpoint, fingerprint=fingerprint
-        )
+        state = attrs.evolve(start, stopped=False, checkpoint=checkpoint, fingerprint=fingerprint)
     else:
         state = TrainState(
             params,
