@@ -88,7 +88,11 @@ def owned(value: object) -> Matrix[Any]:
     """
     if not isinstance(value, np.ndarray):
         raise DTypeError(f"state moment: expected a numpy array, got {type(value).__name__}")
-    if value.flags.writeable or value.base is None:
+    owner = value.base
+    if value.flags.writeable or not (
+        isinstance(owner, np.ndarray) and owner.base is None and not owner.flags.writeable
+    ):
+        # a caller's array, or a read-only view of memory that is still writable
         copied: Matrix[Any] = lock(np.array(value, copy=True))
         return copied
     return value

@@ -49,10 +49,15 @@ Span = tuple[int, int, tuple[int, int]]
 def lock(array: Any) -> Any:
     """``array`` made read-only for good: a read-only view of the read-only array.
 
-    A view whose base is read-only cannot be made writable again
+    A view whose bases are all read-only cannot be made writable again
     (``flags.writeable = True`` raises); every array a record holds is one.
-    The base itself, reached through ``.base``, is deliberately left alone:
-    opening it is circumvention, like ``object.__setattr__`` on a frozen record.
+    When ``array`` is itself a view (a rule of a user's own may return one),
+    the array that owns its memory is made read-only too, so that nothing
+    can write through it: ``lock`` takes arrays fnmlp made or copied, whose
+    owner nobody else holds. The owner, reached through ``.base``, can still
+    be made writable: that is deliberate circumvention, like
+    ``object.__setattr__`` on a frozen record, and nothing fnmlp promises
+    survives it.
 
     Examples:
         >>> a = lock(np.zeros((1, 1)))
@@ -60,9 +65,18 @@ def lock(array: Any) -> Any:
         Traceback (most recent call last):
         ...
         ValueError: cannot set WRITEABLE flag to True of this array
+        >>> scratch = np.zeros((2, 2))
+        >>> row = lock(scratch[:1])
+        >>> row.flags.writeable, scratch.flags.writeable
+        (False, False)
     """
     array.setflags(write=False)
     view = array.view()
+    owner = view.base  # NumPy points a view's base at the array that owns the memory
+    if owner is not array:  # ``array`` is a view: lock what owns its memory as well
+        if not isinstance(owner, np.ndarray) or owner.base is not None:
+            return lock(np.array(array, copy=True))  # memory from elsewhere: a copy of our own
+        owner.setflags(write=False)
     return view
 
 

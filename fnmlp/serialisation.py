@@ -450,7 +450,7 @@ def _run_members(state: TrainState[Any]) -> dict[str, npt.NDArray[Any]]:
             fingerprint.batch_size or 0, "state.fingerprint.batch_size"
         )
         members["fingerprint_seed"] = _int(fingerprint.seed, "state.fingerprint.seed")
-        kind, values = "", []  # a constant rate: an empty name, no arguments
+        kind, values = "", list[float]()  # a constant rate: an empty name, no arguments
         if fingerprint.schedule is not None:
             kind, values = _schedule_kind(fingerprint.schedule, "state.fingerprint.schedule")
         members["fingerprint_schedule"] = np.array(kind, dtype="<U32")

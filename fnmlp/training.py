@@ -430,7 +430,7 @@ def train(
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 carry = functools.reduce(functools.partial(_loop.step, fast), epochs_range, start)
     except KeyboardInterrupt as interrupt:  # Ctrl-C: keep the epochs completed
-        stopped = _completed(interrupt, start)
+        stopped: _loop.Carry | None = _completed(interrupt, start)
     else:
         stopped = None
     if stopped is not None:

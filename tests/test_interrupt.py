@@ -174,7 +174,8 @@ def test_the_error_is_a_keyboard_interrupt_that_says_what_to_do() -> None:
             batch_size=20,
         )
     error = caught.value
-    assert isinstance(error, KeyboardInterrupt) and not isinstance(error, Exception)
+    assert issubclass(TrainingInterrupted, KeyboardInterrupt)
+    assert not issubclass(TrainingInterrupted, Exception)
     assert not isinstance(error, fnmlp.FnmlpError)
     assert str(error).startswith("training interrupted in epoch 3: error.state holds the run")
     assert "train(error.state, ...)" in str(error)

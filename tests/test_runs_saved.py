@@ -355,6 +355,11 @@ def first_run(**changes: Any) -> TrainState[Any]:
     return train(init([2, 3, 1], seed=0), X, Y, epochs=3, **kwargs).state
 
 
+def wrong(value: Any) -> Any:
+    """``value``, of a type the checks must refuse, past the type checker."""
+    return value
+
+
 SAME: dict[str, Any] = {**SETTINGS, "optimizer": sgd(0.1), "l2": 0.01, "seed": 1}
 
 
@@ -473,13 +478,13 @@ def test_a_fingerprint_is_checked_when_built(
 def test_a_train_state_checks_its_fingerprint_checkpoint_and_log() -> None:
     state = first_run()
     with pytest.raises(fnmlp.DTypeError, match=r"^fingerprint: expected a Fingerprint or None"):
-        attrs.evolve(state, fingerprint="seed 1")
+        attrs.evolve(state, fingerprint=wrong("seed 1"))
     with pytest.raises(fnmlp.DTypeError, match=r"^checkpoint: expected None or \(epoch, params"):
-        attrs.evolve(state, checkpoint=(1, 2, 3))
+        attrs.evolve(state, checkpoint=wrong((1, 2, 3)))
     with pytest.raises(fnmlp.ShapeError, match=r"^checkpoint\[1\]: expected the layer sizes"):
         attrs.evolve(state, checkpoint=(1, init([2, 4, 1], seed=0), state.opt_state))
     with pytest.raises(fnmlp.DTypeError, match=r"^log: expected None or a log"):
-        attrs.evolve(state, log=[1, 2])
+        attrs.evolve(state, log=wrong([1, 2]))
 
 
 def test_loss_equality_is_by_fields_so_a_pickled_or_rebuilt_loss_is_the_same() -> None:
