@@ -183,6 +183,20 @@ class Optimizer(Generic[S]):
         for field in ("init", "update"):
             if not callable(getattr(self, field)):
                 raise DTypeError(f"{field}: expected a function, got {getattr(self, field)!r:.60}")
+        settings: object = self.settings
+        if settings is not None and not (
+            isinstance(settings, tuple)
+            and all(
+                isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)
+                for pair in settings
+            )
+        ):
+            raise DTypeError(
+                f"settings: expected None or a tuple of (field, value) pairs, got {settings!r:.60}"
+            )
+        kind: object = self.state_type
+        if kind is not None and not isinstance(kind, type):
+            raise DTypeError(f"state_type: expected None or a class, got {kind!r:.60}")
 
     def step(self, params: Params[F], grads: Grads[F], state: S) -> tuple[Params[F], S]:
         """One update of ``params`` by ``grads``; returns the new params and state.

@@ -267,3 +267,74 @@ def test_lock_freezes_the_owner_of_a_view_and_copies_foreign_memory() -> None:
             array.flags.writeable = True
     # the owner, reached through .base, is the deliberate way around, as the docstring says
     assert "circumvention" in (lock.__doc__ or "")
+
+
+# ----------------------------------------------------------------------------- fields checked
+
+
+def _mse(**changes: Any) -> Any:
+    fields = {
+        "name": "mine",
+        "value": mean_squared_error.value,
+        "gradient": mean_squared_error.gradient,
+        "fuses_with": None,
+        "from_logits": None,
+        "targets": "any",
+        **changes,
+    }
+    return fnmlp.Loss(**fields)
+
+
+def _relu(**changes: Any) -> Any:
+    fields = {"name": "mine", "fn": relu.fn, "derivative": relu.derivative, **changes}
+    return fnmlp.Activation(**fields)
+
+
+def _optimizer(**changes: Any) -> Any:
+    base = sgd(0.1)
+    fields = {"name": "mine", "init": base.init, "update": base.update, **changes}
+    return Optimizer(**fields)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: _optimizer(name=3), r"^name: expected a str, got 3$"),
+        (lambda: _optimizer(init=3), r"^init: expected a function, got 3$"),
+        (lambda: _optimizer(update="sgd"), r"^update: expected a function, got 'sgd'$"),
+        (lambda: _optimizer(moments=("",)), r"^moments: expected a tuple of field names"),
+        (lambda: _optimizer(moments="velocity"), r"^moments: expected a tuple of field names"),
+        (lambda: _optimizer(settings=3), r"^settings: expected None or a tuple of \(field, value"),
+        (lambda: _optimizer(settings=((1, 2),)), r"^settings: expected None or a tuple"),
+        (lambda: _optimizer(state_type=3), r"^state_type: expected None or a class, got 3$"),
+        (lambda: _relu(name=3), r"^name: expected a non-empty str, got 3$"),
+        (lambda: _relu(name=""), r"^name: expected a non-empty str, got ''$"),
+        (lambda: _relu(fn=3), r"^fn: expected a function of arrays, got 3$"),
+        (lambda: _relu(derivative=None), r"^derivative: expected a function of arrays, got None$"),
+        (lambda: _relu(elementwise=1), r"^elementwise: expected True or False, got 1$"),
+        (lambda: _relu(into=3), r"^into: expected a function \(Z, out\) or None, got 3$"),
+        (lambda: _relu(probability="yes"), r"^probability: expected True or False, got 'yes'$"),
+        (lambda: _relu(kinked=None), r"^kinked: expected True or False, got None$"),
+        (lambda: _mse(name=3), r"^name: expected a non-empty str, got 3$"),
+        (lambda: _mse(value=3), r"^value: expected a function, got 3$"),
+        (lambda: _mse(gradient=3), r"^gradient: expected a function, got 3$"),
+        (lambda: _mse(check=3), r"^check: expected a function, got 3$"),
+        (lambda: _mse(fuses_with=3), r"^fuses_with: expected an fnmlp Activation or None, got 3$"),
+        (lambda: _mse(fuses_with="swish"), r"^fuses_with: expected an fnmlp Activation or None"),
+        (lambda: _mse(from_logits=3), r"^from_logits: expected a function or None, got 3$"),
+        (lambda: _mse(per_example=3), r"^per_example: expected a function or None, got 3$"),
+        (lambda: _mse(targets=3), r"^targets: expected a str, got 3$"),
+        (lambda: _mse(probabilities=1), r"^probabilities: expected True or False, got 1$"),
+    ],
+)
+def test_optimizer_activation_and_loss_fields_are_checked_when_built(
+    build: Any, message: str
+) -> None:
+    with pytest.raises(fnmlp.DTypeError, match=message):
+        build()
+
+
+def test_valid_fields_build_and_a_builtin_name_stands_for_the_builtin() -> None:
+    assert _optimizer(settings=(("learning_rate", 0.1),), state_type=fnmlp.SgdState).name == "mine"
+    assert _relu(elementwise=True, probability=False).name == "mine"
+    assert _mse(fuses_with="sigmoid").fuses_with is sigmoid
