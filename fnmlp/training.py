@@ -48,6 +48,7 @@ from fnmlp.optimisers import Optimizer, check_state
 from fnmlp.propagation import (
     check_inputs,
     check_output_for,
+    check_pass_fits,
     check_targets_for,
     check_weights,
 )
@@ -107,6 +108,7 @@ def _prepare(
         raise DTypeError(
             f"early_stopping: expected an EarlyStopping or None, got {type(early_stopping).__name__}"
         )
+    check_pass_fits(params, X, batch_size=size if size is not None else 2**63)
     data = check_inputs(params, X, copy=copy)
     m = data.shape[1]
     targets = check_targets_for(params, Y, m, loss, copy=copy)
@@ -351,7 +353,9 @@ def train(
         history, and the state to resume from.
 
     Raises:
-        ShapeError, DTypeError, NonFiniteError, LabelError: for bad data.
+        ShapeError, DTypeError, NonFiniteError, LabelError: for bad data;
+            ``ShapeError`` also for data or a batch size whose training would
+            not fit in memory (:func:`fnmlp.propagation.check_pass_fits`).
         HyperparameterError: for non-positive epochs, batch sizes, intervals, ...
         DivergenceError: when a loss or parameter becomes non-finite, naming
             the first epoch whose parameters or losses are not finite (however
