@@ -265,6 +265,7 @@ def check_pass_fits(
         ...
         fnmlp.errors.ShapeError: X: expected a number of examples whose forward pass fits in memory, got m = 10000000000000 examples through layers [2, 3, 1], needing about ...
     """
+    check_params(params)
     if not (isinstance(X, np.ndarray) and X.ndim == 2):
         return
     n_x, m = X.shape
