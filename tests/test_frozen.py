@@ -72,7 +72,8 @@ def arrays(
         for i, item in enumerate(value):
             yield from arrays(item, f"{path}[{i}]", seen)
     elif attrs.has(type(value)):
-        for field in attrs.fields(type(value)):
+        kind: Any = type(value)
+        for field in attrs.fields(kind):
             yield from arrays(getattr(value, field.name), f"{path}.{field.name}", seen)
 
 
@@ -198,7 +199,7 @@ def test_records_built_from_a_users_arrays_hold_their_own_locked_copies() -> Non
     assert_frozen(Grads(dW=(writable_view((3, 2)), np.ones((1, 3))), db=(np.ones((3, 1)), b[:1])))
     assert_frozen(Cache(Z=(X, writable_view((1, 6))), A=(writable_view((2, 6)), np.ones((1, 6)))))
     theta = params.theta.shape
-    states = [
+    states: list[Any] = [
         MomentumState(0.1, 0.9, False, 0, writable_view(theta)),
         MomentumState(0.1, 0.9, False, 0, np.zeros(theta)),
         RMSPropState(0.1, 0.9, 1e-8, 0, writable_view(theta)),

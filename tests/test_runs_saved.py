@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pytest
+from typing_extensions import assert_type
 
 import fnmlp
 from fnmlp import (
@@ -26,6 +27,7 @@ from fnmlp import (
     HyperparameterError,
     Loss,
     Optimizer,
+    Params,
     Schedule,
     SerialisationError,
     TrainResult,
@@ -49,6 +51,7 @@ from fnmlp import (
     train,
 )
 from fnmlp.datasets import moons
+from fnmlp.serialisation import Saved
 
 X, Y = moons(48, noise=0.2, seed=0)
 X_VAL, Y_VAL = moons(24, noise=0.2, seed=1)
@@ -506,3 +509,20 @@ def test_same_schedule_compares_partials_and_closures() -> None:
         Schedule("a", functools.partial(max, 1)), Schedule("a", functools.partial(min, 1))
     )
     assert not same(constant(0.1), Schedule("constant 0.1", lambda t: 0.1))
+
+
+def test_load_is_typed_by_its_kind(tmp_path: pathlib.Path) -> None:
+    """The return type follows ``kind`` (checked by the project's mypy run over the tests)."""
+    state = first_run()
+    run_path = save(state, tmp_path / "run")
+    net_path = save(state.params, tmp_path / "net")
+    assert_type(load(run_path, kind=TrainState), TrainState[Any])
+    assert_type(load(net_path), Params[Any])
+    assert_type(load(run_path, kind=None), Saved)
+    wrong_params: Params[Any] = load(run_path, kind=TrainState)  # type: ignore[assignment]
+    wrong_state: TrainState[Any] = load(net_path)  # type: ignore[assignment]
+    either: TrainState[Any] = load(run_path, kind=None)  # type: ignore[assignment]
+    assert isinstance(wrong_params, TrainState) and isinstance(either, TrainState)
+    assert isinstance(wrong_state, Params)
+    with pytest.raises(SerialisationError):
+        load(net_path, kind=TrainState)
