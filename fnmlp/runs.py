@@ -39,6 +39,7 @@ __all__ = [
     "LogEntry",
     "TrainResult",
     "TrainState",
+    "same_schedule",
 ]
 
 # A history grows by consing onto a linked list of tuples, (newest, rest), so an
@@ -270,10 +271,11 @@ class Fingerprint:
         loss: object = self.loss  # checked at run time: callers may send anything
         if not isinstance(loss, Loss):
             raise DTypeError(f"loss: expected an fnmlp Loss, got {_shown(loss)}")
-        positive_float(self.l2, "l2", allow_zero=True)
+        # kept as plain float and ints, as train records them, so that they compare by value
+        object.__setattr__(self, "l2", positive_float(self.l2, "l2", allow_zero=True))
         if self.batch_size is not None:
-            positive_int(self.batch_size, "batch_size")
-        positive_int(self.seed, "seed", allow_zero=True)
+            object.__setattr__(self, "batch_size", positive_int(self.batch_size, "batch_size"))
+        object.__setattr__(self, "seed", positive_int(self.seed, "seed", allow_zero=True))
         schedule: object = self.schedule
         if schedule is not None and not isinstance(schedule, Schedule):
             raise DTypeError(f"schedule: expected a Schedule or None, got {_shown(schedule)}")
