@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -46,6 +46,7 @@ from fnmlp.errors import DTypeError, HyperparameterError
 from fnmlp.losses import Loss
 from fnmlp.optimisers import Optimizer, check_state
 from fnmlp.propagation import (
+    check_dropout,
     check_inputs,
     check_output_for,
     check_targets_for,
@@ -73,6 +74,7 @@ def _prepare(
     early_stopping: EarlyStopping | None,
     running_loss: bool,
     sample_weight: npt.ArrayLike | None,
+    dropout: float | Sequence[float] | None = None,
     copy: bool = True,
 ) -> tuple[_loop.Setup[F], TrainState[F], range]:
     """Check every argument once; ``copy=False`` reads the data in place (for ``train``)."""
@@ -100,6 +102,7 @@ def _prepare(
         raise DTypeError(
             f"early_stopping: expected an EarlyStopping or None, got {type(early_stopping).__name__}"
         )
+    rates = check_dropout(params, dropout)
     data = check_inputs(params, X, copy=copy)
     m = data.shape[1]
     targets = check_targets_for(params, Y, m, loss, copy=copy)
@@ -179,6 +182,7 @@ def _prepare(
         whole,
         running_loss,
         first_step=state.opt_state.count,
+        dropout=rates,
     )
     if state.log is None and running_loss:
         # nothing to measure before the first batch: the history starts at the first log
@@ -208,6 +212,7 @@ def scan(
     early_stopping: EarlyStopping | None = None,
     running_loss: bool = True,
     sample_weight: npt.ArrayLike | None = None,
+    dropout: float | Sequence[float] | None = None,
 ) -> Iterator[TrainState[F]]:
     """Lazily yield the starting state and the state after every epoch.
 
@@ -251,6 +256,7 @@ def scan(
         early_stopping=early_stopping,
         running_loss=running_loss,
         sample_weight=sample_weight,
+        dropout=dropout,
     )
 
     def states() -> Iterator[TrainState[F]]:
@@ -283,6 +289,7 @@ def train(
     early_stopping: EarlyStopping | None = None,
     running_loss: bool = True,
     sample_weight: npt.ArrayLike | None = None,
+    dropout: float | Sequence[float] | None = None,
     progress: bool = False,
 ) -> TrainResult[F]:
     """Train ``params`` on ``(X, Y)``: ``functools.reduce(step, range(epochs), state)``.
@@ -319,6 +326,11 @@ def train(
             pass over the data per entry.
         sample_weight: optional ``(m,)`` non-negative per-example weights:
             each step minimises its batch's weighted mean loss.
+        dropout: inverted dropout while training: one rate in ``[0, 1)`` for
+            every hidden layer, or one per hidden layer. Each batch's masks
+            come from a generator seeded by ``(seed, epoch, 1)``, so runs stay
+            bit-identical and resumable; the history's validation numbers
+            and ``forward``/``predict`` afterwards use no dropout.
         progress: show a tqdm progress bar with the latest loss (needs the
             ``progress`` extra: ``pip install 'fnmlp[progress]'``).
 
@@ -374,6 +386,7 @@ def train(
         early_stopping=early_stopping,
         running_loss=running_loss,
         sample_weight=sample_weight,
+        dropout=dropout,
         copy=False,  # nothing outlives this call or runs inside it to change the data
     )
     if not isinstance(progress, bool):
