@@ -50,19 +50,19 @@ from fnmlp.schedules import Schedule
 
 __all__ = [
     "AdamState",
+    "GradientFunction",
     "MomentumState",
     "Optimizer",
     "RMSPropState",
     "SgdState",
-    "GradientFunction",
     "Transform",
     "Update",
     "adam",
     "adamw",
     "apply_rule",
+    "chain",
     "check_rule",
     "check_state",
-    "chain",
     "clip_by_global_norm",
     "clip_by_value",
     "global_norm",
@@ -967,9 +967,7 @@ def clip_by_global_norm(max_norm: float) -> Transform:
         fnmlp.errors.HyperparameterError: max_norm: expected a positive finite number, got 0
     """
     bound = positive_float(max_norm, "max_norm")
-    return Transform(
-        f"clip_by_global_norm(max_norm={bound})", functools.partial(_clip_norm, bound)
-    )
+    return Transform(f"clip_by_global_norm(max_norm={bound})", functools.partial(_clip_norm, bound))
 
 
 @functools.lru_cache(maxsize=256)
@@ -1094,16 +1092,18 @@ def chain(*parts: Transform | Optimizer[S]) -> Optimizer[S]:
         last = f"a {type(parts[-1]).__name__} last" if parts else "nothing"
         raise DTypeError(f"chain: expected transforms then one Optimizer last, got {last}")
     optimizer: Optimizer[S] = parts[-1]
-    transforms = parts[:-1]
-    for i, transform in enumerate(transforms):
-        if not isinstance(transform, Transform):
+    transforms: list[Transform] = []
+    for i, transform in enumerate(parts[:-1]):
+        if isinstance(transform, Transform):
+            transforms.append(transform)
+        else:
             raise DTypeError(
                 f"chain: expected a Transform such as clip_by_global_norm(1.0) at position {i}, "
                 f"got {type(transform).__name__} (the Optimizer comes last, and only one)"
             )
     if not transforms:
         return optimizer
-    names = ", ".join(t.name for t in (*transforms, optimizer))
+    names = ", ".join([*(t.name for t in transforms), optimizer.name])
     return Optimizer(
         f"chain({names})",
         optimizer.init,
