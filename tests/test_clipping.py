@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import pickle
 from typing import Any
@@ -179,7 +180,7 @@ def test_clipping_bounds_every_step_of_sgd_in_train() -> None:
     )
     first_step = np.linalg.norm(unclipped.params.theta - states[0].params.theta)
     assert first_step > 10 * lr * max_norm  # clipping has something to do
-    for before, after in zip(states, states[1:]):
+    for before, after in itertools.pairwise(states):
         moved = np.linalg.norm(after.params.theta - before.params.theta)
         assert moved == pytest.approx(lr * max_norm, rel=1e-9)
 
