@@ -552,13 +552,18 @@ class Labels:
         return freeze(codes[inverse])
 
     def encode(
-        self, labels: npt.ArrayLike, *, dtype: type[np.floating[Any]] = np.float64
+        self,
+        labels: npt.ArrayLike,
+        *,
+        dtype: type[np.floating[Any]] = np.float64,
+        name: str = "labels",
     ) -> Matrix[Any]:
         """``labels`` as one-hot columns of shape ``(k, m)``, ``k = len(classes)``.
 
         Args:
             labels: a non-empty 1-D sequence (or ``(1, m)`` row) of labels.
             dtype: the float dtype of the result.
+            name: the argument's name, for error messages.
 
         Raises:
             LabelError: for a label that is not one of the classes.
@@ -569,7 +574,7 @@ class Labels:
              [1. 0. 1.]]
         """
         float_dtype = check_dtype(dtype)
-        codes = self.index(labels)
+        codes = self.index(labels, name)
         out: Matrix[Any] = np.zeros((len(self.classes), codes.size), dtype=float_dtype)
         out[codes, np.arange(codes.size)] = 1
         return freeze(out)

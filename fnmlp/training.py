@@ -173,7 +173,7 @@ def _label_targets(
     if n_y == 1:
         row: npt.NDArray[Any] = labels_.index(raw, name).astype(params.dtype).reshape(1, -1)
         return row, labels_
-    return labels_.encode(raw, dtype=params.dtype.type), labels_
+    return labels_.encode(raw, dtype=params.dtype.type, name=name), labels_
 
 
 def _with_class_weights(
