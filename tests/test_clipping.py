@@ -236,3 +236,13 @@ def test_transforms_that_write_or_reshape_are_refused() -> None:
 def test_a_chain_of_no_transforms_is_the_optimiser() -> None:
     opt = sgd(0.1)
     assert chain(opt) is opt
+
+
+def test_a_chain_is_typed_as_its_optimiser() -> None:
+    # checked by mypy --strict over tests/: the chain keeps the optimiser's state type
+    clipped: Optimizer[fnmlp.AdamState] = chain(clip_by_global_norm(1.0), adam(1e-3))
+    plain: Optimizer[fnmlp.SgdState] = chain(sgd(0.1))
+    params, grads = small()
+    state: fnmlp.AdamState = clipped.init(params)
+    _, after = clipped.step(params, grads, state)
+    assert after.count == 1 and plain.init(params).count == 0
