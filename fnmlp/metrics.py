@@ -17,6 +17,18 @@ Examples:
      [1. 0. 0.]]
     >>> print(labels(Y))
     [2 0 1]
+
+    A regression on standardised targets, read back in their units:
+
+    >>> from fnmlp import Layer, Params, linear
+    >>> from fnmlp.datasets import standardise
+    >>> X, Y = np.array([[0.0, 1.0, 2.0, 3.0]]), np.array([[150.0, 250.0, 350.0, 450.0]])
+    >>> x_scale, y_scale = standardise(X), standardise(Y)
+    >>> identity = Params((Layer(np.ones((1, 1)), np.zeros((1, 1)), linear),))
+    >>> print(y_scale.inverse(predict(identity, x_scale.apply(X))))
+    [[150. 250. 350. 450.]]
+    >>> r2_score(identity, x_scale.apply(X), y_scale.apply(Y))
+    1.0
 """
 
 from __future__ import annotations

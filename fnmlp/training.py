@@ -14,6 +14,11 @@ accuracy, for the cross-entropies) is recorded in an immutable
 steps compute anyway; with ``running_loss=False``, a pass over the whole
 training set. Validation data, when given, are measured exactly.
 
+Training takes what Keras's ``fit`` and scikit-learn's estimators take:
+``sample_weight``, ``class_weight`` (per class, or ``"balanced"``),
+``validation_fraction`` (a seeded, stratified hold-out, :func:`split_indices`),
+and targets given as labels of any kind (encoded by :class:`~fnmlp.Labels`).
+
 Examples:
     >>> import numpy as np
     >>> from fnmlp import binary_cross_entropy, init, sgd, tanh, train
