@@ -139,12 +139,19 @@ def _single_class(params: Params[Any], loss: Loss) -> bool:
 
 
 def _label_targets(
-    params: Params[Any], Y: npt.ArrayLike, name: str, encoder: Labels | None = None
+    params: Params[Any],
+    Y: npt.ArrayLike,
+    name: str,
+    encoder: Labels | None = None,
+    *,
+    fresh: bool = True,
 ) -> tuple[npt.ArrayLike, Labels | None]:
     """Labels (strings, objects) in ``Y`` encoded for ``params``' output; other ``Y`` as given.
 
     With a softmax output of ``k`` units, ``Labels.of(Y)`` must find ``k``
-    classes; with one sigmoid unit, two (the second is class 1).
+    classes; with one sigmoid unit, two (the second is class 1). Validation
+    labels (``fresh=False``) are encoded with the training labels' ``encoder``
+    and refused when the training targets were numbers.
     """
     if not isinstance(Y, (np.ndarray, list, tuple)):
         return Y, None
@@ -157,6 +164,11 @@ def _label_targets(
     if raw.ndim != 1 and not (raw.ndim == 2 and raw.shape[0] == 1):
         raise ShapeError(
             f"{name}: expected labels as a 1-D sequence or a (1, m) row, got shape {raw.shape}"
+        )
+    if encoder is None and not fresh:
+        raise LabelError(
+            f"{name}: expected numeric targets like Y's, got labels of dtype {raw.dtype} (give "
+            f"Y and {name} alike: both labels, or both encoded by one fnmlp.Labels)"
         )
     labels_ = encoder if encoder is not None else Labels.of(raw)
     k, output = len(labels_.classes), params.activations[-1]
@@ -306,7 +318,7 @@ def _prepare(
                 f"validation: expected a pair (X_val, Y_val), got {type(validation).__name__}"
             )
         X_val = check_inputs(params, validation[0], "validation X", copy=copy)
-        Y_val, _ = _label_targets(params, validation[1], "validation Y", encoder)
+        Y_val, _ = _label_targets(params, validation[1], "validation Y", encoder, fresh=False)
         held_out = (
             X_val,
             check_targets_for(params, Y_val, X_val.shape[1], loss, "validation Y", copy=copy),

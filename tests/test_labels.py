@@ -186,6 +186,8 @@ def test_validation_labels_are_encoded_with_the_training_classes() -> None:
     assert run.history.validation_loss == same.history.validation_loss
     with pytest.raises(LabelError, match=r"^validation Y: expected labels among the classes"):
         fnmlp.train(start, X, names, validation=(X[:, :2], ["red", "pink"]), **kw)
+    with pytest.raises(LabelError, match=r"^validation Y: expected numeric targets like Y's"):
+        fnmlp.train(start, X, encoded, validation=(X[:, :2], ["red", "blue"]), **kw)
 
 
 def test_labels_that_do_not_fit_the_output_are_refused() -> None:
