@@ -19,9 +19,9 @@ How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
 
 - ``solver="sgd"`` is :func:`fnmlp.momentum` (``nesterov=nesterovs_momentum``),
   or :func:`fnmlp.sgd` when ``momentum=0``; ``"adam"`` is :func:`fnmlp.adam`;
-  ``"lbfgs"`` is scipy's L-BFGS-B over the flat parameter array, with the
-  value and gradient from :func:`fnmlp.forward`, :func:`fnmlp.loss` and
-  :func:`fnmlp.backward`. The stochastic solvers' epochs are the states of
+  ``"lbfgs"`` is scipy's L-BFGS-B over the packed parameters
+  (:attr:`fnmlp.Params.theta`), with the value and gradient from
+  :func:`fnmlp.value_and_gradient`. The stochastic solvers' epochs are the states of
   one :func:`fnmlp.scan` (one per learning rate), so tolerances, early
   stopping and the adaptive rate are decided between epochs, as scikit-learn
   does, and a run of ``k`` epochs is :func:`fnmlp.train` for ``k`` epochs.
@@ -32,6 +32,16 @@ How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
   divide ``m``, gets ``alpha / B`` where scikit-learn uses ``alpha / r`` for its
   ``r`` examples.) With ``shuffle=False``, sparse inputs and ``lbfgs``, every
   batch is its own full-batch step and the penalty is exactly scikit-learn's.
+- ``sample_weight``: each batch minimises its weighted mean loss
+  ``sum_j w_j J_j / sum_j w_j`` (the ``sample_weight`` of :func:`fnmlp.scan`
+  and :func:`fnmlp.value_and_gradient`), and scikit-learn divides the
+  batch's penalty by ``sum_j w_j`` instead of ``B``. fnmlp's shuffled epochs
+  take one ``l2`` for every batch, that of a batch of average weight
+  (``l2 = alpha * m / (B * mean(w))``); where every batch is its own step
+  (``shuffle=False``, sparse inputs, ``lbfgs``, or one batch holding the
+  whole set) each gets exactly scikit-learn's ``alpha / sum_j w_j``. The
+  early-stopping score is weighted by the validation part's weights. Integer
+  weights act as repeated rows; zero weights as removed ones.
 - The regressor minimises scikit-learn's squared error ``sum (Yhat - Y)^2 / (2 m)``
   (summed over outputs), whose gradient is ``2 / n_y`` times smaller than that
   of :data:`fnmlp.mean_squared_error` (a mean over all entries); the learning
@@ -55,7 +65,13 @@ second moment (as torch does) where scikit-learn adds it to the uncorrected
 one, a difference of order ``epsilon``; a momentum velocity accumulates
 gradients rather than steps, so a change of rate (``invscaling``,
 ``adaptive``) applies to the whole velocity at once; a run that diverges
-raises :class:`fnmlp.DivergenceError` (a ``ValueError``) at once.
+raises :class:`fnmlp.DivergenceError` (a ``ValueError``) at once; with
+non-uniform ``sample_weight`` and shuffled mini-batches, the penalty of a
+batch is that of a batch of average weight (see above). A batch whose weights
+are all zero has no weighted mean: scikit-learn's step divides by zero (and
+its fit ends in non-finite weights); fnmlp's shuffled epochs raise
+:class:`fnmlp.DivergenceError` saying so, and the batch-by-batch paths
+(``shuffle=False``, sparse inputs) skip that batch.
 
 Examples:
     >>> from sklearn.datasets import load_iris
@@ -625,7 +641,17 @@ class _MLP(BaseEstimator):
                         sample_weight=weights,
                     )
             if epochs is not None:
-                state, value = next(epochs)
+                try:
+                    state, value = next(epochs)
+                except fnmlp.DivergenceError as error:
+                    if weights is None or B == m or np.all(weights > 0):
+                        raise
+                    raise fnmlp.DivergenceError(
+                        f"{error} (or a shuffled batch of {B} examples drew only examples of "
+                        f"sample_weight 0, whose weighted mean is undefined: use larger batches)",
+                        epoch=error.epoch,
+                        layer=error.layer,
+                    ) from error
                 loss = self._reported(value, l2, m, state.params, state.params)
             else:
                 state, loss = self._batches(state, X, Y, weights, optimizer, B, c * alpha * factor)
@@ -850,7 +876,7 @@ class _MLP(BaseEstimator):
             y: ``(n_samples,)`` or ``(n_samples, n_outputs)``: labels of any
                 type for the classifier (0/1 indicator columns for multi-label),
                 numbers for the regressor.
-            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+            sample_weight: ``(n_samples,)`` non-negative weights, not all zero.
 
         Returns:
             The fitted estimator.
@@ -964,7 +990,7 @@ class MLPClassifier(ClassifierMixin, _MLP):
             X: ``(n_samples, n_features)`` inputs.
             y: ``(n_samples,)`` labels (or indicator columns for multi-label).
             classes: every class of the whole data; required on the first call.
-            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+            sample_weight: ``(n_samples,)`` non-negative weights, not all zero.
 
         Returns:
             The updated estimator.
@@ -1067,7 +1093,7 @@ class MLPRegressor(RegressorMixin, _MLP):
         Args:
             X: ``(n_samples, n_features)`` inputs.
             y: ``(n_samples,)`` or ``(n_samples, n_outputs)`` targets.
-            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+            sample_weight: ``(n_samples,)`` non-negative weights, not all zero.
 
         Returns:
             The updated estimator.
