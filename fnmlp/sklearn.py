@@ -644,7 +644,7 @@ class _MLP(BaseEstimator):
                 try:
                     state, value = next(epochs)
                 except fnmlp.DivergenceError as error:
-                    if weights is None or B == m or np.all(weights > 0):
+                    if weights is None or m == B or np.all(weights > 0):
                         raise
                     raise fnmlp.DivergenceError(
                         f"{error} (or a shuffled batch of {B} examples drew only examples of "

@@ -143,6 +143,8 @@ def test_weighted_steps_are_sklearns(task: str, settings: dict[str, Any]) -> Non
     # Batches of unequal weight sums (some weights zero): each batch's weighted mean loss,
     # and its penalty alpha / (2 sum of its weights), as scikit-learn's.
     rng = np.random.default_rng(0)
+    ours: type[Any]
+    theirs: type[Any]
     if task == "classifier":
         X, y = datasets.load_wine(return_X_y=True)
         X = StandardScaler().fit_transform(X)
@@ -169,6 +171,7 @@ def test_weighted_steps_are_sklearns(task: str, settings: dict[str, Any]) -> Non
     assert mine.n_iter_ == ref.n_iter_
     np.testing.assert_allclose(mine.loss_, ref.loss_, rtol=1e-8)
     if settings.get("early_stopping"):
+        assert mine.validation_scores_ is not None
         np.testing.assert_allclose(mine.validation_scores_, ref.validation_scores_, rtol=1e-8)
     for a, b in zip(mine.coefs_ + mine.intercepts_, ref.coefs_ + ref.intercepts_):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-8)
