@@ -820,9 +820,7 @@ class _MLP(BaseEstimator):
         c, m, kind = self._scale(), X.shape[0], self._loss_kind()
         like: Params[Any] = self.params_
         dtype, mask = like.dtype, like.structure.weights[0]
-        l2 = c * float(self.alpha) * factor
-        if weights is not None:
-            l2 = c * float(self.alpha) * m / float(weights.sum())
+        l2 = c * float(self.alpha) * factor  # factor: m / sum(weights)
         shards = self._shards(X, Y, weights)
         sparse = scipy.sparse.issparse(X)
 
