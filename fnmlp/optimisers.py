@@ -473,13 +473,6 @@ def _scaled_step(
     return new
 
 
-def _average(old: Matrix[F], new: Matrix[F], keep: float) -> Matrix[F]:
-    """``keep * old + (1 - keep) * new`` as a new read-only array."""
-    out: Matrix[F] = new * (1 - keep)
-    out += old * keep
-    return out
-
-
 def _average_square(old: Matrix[F], g: Matrix[F], keep: float) -> Matrix[F]:
     """``keep * old + (1 - keep) * g^2`` as a new read-only array."""
     out: Matrix[F] = g * g
@@ -766,8 +759,16 @@ def _adam_update(
     t = count + 1
     c1, c2 = 1 - beta1**t, 1 - beta2**t
     old_mean, old_square = moments
-    mean = _average(old_mean, g, beta1)
-    square = _average_square(old_square, g, beta2)
+    # Three new arrays, the moments and the parameters, and no other temporary:
+    # the step is worked out in the array that becomes the new parameters
+    # (benchmarks: digits, fnmlp train, Adam at half the passes' allocations).
+    mean: Matrix[F] = np.multiply(g, 1 - beta1)
+    new: Matrix[F] = np.multiply(old_mean, beta1)
+    mean += new
+    square: Matrix[F] = np.multiply(g, g)
+    square *= 1 - beta2
+    np.multiply(old_square, beta2, out=new)
+    square += new
     # Bias correction folded into the step size and eps (exact algebra):
     # (m / c1) / (sqrt(v / c2) + e) = (sqrt(c2) / c1) * m / (sqrt(v) + e sqrt(c2)).
     # math.sqrt keeps them Python floats: numpy scalars would upcast float32.
@@ -781,7 +782,12 @@ def _adam_update(
         # the packed parameters: the weights' entries scaled as above, the biases' kept
         kind = p.dtype.type
         start = p * np.where(decayed, kind(1 - decay), kind(1))
-    return _scaled_step(start, mean, square, rate_t, eps_t), (mean, square)
+    np.sqrt(square, out=new)
+    new += eps_t
+    np.divide(mean, new, out=new)
+    new *= rate_t
+    np.subtract(start, new, out=new)
+    return new, (mean, square)
 
 
 def adamw(
