@@ -36,6 +36,7 @@ __all__ = [
     "combined",
     "descend",
     "diverge",
+    "dropout_rng",
     "hidden_buffers",
     "judge",
     "measure",
@@ -86,6 +87,7 @@ class Setup(Generic[F]):
     replaying: bool = False
     check_every: int = 1
     first_step: int = 0
+    dropout: tuple[float, ...] = ()
 
     @property
     def batch(self) -> int:
@@ -324,29 +326,47 @@ def batches(setup: Setup[F], epoch: int) -> Sequence[Batch]:
     ]
 
 
+def dropout_rng(setup: Setup[Any], epoch: int) -> np.random.Generator | None:
+    """The generator of epoch ``epoch``'s dropout masks, seeded by ``(seed, epoch, 1)``, or ``None``.
+
+    Like the shuffle's ``(seed, epoch)``, it makes an epoch's masks depend on
+    nothing but the run's seed and the epoch, so a resumed run is bit-identical.
+    """
+    return np.random.default_rng((setup.seed, epoch, 1)) if setup.dropout else None
+
+
 def descend(
-    setup: Setup[F], carry: Carry, batches: Sequence[Batch], observe: bool
+    setup: Setup[F],
+    carry: Carry,
+    batches: Sequence[Batch],
+    observe: bool,
+    rng: np.random.Generator | None = None,
 ) -> tuple[Carry, list[tuple[float, float, float]]]:
     """The optimiser's steps over ``batches``: the kernels, then one call of the rule each.
 
     Each step is the forward kernel, the output delta and the backward kernel
     into a new packed gradient (plus ``decay * theta``, L2's gradient), made
-    read-only and handed to the optimiser's rule. Returns the new carry and,
-    when ``observe``, each batch's ``(loss, accuracy, size)`` before its step.
+    read-only and handed to the optimiser's rule. With dropout, each batch's
+    masks are drawn from ``rng`` in turn. Returns the new carry and, when
+    ``observe``, each batch's ``(loss, accuracy, size)`` before its step.
     """
     structure, activations, kind = setup.structure, setup.activations, setup.loss
     optimizer, mask, decay = setup.optimizer, structure.weights, setup.decay
     output, size = activations[-1], structure.size
     theta, moments, count = carry.theta, carry.moments, carry.steps
     observed: list[tuple[float, float, float]] = []
+    dims, rates = structure.dims, setup.dropout
+    masks: tuple[Matrix[F] | None, ...] = ()
     for X1, Y, scale, buffers in batches:
         blocks = structure.blocks(theta)
-        Zs, inputs, Z, A = _kernels.forward(blocks, activations, X1, buffers=buffers)
+        if rng is not None:
+            masks = _kernels.dropout_masks(rng, rates, dims, X1.shape[1], structure.dtype)
+        Zs, inputs, Z, A = _kernels.forward(blocks, activations, X1, buffers=buffers, masks=masks)
         if observe:
             observed.append(measure(setup, Z, A, Y, scale))
         dZ = _kernels.output_delta(kind, output, Z, A, Y, scale)
         g: Matrix[F] = np.empty((1, size), structure.dtype)
-        _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g))
+        _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g), masks=masks)
         del Zs, inputs, Z, A, dZ  # freed before the rule allocates the new parameters
         if decay is not None:
             g += theta * decay
@@ -424,7 +444,7 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     last = done == setup.last_epoch
     logged = last or done % setup.log_every == 0
     observe = logged and setup.running and not setup.replaying
-    new, parts = descend(setup, carry, batches(setup, epoch), observe)
+    new, parts = descend(setup, carry, batches(setup, epoch), observe, dropout_rng(setup, epoch))
     new = new._replace(epoch=done)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
