@@ -224,8 +224,8 @@ class Fingerprint:
     :func:`fnmlp.train` and :func:`fnmlp.scan` record it in every state they
     make, and refuse to resume a state whose fingerprint differs from the
     settings they are given (a ``HyperparameterError`` that names the setting):
-    a run that went on with another loss, penalty, batch size or shuffle seed
-    would silently be another run. To start a new run from a state's network,
+    a run that went on with another loss, penalty, batch size, shuffle seed or
+    dropout would silently be another run. To start a new run from a state's network,
     pass ``state.params`` instead of the state. The data may change (that is
     how streaming and ``partial_fit`` work), and so may the learning rate, by
     an optimiser made with the new rate given ``attrs.evolve(state.opt_state,
@@ -243,6 +243,7 @@ class Fingerprint:
             schedule of the same name must be the same function: the same
             object, a partial of the same function with equal arguments (the
             built-in schedules), or a function of the same code and closure.
+        dropout: the hidden layers' dropout rates, ``()`` for none.
 
     Raises:
         DTypeError: for a ``loss`` that is not a Loss or a ``schedule`` that is
@@ -258,7 +259,7 @@ class Fingerprint:
         >>> run.check(Fingerprint(mean_squared_error, 0.0, 32, 0))
         Traceback (most recent call last):
         ...
-        fnmlp.errors.HyperparameterError: loss: expected binary_cross_entropy, the loss of the run being resumed (its TrainState.fingerprint), got mean_squared_error; a resumed run keeps its loss, l2, batch_size, seed and schedule: to start a new run from its network, call train(state.params, ...) instead
+        fnmlp.errors.HyperparameterError: loss: expected binary_cross_entropy, the loss of the run being resumed (its TrainState.fingerprint), got mean_squared_error; a resumed run keeps its loss, l2, batch_size, seed, dropout and schedule: to start a new run from its network, call train(state.params, ...) instead
     """
 
     loss: Loss
@@ -266,6 +267,7 @@ class Fingerprint:
     batch_size: int | None
     seed: int
     schedule: Schedule | None = None
+    dropout: tuple[float, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         loss: object = self.loss  # checked at run time: callers may send anything
@@ -279,6 +281,14 @@ class Fingerprint:
         schedule: object = self.schedule
         if schedule is not None and not isinstance(schedule, Schedule):
             raise DTypeError(f"schedule: expected a Schedule or None, got {_shown(schedule)}")
+        rates: object = self.dropout
+        if not isinstance(rates, tuple):
+            raise DTypeError(f"dropout: expected a tuple of rates, got {_shown(rates)}")
+        object.__setattr__(
+            self,
+            "dropout",
+            tuple(positive_float(r, f"dropout[{i}]", allow_zero=True) for i, r in enumerate(rates)),
+        )
 
     def check(self, given: Fingerprint) -> None:
         """Raise ``HyperparameterError`` naming the first setting in which ``given`` differs.
@@ -286,7 +296,7 @@ class Fingerprint:
         ``self`` is the run's, ``given`` the settings of the call resuming it.
         """
         resume = (
-            "; a resumed run keeps its loss, l2, batch_size, seed and schedule: to start a new "
+            "; a resumed run keeps its loss, l2, batch_size, seed, dropout and schedule: to start a new "
             "run from its network, call train(state.params, ...) instead"
         )
         of_run = "the run being resumed (its TrainState.fingerprint)"
@@ -297,7 +307,7 @@ class Fingerprint:
             raise HyperparameterError(
                 f"loss: expected {self.loss.name}, the loss of {of_run}, got {got}{resume}"
             )
-        for name in ("l2", "batch_size", "seed"):
+        for name in ("l2", "batch_size", "seed", "dropout"):
             mine, theirs = getattr(self, name), getattr(given, name)
             if type(mine) is not type(theirs) or mine != theirs:
                 raise HyperparameterError(

@@ -49,7 +49,8 @@ params file's ``magic``, ``version``, ``dtype``, ``layers``, ``dims`` and
 - with a fingerprint: ``fingerprint_loss`` (a built-in loss's name),
   ``fingerprint_l2``, ``fingerprint_batch_size`` (0 for full batch),
   ``fingerprint_seed``, ``fingerprint_schedule`` and
-  ``fingerprint_schedule_args`` (``""`` and no arguments for a constant rate);
+  ``fingerprint_schedule_args`` (``""`` and no arguments for a constant rate)
+  and ``fingerprint_dropout`` (one rate per hidden layer, zeros for none);
 - ``has_checkpoint`` and ``has_fingerprint`` (0 or 1) say which of the two
   the file holds, so that a damaged zip directory cannot pass for a run
   without them.
@@ -455,6 +456,14 @@ def _run_members(state: TrainState[Any]) -> dict[str, npt.NDArray[Any]]:
             kind, values = _schedule_kind(fingerprint.schedule, "state.fingerprint.schedule")
         members["fingerprint_schedule"] = np.array(kind, dtype="<U32")
         members["fingerprint_schedule_args"] = np.array(values, dtype=np.float64)
+        hidden = len(params.dims) - 2  # one rate per hidden layer, zeros for no dropout
+        rates = fingerprint.dropout or (0.0,) * hidden
+        if len(rates) != hidden:
+            raise SerialisationError(
+                f"state.fingerprint.dropout: expected one rate per hidden layer ({hidden}), "
+                f"got {len(rates)}"
+            )
+        members["fingerprint_dropout"] = np.array(rates, dtype=np.float64).reshape(hidden)
     return members
 
 
@@ -895,7 +904,7 @@ def _run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Trai
     if has_fingerprint:
         expected |= {
             f"fingerprint_{k}"
-            for k in ("loss", "l2", "batch_size", "seed", "schedule", "schedule_args")
+            for k in ("loss", "l2", "batch_size", "seed", "schedule", "schedule_args", "dropout")
         }
     missing, extra = sorted(expected - keys), sorted(keys - expected)
     if missing or extra:
@@ -942,6 +951,7 @@ def _run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Trai
             batch_size or None,
             _scalar_int(target, archive, "fingerprint_seed"),
             _schedule(target, archive, keys, "fingerprint_"),
+            _dropout(target, archive, L - 1),
         )
     return TrainState(
         params,
@@ -955,6 +965,15 @@ def _run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Trai
         checkpoint,
         fingerprint,
     )
+
+
+def _dropout(target: pathlib.Path, archive: zipfile.ZipFile, hidden: int) -> tuple[float, ...]:
+    rates = _read(target, archive, "fingerprint_dropout", "f", (hidden,), "dropout rates")
+    if not ((rates >= 0) & (rates < 1)).all():
+        raise SerialisationError(
+            f"{target}: fingerprint_dropout: expected rates in [0, 1), got {rates.tolist()}"
+        )
+    return tuple(float(r) for r in rates) if rates.any() else ()
 
 
 def _flag(target: pathlib.Path, archive: zipfile.ZipFile, key: str) -> bool:

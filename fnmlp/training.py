@@ -346,7 +346,7 @@ def _prepare(
             "early_stopping: expected validation data to monitor, got validation=None "
             "(pass validation=(X_val, Y_val) or validation_fraction=0.1)"
         )
-    fingerprint = Fingerprint(loss, penalty, size, seed_, _schedule(optimizer))
+    fingerprint = Fingerprint(loss, penalty, size, seed_, _schedule(optimizer), rates)
     if isinstance(start, TrainState):
         check_state(params, start.opt_state, optimizer)
         if start.fingerprint is not None:
@@ -607,7 +607,7 @@ def train(
 
     Resuming from a :class:`TrainState` continues the same run, so the
     settings that make it that run must not change: the loss, ``l2``,
-    ``batch_size``, ``seed`` and the learning-rate schedule, recorded in
+    ``batch_size``, ``seed``, ``dropout`` and the learning-rate schedule, recorded in
     ``state.fingerprint`` (a :class:`~fnmlp.runs.Fingerprint`) and checked
     here (``HyperparameterError`` naming the setting); pass ``state.params``
     to start a new run from its network instead. The data may change between

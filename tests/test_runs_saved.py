@@ -3,7 +3,7 @@
 ``save(state, path)`` writes a :class:`TrainState` to one ``.npz`` file and
 ``train(load(path, kind=TrainState), ...)`` goes on bit-identically; what
 cannot be rebuilt without pickle is refused, saying what to do. A resumed run
-keeps its loss, l2, batch size, seed and schedule (its fingerprint).
+keeps its loss, l2, batch size, seed, dropout and schedule (its fingerprint).
 """
 
 from __future__ import annotations
@@ -374,6 +374,7 @@ SAME: dict[str, Any] = {**SETTINGS, "optimizer": sgd(0.1), "l2": 0.01, "seed": 1
         ({"batch_size": None}, "batch_size: expected 16, the batch_size of the run"),
         ({"l2": 0.02}, "l2: expected 0.01, the l2 of the run"),
         ({"l2": 0.0}, "l2: expected 0.01, the l2 of the run"),
+        ({"dropout": 0.5}, "dropout: expected (), the dropout of the run"),
         (
             {"loss": mean_squared_error},
             "loss: expected binary_cross_entropy, the loss of the run being resumed "
@@ -401,6 +402,21 @@ def test_resuming_with_other_settings_is_refused_naming_the_setting(
     assert message in text
     assert "to start a new run from its network, call train(state.params, ...) instead" in text
     train(state.params, X, Y, epochs=2, **kwargs)  # a new run from its params is fine
+
+
+def test_dropout_is_part_of_the_run_and_of_its_file(tmp_path: pathlib.Path) -> None:
+    kwargs = {**SAME, "dropout": 0.25}
+    state = train(init([2, 4, 3, 1], seed=0), X, Y, epochs=5, **kwargs).state
+    assert state.fingerprint is not None and state.fingerprint.dropout == (0.25, 0.25)
+    with pytest.raises(HyperparameterError, match=r"^dropout: expected \(0.25, 0.25\)"):
+        train(state, X, Y, epochs=1, **{**kwargs, "dropout": [0.25, 0.5]})
+    loaded = round_trip(state, tmp_path)
+    assert loaded.fingerprint is not None and loaded.fingerprint.dropout == (0.25, 0.25)
+    resumed = train(loaded, X, Y, epochs=5, **kwargs)
+    once = train(init([2, 4, 3, 1], seed=0), X, Y, epochs=10, **kwargs)
+    assert_same_result(resumed, once)
+    plain = round_trip(train(init([2, 4, 3, 1], seed=0), X, Y, epochs=1, **SAME).state, tmp_path)
+    assert plain.fingerprint is not None and plain.fingerprint.dropout == ()
 
 
 def test_a_schedule_under_the_same_name_must_be_the_same_function() -> None:
