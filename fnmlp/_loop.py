@@ -460,7 +460,7 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     logged = last or done % setup.log_every == 0
     observe = logged and setup.running and not setup.replaying
     new, parts = descend(setup, carry, batches(setup, epoch), observe, dropout_rng(setup, epoch))
-    new = new._replace(epoch=done)
+    new = Carry(done, new.theta, new.moments, new.steps, new.state)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
     if (last or done % setup.check_every == 0) and not all_finite(new.theta):

@@ -326,15 +326,19 @@ def check_pass_fits(
         return
     n_x, m = X.shape
     dims, itemsize = params.dims, params.dtype.itemsize
-    values = sum(2 * n + 1 for n in dims[1:])  # each layer's Z and [A; 1] (or A) per example
+    values = params.structure.units  # each layer's Z and [A; 1] (or A) per example
     n_y = dims[-1]
+    batch = m if batch_size is None else min(batch_size, m)
     if batch_size is None:
         need = m * (n_x + (dims[0] + 1) + values) * itemsize
+    else:
+        need = (m * (2 * (dims[0] + 1) + 3 * n_y) + batch * (values + n_y)) * itemsize
+    if need < 1 << 28:  # a quarter of a GiB fits on any machine fnmlp runs on
+        return
+    if batch_size is None:
         what = "a number of examples whose forward pass fits in memory"
         got = f"m = {m} examples through layers {list(dims)}"
     else:
-        batch = min(batch_size, m)
-        need = (m * (2 * (dims[0] + 1) + 3 * n_y) + batch * (values + n_y)) * itemsize
         what = "data and a batch size whose training fits in memory"
         got = f"m = {m} examples in batches of {batch} through layers {list(dims)}"
     check_fits(need, name, what, got)

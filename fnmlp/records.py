@@ -115,6 +115,8 @@ class Structure(Generic[F]):
         size: ``N``, the number of parameters.
         weights: a read-only ``(1, N)`` boolean mask, ``True`` at the weights'
             entries (L2 and AdamW's decay leave the biases alone).
+        units: ``sum(2 n_l + 1)`` over the layers: the numbers one example's
+            pass keeps (each layer's ``Z`` and ``[A; 1]``), for memory estimates.
 
     Examples:
         >>> s = Structure.of((2, 3, 1), np.dtype(np.float64))
@@ -129,6 +131,7 @@ class Structure(Generic[F]):
     spans: tuple[Span, ...]
     size: int
     weights: npt.NDArray[np.bool_]
+    units: int = 0
 
     @staticmethod
     @functools.lru_cache(maxsize=256)
@@ -145,6 +148,7 @@ class Structure(Generic[F]):
             tuple(zip(starts, starts[1:], shapes)),
             starts[-1],
             lock(weights),
+            sum(2 * n + 1 for n in dims[1:]),
         )
 
     def blocks(self, flat: Matrix[F]) -> list[Matrix[F]]:
