@@ -83,6 +83,8 @@ from fnmlp.runs import EarlyStopping as EarlyStopping
 from fnmlp.runs import Fingerprint as Fingerprint
 from fnmlp.runs import History as History
 from fnmlp.runs import LogEntry as LogEntry
+from fnmlp.runs import Plateau as Plateau
+from fnmlp.runs import ReduceLROnPlateau as ReduceLROnPlateau
 from fnmlp.runs import TrainResult as TrainResult
 from fnmlp.runs import TrainState as TrainState
 from fnmlp.schedules import Schedule as Schedule
@@ -126,7 +128,9 @@ __all__ = [
     "NonFiniteError",
     "Optimizer",
     "Params",
+    "Plateau",
     "RMSPropState",
+    "ReduceLROnPlateau",
     "Schedule",
     "SerialisationError",
     "SgdState",

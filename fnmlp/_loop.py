@@ -23,8 +23,8 @@ from fnmlp.aliases import F, Inputs, Matrix, Targets
 from fnmlp.errors import DivergenceError
 from fnmlp.losses import Loss, fuses
 from fnmlp.optimisers import Optimizer, apply_rule, owned, with_moments
-from fnmlp.records import Params, Structure, params_of
-from fnmlp.runs import EarlyStopping, TrainState
+from fnmlp.records import Params, Structure, lock, params_of
+from fnmlp.runs import EarlyStopping, ReduceLROnPlateau, TrainState
 
 __all__ = [
     "EVALUATION_COLUMNS",
@@ -88,6 +88,7 @@ class Setup(Generic[F]):
     check_every: int = 1
     first_step: int = 0
     dropout: tuple[float, ...] = ()
+    plateau: ReduceLROnPlateau | None = None
 
     @property
     def batch(self) -> int:
@@ -138,6 +139,7 @@ def state(setup: Setup[F], carry: Carry) -> TrainState[F]:
         state.log,
         state.checkpoint,
         state.fingerprint,
+        state.plateau,
     )
 
 
@@ -357,6 +359,7 @@ def descend(
     optimizer, mask, decay = setup.optimizer, structure.weights, setup.decay
     output, size = activations[-1], structure.size
     theta, moments, count = carry.theta, carry.moments, carry.steps
+    step_scale = carry.state.plateau.scale  # 1 until a plateau's reduction
     observed: list[tuple[float, float, float]] = []
     # The running loss of unweighted batches is measured once, on the epoch's
     # outputs side by side (benchmarks: digits, fnmlp train, default: 0.66x ->
@@ -381,7 +384,13 @@ def descend(
             g += theta * decay
         g.setflags(write=False)
         check = count == setup.first_step  # a rule of the user's own may give back anything
-        theta, moments = apply_rule(optimizer, theta, g, moments, count, mask, check=check)
+        new, moments = apply_rule(optimizer, theta, g, moments, count, mask, check=check)
+        if step_scale != 1.0:  # the step scaled: for the built-in rules, the learning rate
+            scaled: Matrix[F] = new - theta
+            scaled *= step_scale
+            scaled += theta
+            new = lock(scaled)
+        theta = new
         count += 1
     if len(outputs) == 1:
         observed.append(measure(setup, *outputs[0]))
@@ -407,7 +416,9 @@ def judge(
     """
     theta = state.params.theta
     train_loss = train_acc = NAN
-    if logged:
+    # the plateau watches the training loss every epoch when there are no validation data
+    measured = logged or (setup.plateau is not None and setup.validation is None)
+    if measured:
         if parts is None:
             train_loss, train_acc = network_loss(setup, theta, setup.X, setup.Y)
         else:
@@ -415,7 +426,7 @@ def judge(
     val_loss = val_acc = NAN
     if setup.validation is not None:
         val_loss, val_acc = network_loss(setup, theta, *setup.validation, penalised=False)
-    if (logged and not np.isfinite(train_loss)) or (
+    if (measured and not np.isfinite(train_loss)) or (
         setup.validation is not None and not np.isfinite(val_loss)
     ):
         diverge(setup, state, state.epoch, theta)
@@ -432,6 +443,9 @@ def judge(
     log = state.log
     if logged:
         log = ((state.epoch, train_loss, train_acc, val_loss, val_acc), state.log)
+    plateau = state.plateau
+    if setup.plateau is not None and state.epoch > 0:
+        plateau = setup.plateau.judge(plateau, monitored, state.epoch)
     return TrainState(  # every field, as attrs.evolve would, at a third of its cost
         state.params,
         state.opt_state,
@@ -441,6 +455,7 @@ def judge(
         log,
         (state.epoch, state.params, state.opt_state),
         state.fingerprint,
+        plateau,
     )
 
 
@@ -458,16 +473,17 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     done = epoch + 1
     last = done == setup.last_epoch
     logged = last or done % setup.log_every == 0
-    observe = logged and setup.running and not setup.replaying
+    judged = logged or setup.early_stopping is not None or setup.plateau is not None
+    observe = (logged or setup.plateau is not None) and setup.running and not setup.replaying
     new, parts = descend(setup, carry, batches(setup, epoch), observe, dropout_rng(setup, epoch))
     new = Carry(done, new.theta, new.moments, new.steps, new.state)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
     if (last or done % setup.check_every == 0) and not all_finite(new.theta):
         diverge(setup, carry.state, done, new.theta)
-    if logged or setup.early_stopping is not None:
-        judged = judge(setup, state(setup, new), parts if observe else None, logged=logged)
-        new = new._replace(state=judged)
+    if judged:
+        measured = judge(setup, state(setup, new), parts if observe else None, logged=logged)
+        new = new._replace(state=measured)
     return new
 
 

@@ -31,7 +31,8 @@ params file's ``magic``, ``version``, ``dtype``, ``layers``, ``dims`` and
 - ``theta``, ``best_theta``: the params and the best params, each the
   ``(1, N)`` packed array :attr:`fnmlp.Params.theta` in ``dtype``;
 - ``epoch``, ``best_epoch``, ``stopped`` (0 or 1): ints; ``best_loss``: a float64
-  (``inf`` before any measurement);
+  (``inf`` before any measurement); ``plateau``: ``[scale, best, since]`` of
+  :class:`fnmlp.Plateau`, as float64;
 - ``log_entries`` (``k``), ``log_epochs`` (``(k,)`` ints) and ``log_values``
   (``(k, 4)`` float64: training loss and accuracy, validation loss and
   accuracy, NaN where not tracked): the history, oldest entry first;
@@ -130,7 +131,7 @@ from fnmlp.optimisers import (
     sgd,
 )
 from fnmlp.records import Layer, Params
-from fnmlp.runs import Fingerprint, Log, TrainState, same_schedule
+from fnmlp.runs import Fingerprint, Log, Plateau, TrainState, same_schedule
 from fnmlp.schedules import (
     Schedule,
     constant,
@@ -424,6 +425,8 @@ def _run_members(state: TrainState[Any]) -> dict[str, npt.NDArray[Any]]:
     members["best_epoch"] = _int(state.best_epoch, "state.best_epoch")
     members["best_loss"] = _float(state.best_loss, "state.best_loss")
     members["stopped"] = np.array(int(state.stopped), dtype=np.int64)
+    plateau = state.plateau
+    members["plateau"] = np.array([plateau.scale, plateau.best, plateau.since], dtype=np.float64)
     log_epochs, log_values = _log_arrays(state.log)
     members["log_entries"] = np.array(log_epochs.shape[0], dtype=np.int64)
     members["log_epochs"] = log_epochs
@@ -887,7 +890,7 @@ def _run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Trai
     expected = {
         *_META,
         *("has_checkpoint", "has_fingerprint"),
-        *("theta", "best_theta", "epoch", "best_epoch", "best_loss", "stopped"),
+        *("theta", "best_theta", "epoch", "best_epoch", "best_loss", "stopped", "plateau"),
         *("log_entries", "log_epochs", "log_values"),
     }
     missing = sorted(expected - keys)
@@ -964,7 +967,18 @@ def _run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Trai
         _log(target, archive),
         checkpoint,
         fingerprint,
+        _plateau(target, archive),
     )
+
+
+def _plateau(target: pathlib.Path, archive: zipfile.ZipFile) -> Plateau:
+    scale, best, since = _read(target, archive, "plateau", "f", (3,), "a plateau").tolist()
+    if not (0 <= scale <= 1 and not math.isnan(best) and since >= 0 and since == int(since)):
+        raise SerialisationError(
+            f"{target}: plateau: expected [scale in [0, 1], best loss, since >= 0], got "
+            f"{[scale, best, since]}"
+        )
+    return Plateau(float(scale), float(best), int(since))
 
 
 def _dropout(target: pathlib.Path, archive: zipfile.ZipFile, hidden: int) -> tuple[float, ...]:

@@ -66,7 +66,7 @@ from fnmlp.propagation import (
     check_weights,
 )
 from fnmlp.records import Params
-from fnmlp.runs import EarlyStopping, Fingerprint, Log, TrainResult, TrainState
+from fnmlp.runs import EarlyStopping, Fingerprint, Log, ReduceLROnPlateau, TrainResult, TrainState
 from fnmlp.schedules import Schedule
 
 __all__ = ["ClassWeight", "scan", "split_indices", "train"]
@@ -258,6 +258,7 @@ def _prepare(
     running_loss: bool,
     sample_weight: npt.ArrayLike | None,
     dropout: float | Sequence[float] | None = None,
+    reduce_lr_on_plateau: ReduceLROnPlateau | None = None,
     class_weight: ClassWeight | None = None,
     validation_fraction: float | None = None,
     copy: bool = True,
@@ -283,6 +284,12 @@ def _prepare(
     penalty = positive_float(l2, "l2", allow_zero=True)
     if not isinstance(running_loss, bool):
         raise HyperparameterError(f"running_loss: expected True or False, got {running_loss!r}")
+    plateau: object = reduce_lr_on_plateau
+    if plateau is not None and not isinstance(plateau, ReduceLROnPlateau):
+        raise DTypeError(
+            f"reduce_lr_on_plateau: expected a ReduceLROnPlateau or None, got "
+            f"{type(plateau).__name__}"
+        )
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
         raise DTypeError(
             f"early_stopping: expected an EarlyStopping or None, got {type(early_stopping).__name__}"
@@ -407,6 +414,7 @@ def _prepare(
         running_loss,
         first_step=state.opt_state.count,
         dropout=rates,
+        plateau=reduce_lr_on_plateau,
     )
     if state.log is None and running_loss:
         # nothing to measure before the first batch: the history starts at the first log
@@ -437,6 +445,7 @@ def scan(
     running_loss: bool = True,
     sample_weight: npt.ArrayLike | None = None,
     dropout: float | Sequence[float] | None = None,
+    reduce_lr_on_plateau: ReduceLROnPlateau | None = None,
     class_weight: ClassWeight | None = None,
     validation_fraction: float | None = None,
 ) -> Iterator[TrainState[F]]:
@@ -488,6 +497,7 @@ def scan(
         running_loss=running_loss,
         sample_weight=sample_weight,
         dropout=dropout,
+        reduce_lr_on_plateau=reduce_lr_on_plateau,
         class_weight=class_weight,
         validation_fraction=validation_fraction,
     )
@@ -523,6 +533,7 @@ def train(
     running_loss: bool = True,
     sample_weight: npt.ArrayLike | None = None,
     dropout: float | Sequence[float] | None = None,
+    reduce_lr_on_plateau: ReduceLROnPlateau | None = None,
     class_weight: ClassWeight | None = None,
     validation_fraction: float | None = None,
     progress: bool = False,
@@ -579,6 +590,11 @@ def train(
             the examples held out depend only on ``seed``, ``m`` and the
             classes (:func:`split_indices`), so a resumed run holds out the
             same ones. Not with ``validation``.
+        reduce_lr_on_plateau: a :class:`ReduceLROnPlateau`: scale the
+            optimiser's steps down by its ``factor`` when the monitored loss
+            (validation, else training) stalls for its ``patience`` epochs,
+            judged after every epoch; the scale is kept in
+            ``TrainState.plateau``, so a resumed run goes on with it.
         dropout: inverted dropout while training: one rate in ``[0, 1)`` for
             every hidden layer, or one per hidden layer. Each batch's masks
             come from a generator seeded by ``(seed, epoch, 1)``, so runs stay
@@ -670,6 +686,7 @@ def train(
         running_loss=running_loss,
         sample_weight=sample_weight,
         dropout=dropout,
+        reduce_lr_on_plateau=reduce_lr_on_plateau,
         class_weight=class_weight,
         validation_fraction=validation_fraction,
         copy=False,  # nothing outlives this call or runs inside it to change the data
