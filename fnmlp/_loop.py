@@ -10,7 +10,7 @@ only where something leaves it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, NamedTuple, NoReturn
 
 import attrs
@@ -30,7 +30,10 @@ __all__ = [
     "EVALUATION_COLUMNS",
     "Batch",
     "Carry",
+    "Descent",
     "Setup",
+    "advance",
+    "batch_gradient",
     "batches",
     "carry",
     "combined",
@@ -54,6 +57,14 @@ Batch = tuple[Matrix[Any], Matrix[Any], Any, tuple[Matrix[Any], ...]]
 (``None`` without sample weights), ``buffers`` hold the hidden layers' ``[A; 1]``."""
 
 
+Descent = Callable[["Setup[Any]", "Carry", int, bool], tuple["Carry", list[tuple[float, float, float]]]]
+"""How an epoch's steps are taken, when not over :func:`batches` of ``Setup.X``:
+``(setup, carry, epoch, observe) -> (carry, parts)`` as :func:`descend`, whose
+steps it takes through :func:`batch_gradient` and :func:`advance` (or
+:func:`descend` over batches of its own): the data may live elsewhere
+(out of core, on a cluster) but the maths is the same."""
+
+
 @attrs.frozen
 class Setup(Generic[F]):
     """The checked, fixed inputs of one training run, and its scratch arrays.
@@ -62,6 +73,9 @@ class Setup(Generic[F]):
     examples) and ``rest`` (for the shorter last batch) are rewritten every
     step; they never leave the kernels, so nothing a step hands out is
     written again. ``whole`` is the one batch of full-batch descent.
+    ``descent``, when given, takes each epoch's steps instead of
+    :func:`descend` over :func:`batches` (see :data:`Descent`); ``X`` and
+    ``Y`` are then a sample of the data that a divergence is diagnosed on.
     """
 
     X: Inputs[F]
@@ -86,6 +100,7 @@ class Setup(Generic[F]):
     replaying: bool = False
     check_every: int = 1
     first_step: int = 0
+    descent: Descent | None = None
 
     @property
     def batch(self) -> int:
@@ -292,12 +307,16 @@ def scale(setup: Setup[F], weights: Matrix[F] | None) -> Any:
     return weights / weights.sum()
 
 
-def batches(setup: Setup[F], epoch: int) -> Sequence[Batch]:
-    """The epoch's batches: the whole set, or one shuffled gather in column views."""
+def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
+    """The epoch's batches: the whole set, or one shuffled gather in column views.
+
+    The shuffle is seeded with ``(setup.seed, epoch, *key)``: a caller that
+    shuffles several parts of the data in one epoch tells them apart by ``key``.
+    """
     if setup.whole is not None:
         return setup.whole
     m, size = setup.X.shape[1], setup.batch
-    order = np.random.default_rng((setup.seed, epoch)).permutation(m)
+    order = np.random.default_rng((setup.seed, epoch, *key)).permutation(m)
     # One gather per epoch (np.take, a third of the time of X[:, order] on wide
     # data; mode="clip" skips a copy, the indices being valid), then the
     # batches are column views. The gather is freed with the batches, before
@@ -318,35 +337,63 @@ def batches(setup: Setup[F], epoch: int) -> Sequence[Batch]:
     ]
 
 
+def batch_gradient(
+    setup: Setup[F], theta: Matrix[F], batch: Batch, observe: bool
+) -> tuple[Matrix[F], tuple[float, float, float] | None]:
+    """The packed gradient of ``batch``'s loss at ``theta``: the forward and backward kernels.
+
+    Returns a new writable ``(1, N)`` gradient (without L2's ``decay * theta``,
+    which :func:`advance` adds) and, when ``observe``, the batch's
+    ``(loss, accuracy, size)`` before the step (:func:`measure`). With a
+    batch scale ``1 / total`` (a shard of a batch of ``total`` examples) the
+    shards' gradients and losses add up to the batch's. Only ``setup``'s
+    network description (``structure``, ``activations``, ``loss``) is read.
+    """
+    structure, activations = setup.structure, setup.activations
+    X1, Y, scale, buffers = batch
+    blocks = structure.blocks(theta)
+    Zs, inputs, Z, A = _kernels.forward(blocks, activations, X1, buffers=buffers or None)
+    measured = measure(setup, Z, A, Y, scale) if observe else None
+    dZ = _kernels.output_delta(setup.loss, activations[-1], Z, A, Y, scale)
+    g: Matrix[F] = np.empty((1, structure.size), structure.dtype)
+    _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g))
+    return g, measured
+
+
+def advance(
+    setup: Setup[F], theta: Matrix[F], moments: tuple[Matrix[F], ...], count: int, g: Matrix[F]
+) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+    """One optimiser step by the gradient ``g``: the new parameters and moments, locked.
+
+    ``g`` is a new writable array the caller hands over (as from
+    :func:`batch_gradient`); L2's ``decay * theta`` is added to it in place,
+    then it is made read-only and given to the optimiser's rule, with
+    ``count`` the steps taken before this one.
+    """
+    if setup.decay is not None:
+        g += theta * setup.decay
+    g.setflags(write=False)
+    check = count == setup.first_step  # a rule of the user's own may give back anything
+    return apply_rule(setup.optimizer, theta, g, moments, count, setup.structure.weights, check=check)
+
+
 def descend(
-    setup: Setup[F], carry: Carry, batches: Sequence[Batch], observe: bool
+    setup: Setup[F], carry: Carry, batches: Iterable[Batch], observe: bool
 ) -> tuple[Carry, list[tuple[float, float, float]]]:
-    """The optimiser's steps over ``batches``: the kernels, then one call of the rule each.
+    """The optimiser's steps over ``batches``: :func:`batch_gradient`, then :func:`advance`, each.
 
     Each step is the forward kernel, the output delta and the backward kernel
     into a new packed gradient (plus ``decay * theta``, L2's gradient), made
     read-only and handed to the optimiser's rule. Returns the new carry and,
     when ``observe``, each batch's ``(loss, accuracy, size)`` before its step.
     """
-    structure, activations, kind = setup.structure, setup.activations, setup.loss
-    optimizer, mask, decay = setup.optimizer, structure.weights, setup.decay
-    output, size = activations[-1], structure.size
     theta, moments, count = carry.theta, carry.moments, carry.steps
     observed: list[tuple[float, float, float]] = []
-    for X1, Y, scale, buffers in batches:
-        blocks = structure.blocks(theta)
-        Zs, inputs, Z, A = _kernels.forward(blocks, activations, X1, buffers=buffers)
-        if observe:
-            observed.append(measure(setup, Z, A, Y, scale))
-        dZ = _kernels.output_delta(kind, output, Z, A, Y, scale)
-        g: Matrix[F] = np.empty((1, size), structure.dtype)
-        _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g))
-        del Zs, inputs, Z, A, dZ  # freed before the rule allocates the new parameters
-        if decay is not None:
-            g += theta * decay
-        g.setflags(write=False)
-        check = count == setup.first_step  # a rule of the user's own may give back anything
-        theta, moments = apply_rule(optimizer, theta, g, moments, count, mask, check=check)
+    for batch in batches:
+        g, measured = batch_gradient(setup, theta, batch, observe)
+        if measured is not None:
+            observed.append(measured)
+        theta, moments = advance(setup, theta, moments, count, g)
         count += 1
     return carry._replace(theta=theta, moments=moments, steps=count), observed
 
@@ -417,7 +464,10 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     last = done == setup.last_epoch
     logged = last or done % setup.log_every == 0
     observe = logged and setup.running and not setup.replaying
-    new, parts = descend(setup, carry, batches(setup, epoch), observe)
+    if setup.descent is None:
+        new, parts = descend(setup, carry, batches(setup, epoch), observe)
+    else:
+        new, parts = setup.descent(setup, carry, epoch, observe)
     new = new._replace(epoch=done)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
