@@ -57,7 +57,7 @@ from dask.delayed import Delayed, delayed
 
 from fnmlp import _loop
 from fnmlp.aliases import F, Matrix
-from fnmlp.errors import DTypeError, FileError, HyperparameterError, ShapeError
+from fnmlp.errors import DTypeError, HyperparameterError, SerialisationError, ShapeError
 from fnmlp.losses import Loss
 from fnmlp.metrics import predict as predict_labels
 from fnmlp.optimisers import Optimizer
@@ -338,7 +338,7 @@ def read(path: str | os.PathLike[str], *, columns: int | None = None) -> da.Arra
     stored unless ``columns`` is given.
 
     Raises:
-        FileError: for a path that does not exist or is neither.
+        SerialisationError: for a path that does not exist, is neither or cannot be read.
         ShapeError: for a file not holding a 2-D array.
         HyperparameterError: for ``columns`` not a positive int.
 
@@ -360,7 +360,7 @@ def read(path: str | os.PathLike[str], *, columns: int | None = None) -> da.Arra
         try:
             mapped = np.load(name, mmap_mode="r")  # the header only: nothing is read yet
         except (OSError, ValueError) as error:
-            raise FileError(f"path: expected a readable .npy file, got {name} ({error})") from None
+            raise SerialisationError(f"path: expected a readable .npy file, got {name} ({error})") from None
         shape, dtype = mapped.shape, mapped.dtype
         del mapped
         if len(shape) != 2:
@@ -383,13 +383,13 @@ def read(path: str | os.PathLike[str], *, columns: int | None = None) -> da.Arra
         try:
             stored = da.from_zarr(name)
         except Exception as error:
-            raise FileError(
+            raise SerialisationError(
                 f"path: expected a .npy file or a zarr array, got the directory {name} ({error})"
             ) from None
         if columns is not None and stored.ndim == 2:
             stored = stored.rechunk({0: -1, 1: columns})
         return stored
-    raise FileError(f"path: expected a .npy file or a zarr array, got {name!r}, which is neither")
+    raise SerialisationError(f"path: expected a .npy file or a zarr array, got {name!r}, which is neither")
 
 
 # ----------------------------------------------------------------------------- training
@@ -481,7 +481,9 @@ def train_streaming(
     ``(seed, e)``; each chunk is computed (read) into memory, checked, and
     trained on with the steps of :func:`fnmlp.train`: its examples shuffled
     with ``(seed, e, k)`` for chunk ``k`` and cut into mini-batches of
-    ``batch_size`` (a chunk's last batch may be shorter). With ``prefetch``
+    ``batch_size`` (a chunk's last batch may be shorter); a single chunk is
+    shuffled as :func:`fnmlp.train` shuffles, so that one chunk gives
+    ``train``'s result bit for bit. With ``prefetch``
     the next chunk is read in a thread meanwhile, so memory holds about three
     chunks (the one read ahead, the one trained on and its shuffled copy)
     whatever the size of the data. An epoch takes
@@ -589,7 +591,8 @@ def train_streaming(
                     rest=scratch(m_k % batch) if m_k % batch else (),
                     whole=None,
                 )
-                batches = _loop.batches(chunk, epoch, k)
+                # one chunk is the whole data: train's own shuffle, (seed, epoch)
+                batches = _loop.batches(chunk, epoch, *([k] if len(order) > 1 else []))
                 del chunk, X_k, Y_k  # the shuffled copy is all the steps need
                 carry, observed = _loop.descend(setup_, carry, batches, observe)
                 del batches
