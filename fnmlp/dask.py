@@ -54,6 +54,8 @@ import dask.array as da
 import numpy as np
 import numpy.typing as npt
 from dask.delayed import Delayed, delayed
+from dask.local import get_sync
+from dask.optimization import cull
 
 from fnmlp import _loop
 from fnmlp.aliases import F, Matrix
@@ -156,6 +158,21 @@ def _chunk_pairs(X: da.Array, Y: da.Array) -> list[tuple[Delayed, Delayed]]:
     """Each chunk's ``(X_k, Y_k)`` as delayed values, in column order."""
     xs, ys = X.to_delayed(), Y.to_delayed()
     return [(xs[0, k], ys[0, k]) for k in range(xs.shape[1])]
+
+
+def _chunk_graphs(X: da.Array, Y: da.Array) -> list[tuple[dict[Any, Any], list[Any]]]:
+    """Each chunk's ``(graph, [X_k key, Y_k key])``, the graph culled to what the chunk needs.
+
+    Computing one with :func:`dask.local.get_sync` costs what reading the
+    chunk costs, not a pass over the whole array's graph as ``compute`` would.
+    """
+    pairs = _chunk_pairs(X, Y)
+    graph = {**dict(pairs[0][0].__dask_graph__()), **dict(pairs[0][1].__dask_graph__())}
+    graphs = []
+    for x, y in pairs:
+        keys = [x.key, y.key]
+        graphs.append((dict(cull(graph, keys)[0]), keys))
+    return graphs
 
 
 def _loaded(
@@ -554,11 +571,12 @@ def train_streaming(
                 f"taken from one chunk; only the last may be smaller), got {m_k} in chunk {k} "
                 f"of {_shown(sizes)}; rechunk X and Y into larger chunks"
             )
-    pairs = _chunk_pairs(data, targets)
+    pairs = _chunk_graphs(data, targets)
     first: Params[F] = state.params
 
     def load(k: int) -> tuple[Matrix[F], Matrix[F]]:
-        X_k, Y_k = dask.compute(*pairs[k], scheduler="sync")
+        graph, keys = pairs[k]
+        X_k, Y_k = get_sync(graph, keys)
         return _loaded(first, setup.loss, X_k, Y_k, k)
 
     buffers: dict[int, tuple[Matrix[F], ...]] = {}
