@@ -58,6 +58,7 @@ from dask.local import get_sync
 from dask.optimization import cull
 
 from fnmlp import _loop
+from fnmlp._validate import positive_int
 from fnmlp.aliases import F, Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, SerialisationError, ShapeError
 from fnmlp.losses import Loss
@@ -68,6 +69,8 @@ from fnmlp.propagation import (
     check_inputs,
     check_params,
     check_targets_for,
+)
+from fnmlp.propagation import (
     value_and_gradient as shard_value_and_gradient,
 )
 from fnmlp.records import Grads, Params, grads_of, lock
@@ -145,7 +148,9 @@ def _data(params: Params[Any], X: object, Y: object) -> tuple[da.Array, da.Array
         Y = da.from_array(Y, chunks=(Y.shape[0], data.chunks[1]))
     targets = _columns(Y, "Y", n_y)
     if targets.shape[1] != m:
-        raise ShapeError(f"Y: expected shape ({n_y}, {m}) like X's {m} examples, got {targets.shape}")
+        raise ShapeError(
+            f"Y: expected shape ({n_y}, {m}) like X's {m} examples, got {targets.shape}"
+        )
     if targets.chunks[1] != data.chunks[1]:
         raise ShapeError(
             f"Y: expected the column chunks of X, {_shown(data.chunks[1])}, got "
@@ -175,9 +180,7 @@ def _chunk_graphs(X: da.Array, Y: da.Array) -> list[tuple[dict[Any, Any], list[A
     return graphs
 
 
-def _loaded(
-    params: Params[F], loss: Loss, X: Any, Y: Any, k: int
-) -> tuple[Matrix[F], Matrix[F]]:
+def _loaded(params: Params[F], loss: Loss, X: Any, Y: Any, k: int) -> tuple[Matrix[F], Matrix[F]]:
     """Chunk ``k``'s arrays checked and in ``params``' dtype (read-only)."""
     data = check_inputs(params, X, f"X (chunk {k})", copy=False)
     return data, check_targets_for(params, Y, data.shape[1], loss, f"Y (chunk {k})", copy=False)
@@ -210,7 +213,12 @@ def _add(*parts: tuple[float, Grads[F]]) -> tuple[float, Grads[F]]:
 
 
 def value_and_gradient(
-    params: Params[F], X: da.Array, Y: da.Array | npt.NDArray[Any], kind: Loss, *, split_every: int = 2
+    params: Params[F],
+    X: da.Array,
+    Y: da.Array | npt.NDArray[Any],
+    kind: Loss,
+    *,
+    split_every: int = 2,
 ) -> tuple[float, Grads[F]]:
     """The loss of ``params`` on dask arrays ``(X, Y)`` and its gradient, chunk by chunk.
 
@@ -257,7 +265,7 @@ def value_and_gradient(
     data, targets = _data(params, X, Y)
     if not isinstance(kind, Loss):
         raise DTypeError(f"kind: expected an fnmlp Loss, got {type(kind).__name__}")
-    if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
+    if positive_int(split_every, "split_every") < 2:
         raise HyperparameterError(f"split_every: expected an int >= 2, got {split_every!r}")
     m = int(data.shape[1])
     level: list[Any] = [
@@ -276,7 +284,12 @@ def value_and_gradient(
 
 
 def gradient(
-    params: Params[F], X: da.Array, Y: da.Array | npt.NDArray[Any], kind: Loss, *, split_every: int = 2
+    params: Params[F],
+    X: da.Array,
+    Y: da.Array | npt.NDArray[Any],
+    kind: Loss,
+    *,
+    split_every: int = 2,
 ) -> Grads[F]:
     """The gradient of ``kind``'s loss on dask arrays ``(X, Y)``: :func:`value_and_gradient`'s.
 
@@ -369,15 +382,15 @@ def read(path: str | os.PathLike[str], *, columns: int | None = None) -> da.Arra
         (((2,), (4, 2)), 66.0)
     """
     name = os.fspath(path)
-    if columns is not None and (
-        isinstance(columns, bool) or not isinstance(columns, int) or columns < 1
-    ):
-        raise HyperparameterError(f"columns: expected a positive int, got {columns!r}")
+    if columns is not None:
+        positive_int(columns, "columns")
     if os.path.isfile(name) and name.endswith(".npy"):
         try:
             mapped = np.load(name, mmap_mode="r")  # the header only: nothing is read yet
         except (OSError, ValueError) as error:
-            raise SerialisationError(f"path: expected a readable .npy file, got {name} ({error})") from None
+            raise SerialisationError(
+                f"path: expected a readable .npy file, got {name} ({error})"
+            ) from None
         shape, dtype = mapped.shape, mapped.dtype
         del mapped
         if len(shape) != 2:
@@ -406,7 +419,9 @@ def read(path: str | os.PathLike[str], *, columns: int | None = None) -> da.Arra
         if columns is not None and stored.ndim == 2:
             stored = stored.rechunk({0: -1, 1: columns})
         return stored
-    raise SerialisationError(f"path: expected a .npy file or a zarr array, got {name!r}, which is neither")
+    raise SerialisationError(
+        f"path: expected a .npy file or a zarr array, got {name!r}, which is neither"
+    )
 
 
 # ----------------------------------------------------------------------------- training
@@ -415,7 +430,7 @@ def read(path: str | os.PathLike[str], *, columns: int | None = None) -> da.Arra
 def _setup(
     start: Params[F] | TrainState[F],
     X: da.Array,
-    Y: da.Array,
+    Y: da.Array | npt.NDArray[Any],
     *,
     loss: Loss,
     optimizer: Optimizer[Any],
@@ -436,12 +451,12 @@ def _setup(
     data, targets = _data(params, X, Y)
     if batch_size is None:
         raise HyperparameterError(
-            "batch_size: expected a positive int (data out of core train in mini-batches), "
-            "got None"
+            "batch_size: expected a positive int (data out of core train in mini-batches), got None"
         )
     if not isinstance(loss, Loss):
         raise DTypeError(f"loss: expected an fnmlp Loss, got {type(loss).__name__}")
-    size = min(batch_size, data.chunks[1][0]) if isinstance(batch_size, int) else 1
+    given: object = batch_size  # checked by _prepare: callers may send anything
+    size = min(given, data.chunks[1][0]) if isinstance(given, int) else 1
     X0, Y0 = dask.compute(data[:, :size], targets[:, :size], scheduler="sync")
     setup, state, epochs_range = _prepare(
         start,
@@ -630,9 +645,7 @@ def _shares(m_k: int, steps: int) -> list[int]:
     return [s * m_k // steps for s in range(steps + 1)]
 
 
-def _pair(
-    params: Params[F], loss: Loss, X: Any, Y: Any, k: int
-) -> tuple[Matrix[F], Matrix[F]]:
+def _pair(params: Params[F], loss: Loss, X: Any, Y: Any, k: int) -> tuple[Matrix[F], Matrix[F]]:
     """Chunk ``k`` checked, in ``params``' dtype: what a worker keeps for the run."""
     data, targets = _loaded(params, loss, X, Y, k)
     return np.array(data), np.array(targets)  # owned arrays, not views of dask's chunks
@@ -769,18 +782,19 @@ def train_data_parallel(
                 f"{_shown(sizes)}; rechunk X and Y into fewer, larger chunks or raise batch_size"
             )
     if client is not None and not hasattr(client, "submit"):
-        raise DTypeError(f"client: expected a distributed.Client or None, got {type(client).__name__}")
+        raise DTypeError(
+            f"client: expected a distributed.Client or None, got {type(client).__name__}"
+        )
     net: _loop.Setup[F] = attrs.evolve(
         setup, validation=None, buffers=(), rest=(), whole=None, early_stopping=None
     )
     bounds = [_shares(m_k, steps) for m_k in sizes]
     first = state.params
-    pairs = _chunk_pairs(data, targets)
     run: Callable[[int, _loop.Carry, bool], tuple[_loop.Carry, list[Part]]]
     if client is None:
         local = [
-            _pair(first, setup.loss, *dask.compute(*pair, scheduler="sync"), k)
-            for k, pair in enumerate(pairs)
+            _pair(first, setup.loss, get_sync(graph, keys[:1])[0], get_sync(graph, keys[1:])[0], k)
+            for k, (graph, keys) in enumerate(_chunk_graphs(data, targets))
         ]
 
         def run(epoch: int, carry: _loop.Carry, observe: bool) -> tuple[_loop.Carry, list[Part]]:
@@ -799,8 +813,12 @@ def train_data_parallel(
     else:
         from distributed import wait
 
+        pairs = _chunk_pairs(data, targets)
         kept = client.compute(
-            [delayed(_pair, pure=True)(first, setup.loss, x, y, k) for k, (x, y) in enumerate(pairs)]
+            [
+                delayed(_pair, pure=True)(first, setup.loss, x, y, k)
+                for k, (x, y) in enumerate(pairs)
+            ]
         )
         wait(kept)
         for future in kept:
