@@ -440,7 +440,9 @@ def _setup(
     validation: tuple[npt.ArrayLike, npt.ArrayLike] | None,
     log_every: int | None,
     early_stopping: EarlyStopping | None,
-) -> tuple[_loop.Setup[F], TrainState[F], range, da.Array, da.Array]:
+) -> tuple[
+    _loop.Setup[F], TrainState[F], range, da.Array, da.Array, list[tuple[dict[Any, Any], list[Any]]]
+]:
     """Every argument checked once by the core's ``_prepare``, on a sample of the data.
 
     The sample, the first ``batch_size`` examples, is what a divergence is
@@ -455,9 +457,10 @@ def _setup(
         )
     if not isinstance(loss, Loss):
         raise DTypeError(f"loss: expected an fnmlp Loss, got {type(loss).__name__}")
+    graphs = _chunk_graphs(data, targets)
     given: object = batch_size  # checked by _prepare: callers may send anything
     size = min(given, data.chunks[1][0]) if isinstance(given, int) else 1
-    X0, Y0 = dask.compute(data[:, :size], targets[:, :size], scheduler="sync")
+    X0, Y0 = (np.array(part[:, :size]) for part in get_sync(*graphs[0]))
     setup, state, epochs_range = _prepare(
         start,
         X0,
@@ -474,7 +477,7 @@ def _setup(
         running_loss=True,
         sample_weight=None,
     )
-    return setup, state, epochs_range, data, targets
+    return setup, state, epochs_range, data, targets, graphs
 
 
 def _result(setup: _loop.Setup[F], carry: _loop.Carry) -> TrainResult[F]:
@@ -563,7 +566,7 @@ def train_streaming(
         >>> result.state.opt_state.count, result.history.train_accuracy[-1] > 0.95
         (320, True)
     """
-    setup, state, epochs_range, data, targets = _setup(
+    setup, state, epochs_range, data, _, graphs = _setup(
         params,
         X,
         Y,
@@ -586,7 +589,7 @@ def train_streaming(
                 f"taken from one chunk; only the last may be smaller), got {m_k} in chunk {k} "
                 f"of {_shown(sizes)}; rechunk X and Y into larger chunks"
             )
-    pairs = _chunk_graphs(data, targets)
+    pairs = graphs
     first: Params[F] = state.params
 
     def load(k: int) -> tuple[Matrix[F], Matrix[F]]:
@@ -758,7 +761,7 @@ def train_data_parallel(
         >>> result.state.opt_state.count, result.history.train_accuracy[-1] > 0.95
         (200, True)
     """
-    setup, state, epochs_range, data, targets = _setup(
+    setup, state, epochs_range, data, targets, graphs = _setup(
         params,
         X,
         Y,
@@ -794,7 +797,7 @@ def train_data_parallel(
     if client is None:
         local = [
             _pair(first, setup.loss, get_sync(graph, keys[:1])[0], get_sync(graph, keys[1:])[0], k)
-            for k, (graph, keys) in enumerate(_chunk_graphs(data, targets))
+            for k, (graph, keys) in enumerate(graphs)
         ]
 
         def run(epoch: int, carry: _loop.Carry, observe: bool) -> tuple[_loop.Carry, list[Part]]:
