@@ -12,7 +12,7 @@ held-out data.
 
 Needs the ``dask`` extra and zarr: ``pip install 'fnmlp[dask]' zarr``.
 
-Run it with ``python examples/out_of_core.py`` (``--quick`` for 48 MB of data
+Run it with ``python examples/out_of_core.py`` (``--quick`` for 32 MB of data
 instead of 768 MB; ``--out DIR`` keeps the zarr arrays in ``DIR``).
 """
 
@@ -76,13 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     """Write, stream, report; 0 when training stayed within the budget and learned the rule."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument(
-        "--quick", action="store_true", help="48 MB of data and 1 epoch, not 768 MB and 2"
+        "--quick", action="store_true", help="32 MB of data and 1 epoch, not 768 MB and 2"
     )
     parser.add_argument(
         "--out", type=Path, default=None, help="keep the zarr arrays in this folder"
     )
     args = parser.parse_args(argv)
-    data_mb, budget_mb, epochs = (48, 16, 1) if args.quick else (768, 64, 2)
+    data_mb, budget_mb, epochs = (32, 10, 1) if args.quick else (768, 64, 2)
     chunk_mb = (
         budget_mb / 8
     )  # the next chunk, the current one and its shuffled copy fit thrice over

@@ -22,6 +22,7 @@ NAMES = (
     "notebook003_optimisers",
     "notebook004_two_moons",
     "multiclass_spiral",
+    "out_of_core",
 )
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -236,6 +237,25 @@ def test_spiral_softmax_beats_softmax_regression(
     assert len(matrix) == 3
     assert sum(int(x) for row in matrix for x in row) == 150  # the test set
     assert_png(tmp_path / "spiral_decision_boundary.png")
+
+
+# ----------------------------------------------------------------------------- out of core
+
+
+def test_out_of_core_streams_zarr_larger_than_its_budget(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out = run("out_of_core", ["--quick", "--out", str(tmp_path)], capsys)
+    assert code == 0, out
+    budget = numbers(r"memory budget (\d+) MB", out)[0]
+    data = numbers(r"; data (\d+) MB", out)[0]
+    assert data >= 3 * budget
+    assert (tmp_path / "X.zarr").is_dir() and (tmp_path / "Y.zarr").is_dir()
+    added = numbers(r"peak memory added by training (\S+) MB", out)
+    assert added and added[0] < budget
+    assert numbers(r"throughput (\d+) examples/s", out.replace(",", ""))[0] > 0
+    assert numbers(r"held-out accuracy (\S+)", out)[0] > 0.9
+    assert "within the budget: True" in out
 
 
 # ----------------------------------------------------------------------------- all
