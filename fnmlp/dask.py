@@ -819,7 +819,7 @@ def train_data_parallel(
         pairs = _chunk_pairs(data, targets)
         kept = client.compute(
             [
-                delayed(_pair, pure=True)(first, setup.loss, x, y, k)
+                delayed(_pair, pure=False)(first, setup.loss, x, y, k)
                 for k, (x, y) in enumerate(pairs)
             ]
         )

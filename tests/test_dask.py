@@ -551,6 +551,8 @@ def test_data_parallel_adam_on_the_cluster_is_the_single_process_run(client: Cli
         local = fnmlp.dask.train_data_parallel(params, Xd, Y, **kwargs)
     assert np.array_equal(remote.params.theta, local.params.theta)
     assert remote.history.train_loss == local.history.train_loss
+    again = fnmlp.dask.train_data_parallel(params, Xd, Y, client=client, **kwargs)
+    assert np.array_equal(again.params.theta, remote.params.theta)  # the same run twice
     assert remote.state.opt_state.count == 16
     for a, b in zip((remote.state.opt_state.mean, remote.state.opt_state.square), (local.state.opt_state.mean, local.state.opt_state.square)):  # fmt: skip
         assert np.array_equal(a, b)
