@@ -519,9 +519,10 @@ def train_streaming(
     ``batch_size`` (a chunk's last batch may be shorter); a single chunk is
     shuffled as :func:`fnmlp.train` shuffles, so that one chunk gives
     ``train``'s result bit for bit. With ``prefetch``
-    the next chunk is read in a thread meanwhile, so memory holds about three
-    chunks (the one read ahead, the one trained on and its shuffled copy)
-    whatever the size of the data. An epoch takes
+    the next chunk is read in a thread meanwhile, so memory holds a few
+    chunks whatever the size of the data: the one read ahead (with the
+    reader's own copy of it, for zarr), the one trained on and its shuffled
+    copy; about five chunks' worth at the peak, three without ``prefetch``. An epoch takes
     ``sum(ceil(m_k / batch_size))`` steps.
 
     The history records the running loss (the mean over each logged epoch's
