@@ -19,7 +19,8 @@ part's statistics, split 80/20.
 Cases: ``digits`` (scikit-learn's 1797 8x8 images) and ``classification``
 (``make_classification(20000, 50, n_informative=20)``, two classes), each at
 scikit-learn's defaults (``(100,)``, Adam, batches of 200) and at this
-directory's ``digits`` workload settings (``(128, 64)``, batches of 32).
+directory's ``digits`` workload settings (``(128, 64)``, batches of 32), and
+``digits`` with ``solver="lbfgs"`` (100 iterations; ``epochs`` counts them).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         "(128, 64), batch 32",
         dict(hidden_layer_sizes=(128, 64), batch_size=32, max_iter=3),
     ),
+    ("digits", "lbfgs", dict(solver="lbfgs", max_iter=100)),
 ]
 """``(data, settings' name, constructor arguments)``; epochs chosen for runs of a second or so."""
 

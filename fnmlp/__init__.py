@@ -43,18 +43,27 @@ from fnmlp.losses import binary_cross_entropy as binary_cross_entropy
 from fnmlp.losses import categorical_cross_entropy as categorical_cross_entropy
 from fnmlp.losses import loss as loss
 from fnmlp.losses import mean_squared_error as mean_squared_error
+from fnmlp.metrics import Labels as Labels
 from fnmlp.metrics import accuracy as accuracy
+from fnmlp.metrics import class_sample_weight as class_sample_weight
 from fnmlp.metrics import labels as labels
+from fnmlp.metrics import labels_of as labels_of
+from fnmlp.metrics import mse as mse
 from fnmlp.metrics import one_hot as one_hot
 from fnmlp.metrics import predict as predict
+from fnmlp.metrics import r2_score as r2_score
 from fnmlp.optimisers import AdamState as AdamState
 from fnmlp.optimisers import MomentumState as MomentumState
 from fnmlp.optimisers import Optimizer as Optimizer
 from fnmlp.optimisers import RMSPropState as RMSPropState
 from fnmlp.optimisers import SgdState as SgdState
+from fnmlp.optimisers import Transform as Transform
 from fnmlp.optimisers import Update as Update
 from fnmlp.optimisers import adam as adam
 from fnmlp.optimisers import adamw as adamw
+from fnmlp.optimisers import chain as chain
+from fnmlp.optimisers import clip_by_global_norm as clip_by_global_norm
+from fnmlp.optimisers import clip_by_value as clip_by_value
 from fnmlp.optimisers import momentum as momentum
 from fnmlp.optimisers import rmsprop as rmsprop
 from fnmlp.optimisers import sgd as sgd
@@ -105,6 +114,7 @@ __all__ = [
     "History",
     "HyperparameterError",
     "LabelError",
+    "Labels",
     "Layer",
     "LayerCheck",
     "LogEntry",
@@ -120,6 +130,7 @@ __all__ = [
     "ShapeError",
     "TrainResult",
     "TrainState",
+    "Transform",
     "Update",
     "accuracy",
     "adam",
@@ -128,6 +139,10 @@ __all__ = [
     "backward",
     "binary_cross_entropy",
     "categorical_cross_entropy",
+    "chain",
+    "class_sample_weight",
+    "clip_by_global_norm",
+    "clip_by_value",
     "constant",
     "cosine_decay",
     "exponential_decay",
@@ -137,14 +152,17 @@ __all__ = [
     "init",
     "invscaling",
     "labels",
+    "labels_of",
     "leaky_relu",
     "linear",
     "load",
     "loss",
     "mean_squared_error",
     "momentum",
+    "mse",
     "one_hot",
     "predict",
+    "r2_score",
     "relu",
     "rmsprop",
     "save",

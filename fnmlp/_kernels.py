@@ -53,6 +53,30 @@ def with_ones(Z: Activations[F]) -> Matrix[F]:
     return out
 
 
+def dropout_masks(
+    rng: np.random.Generator,
+    rates: Sequence[float],
+    dims: Sequence[int],
+    m: int,
+    dtype: np.dtype[Any],
+) -> tuple[Matrix[Any] | None, ...]:
+    """Inverted-dropout masks for the hidden layers: ``keep / (1 - rate)`` with ``keep ~ Bernoulli(1 - rate)``.
+
+    One ``(n_l, m)`` mask per hidden layer, ``None`` where the rate is 0; the
+    draws are float32 uniforms (half the cost of float64 ones) compared with
+    the rate, so the same generator gives the same masks in either dtype.
+    """
+    masks: list[Matrix[Any] | None] = []
+    for rate, n in zip(rates, dims[1:-1]):
+        if not rate:
+            masks.append(None)
+            continue
+        keep = rng.random((n, m), dtype=np.float32) >= rate
+        mask: Matrix[Any] = np.multiply(keep, dtype.type(1 / (1 - rate)), dtype=dtype)
+        masks.append(mask)
+    return tuple(masks)
+
+
 def forward(
     blocks: Sequence[Matrix[F]],
     activations: Sequence[Activation],
@@ -60,6 +84,7 @@ def forward(
     *,
     keep: bool = True,
     buffers: Sequence[Matrix[F]] | None = None,
+    masks: Sequence[Matrix[F] | None] = (),
 ) -> tuple[list[Activations[F]], list[Matrix[F]], Outputs[F], Outputs[F]]:
     """``(Zs, inputs, Z[L], A[L])`` of the network ``blocks`` on ``X1 = [X; 1]``.
 
@@ -67,7 +92,8 @@ def forward(
     input ``[A[l-1]; 1]`` (the first is ``X1``); with ``keep=False`` both are
     empty and each layer's values are dropped once the next is made. A hidden
     layer's ``[A; 1]`` is written into ``buffers[l]`` when given (arrays of
-    the right shape whose last row is ones), else into a new array.
+    the right shape whose last row is ones), else into a new array. A hidden
+    layer with a dropout mask passes on ``A * mask`` (inverted dropout).
     """
     Zs: list[Activations[F]] = []
     inputs: list[Matrix[F]] = [X1] if keep else []
@@ -81,6 +107,9 @@ def forward(
             activation.into(Z, A1[:-1])
         else:
             A1[:-1] = activation.fn(Z)
+        mask = masks[l] if masks else None
+        if mask is not None:
+            A1[:-1] *= mask
         if keep:
             Zs.append(Z)
             inputs.append(A1)
@@ -99,20 +128,23 @@ def output_delta(
 ) -> Deltas[F]:
     """``dZ[L]``: fused ``(A - Y) / m`` where the pair allows, the chain rule otherwise.
 
-    ``scale`` replaces the ``1/m`` of the mean: ``1 / total`` for a shard of a
-    batch of ``total`` examples, or a ``(1, m)`` row ``w_j / sum(w)`` of
-    per-example weights.
+    ``scale`` replaces the ``1/m`` of the mean: an int ``total`` for a shard
+    of a batch of ``total`` examples (``1/total``; with ``total = m``, bit for
+    bit the mean), or a ``(1, m)`` row ``w_j / sum(w)`` of per-example weights.
     """
+    m = Y.shape[1]
     if fuses(kind, activation):
         dZ: Deltas[F] = A - Y
-        if scale is None:
-            dZ /= np.asarray(Y.shape[1], Y.dtype)
+        if scale is None or isinstance(scale, int):
+            dZ /= np.asarray(m if scale is None else scale, Y.dtype)
         else:
             dZ *= scale
         return dZ
     dA: Deltas[F] = kind.gradient(A, Y)
-    if scale is not None:
-        dA *= scale * Y.shape[1]  # the gradient's 1/m, exchanged for scale
+    if isinstance(scale, int):
+        dA *= m / scale  # the gradient's 1/m exchanged for 1/total (exactly 1 when equal)
+    elif scale is not None:
+        dA *= scale * m  # the gradient's 1/m exchanged for the weights
     return activation.derivative(Z, A, dA)
 
 
@@ -124,13 +156,15 @@ def backward(
     dZ: Deltas[F],
     out: Sequence[Matrix[F]],
     deltas: list[Deltas[F]] | None = None,
+    masks: Sequence[Matrix[F] | None] = (),
 ) -> None:
     """Write each layer's ``dQ[l] = [A[l-1]; 1] @ dZ[l].T`` into ``out[l]``, last layer first.
 
     ``Zs`` and ``inputs`` are a kept :func:`forward` pass's, ``dZ`` the output
-    delta; ``out`` are the (C-contiguous) blocks of the packed gradient. When
-    ``deltas`` is a list, every ``dZ[l]`` is appended to it, ``dZ[L]`` first.
-    The input's gradient ``dA[0]`` is never computed.
+    delta; ``out`` are the (C-contiguous) blocks of the packed gradient;
+    ``masks`` the pass's dropout masks, if any. When ``deltas`` is a list,
+    every ``dZ[l]`` is appended to it, ``dZ[L]`` first. The input's gradient
+    ``dA[0]`` is never computed.
     """
     for l in range(len(blocks) - 1, -1, -1):
         inputs[l].dot(dZ.T, out[l])
@@ -138,7 +172,13 @@ def backward(
             deltas.append(dZ)
         if l:
             dA: Deltas[F] = blocks[l][:-1].dot(dZ)
-            dZ = activations[l - 1].derivative(Zs[l - 1], inputs[l][:-1], dA)
+            activation, Z = activations[l - 1], Zs[l - 1]
+            mask = masks[l - 1] if masks else None
+            if mask is None:
+                dZ = activation.derivative(Z, inputs[l][:-1], dA)
+            else:  # the layer passed on g(Z) * mask: its derivative needs g(Z) itself
+                dA *= mask
+                dZ = activation.derivative(Z, activation.fn(Z), dA)
 
 
 def value(
@@ -151,13 +191,13 @@ def value(
 ) -> float:
     """The loss of one pass's output ``(Z, A)``: from the logits where the pair fuses.
 
-    ``scale`` as in :func:`output_delta`: a 0-d ``1 / total`` or a ``(1, m)``
+    ``scale`` as in :func:`output_delta`: an int ``total`` or a ``(1, m)``
     row of normalised weights (which needs the loss's ``per_example`` form).
     """
     logits = kind.from_logits is not None and fuses(kind, activation)
-    if scale is None or np.ndim(scale) == 0:
+    if scale is None or isinstance(scale, int):
         mean = kind.from_logits(Z, Y) if logits and kind.from_logits else kind.value(A, Y)
-        return mean if scale is None else mean * Y.shape[1] * float(scale)
+        return mean if scale is None else mean * (Y.shape[1] / scale)
     if logits and kind.per_example_logits is not None:
         per = kind.per_example_logits(Z, Y)
     elif kind.per_example is not None:

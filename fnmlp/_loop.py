@@ -22,7 +22,7 @@ from fnmlp.activations import Activation
 from fnmlp.aliases import F, Inputs, Matrix, Targets
 from fnmlp.errors import DivergenceError
 from fnmlp.losses import Loss
-from fnmlp.optimisers import Optimizer, apply_rule, with_moments
+from fnmlp.optimisers import Optimizer, apply_rule, owned, with_moments
 from fnmlp.records import Params, Structure, params_of
 from fnmlp.runs import EarlyStopping, TrainState
 
@@ -39,6 +39,7 @@ __all__ = [
     "combined",
     "descend",
     "diverge",
+    "dropout_rng",
     "hidden_buffers",
     "judge",
     "measure",
@@ -57,7 +58,9 @@ Batch = tuple[Matrix[Any], Matrix[Any], Any, tuple[Matrix[Any], ...]]
 (``None`` without sample weights), ``buffers`` hold the hidden layers' ``[A; 1]``."""
 
 
-Descent = Callable[["Setup[Any]", "Carry", int, bool], tuple["Carry", list[tuple[float, float, float]]]]
+Descent = Callable[
+    ["Setup[Any]", "Carry", int, bool], tuple["Carry", list[tuple[float, float, float]]]
+]
 """How an epoch's steps are taken, when not over :func:`batches` of ``Setup.X``:
 ``(setup, carry, epoch, observe) -> (carry, parts)`` as :func:`descend`, whose
 steps it takes through :func:`batch_gradient` and :func:`advance` (or
@@ -100,6 +103,7 @@ class Setup(Generic[F]):
     replaying: bool = False
     check_every: int = 1
     first_step: int = 0
+    dropout: tuple[float, ...] = ()
     descent: Descent | None = None
 
     @property
@@ -125,7 +129,8 @@ class Carry(NamedTuple):
 
 def carry(setup: Setup[F], state: TrainState[F]) -> Carry:
     """``state``, to step from."""
-    moments = tuple(getattr(state.opt_state, name) for name in setup.optimizer.moments)
+    # a user's state may hold arrays it can still write: the rule gets locked copies
+    moments = tuple(owned(getattr(state.opt_state, name)) for name in setup.optimizer.moments)
     return Carry(state.epoch, state.params.theta, moments, state.opt_state.count, state)
 
 
@@ -328,7 +333,11 @@ def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
     W = None if setup.weights is None else np.take(setup.weights, order, axis=1)
     return [
         (
-            X1[:, start : start + size],
+            # a one-column view is copied: NumPy multiplies a strided column by
+            # another BLAS path than the contiguous one forward and backward make
+            X1[:, start : start + size]
+            if min(size, m - start) > 1
+            else X1[:, start : start + 1].copy(),
             Y[:, start : start + size],
             None if W is None else scale(setup, W[:, start : start + size]),
             setup.buffers if start + size <= m else setup.rest,
@@ -337,26 +346,42 @@ def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
     ]
 
 
+def dropout_rng(setup: Setup[Any], epoch: int) -> np.random.Generator | None:
+    """The generator of epoch ``epoch``'s dropout masks, seeded by ``(seed, epoch, 1)``, or ``None``.
+
+    Like the shuffle's ``(seed, epoch)``, it makes an epoch's masks depend on
+    nothing but the run's seed and the epoch, so a resumed run is bit-identical.
+    """
+    return np.random.default_rng((setup.seed, epoch, 1)) if setup.dropout else None
+
+
 def batch_gradient(
-    setup: Setup[F], theta: Matrix[F], batch: Batch, observe: bool
+    setup: Setup[F],
+    theta: Matrix[F],
+    batch: Batch,
+    observe: bool,
+    masks: Sequence[Matrix[F] | None] = (),
 ) -> tuple[Matrix[F], tuple[float, float, float] | None]:
     """The packed gradient of ``batch``'s loss at ``theta``: the forward and backward kernels.
 
     Returns a new writable ``(1, N)`` gradient (without L2's ``decay * theta``,
     which :func:`advance` adds) and, when ``observe``, the batch's
-    ``(loss, accuracy, size)`` before the step (:func:`measure`). With a
-    batch scale ``1 / total`` (a shard of a batch of ``total`` examples) the
-    shards' gradients and losses add up to the batch's. Only ``setup``'s
-    network description (``structure``, ``activations``, ``loss``) is read.
+    ``(loss, accuracy, size)`` before the step (:func:`measure`). With the
+    batch's scale an int ``total`` (a shard of a batch of ``total`` examples)
+    the shards' gradients and losses add up to the batch's. ``masks`` are the
+    batch's dropout masks (none by default). Only ``setup``'s network
+    description (``structure``, ``activations``, ``loss``) is read.
     """
     structure, activations = setup.structure, setup.activations
     X1, Y, scale, buffers = batch
     blocks = structure.blocks(theta)
-    Zs, inputs, Z, A = _kernels.forward(blocks, activations, X1, buffers=buffers or None)
+    Zs, inputs, Z, A = _kernels.forward(
+        blocks, activations, X1, buffers=buffers or None, masks=masks
+    )
     measured = measure(setup, Z, A, Y, scale) if observe else None
     dZ = _kernels.output_delta(setup.loss, activations[-1], Z, A, Y, scale)
     g: Matrix[F] = np.empty((1, structure.size), structure.dtype)
-    _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g))
+    _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g), masks=masks)
     return g, measured
 
 
@@ -374,23 +399,33 @@ def advance(
         g += theta * setup.decay
     g.setflags(write=False)
     check = count == setup.first_step  # a rule of the user's own may give back anything
-    return apply_rule(setup.optimizer, theta, g, moments, count, setup.structure.weights, check=check)
+    weights = setup.structure.weights
+    return apply_rule(setup.optimizer, theta, g, moments, count, weights, check=check)
 
 
 def descend(
-    setup: Setup[F], carry: Carry, batches: Iterable[Batch], observe: bool
+    setup: Setup[F],
+    carry: Carry,
+    batches: Iterable[Batch],
+    observe: bool,
+    rng: np.random.Generator | None = None,
 ) -> tuple[Carry, list[tuple[float, float, float]]]:
     """The optimiser's steps over ``batches``: :func:`batch_gradient`, then :func:`advance`, each.
 
     Each step is the forward kernel, the output delta and the backward kernel
     into a new packed gradient (plus ``decay * theta``, L2's gradient), made
-    read-only and handed to the optimiser's rule. Returns the new carry and,
-    when ``observe``, each batch's ``(loss, accuracy, size)`` before its step.
+    read-only and handed to the optimiser's rule. With dropout, each batch's
+    masks are drawn from ``rng`` in turn. Returns the new carry and, when
+    ``observe``, each batch's ``(loss, accuracy, size)`` before its step.
     """
     theta, moments, count = carry.theta, carry.moments, carry.steps
     observed: list[tuple[float, float, float]] = []
+    structure, dims, rates = setup.structure, setup.structure.dims, setup.dropout
+    masks: Sequence[Matrix[F] | None] = ()
     for batch in batches:
-        g, measured = batch_gradient(setup, theta, batch, observe)
+        if rng is not None:
+            masks = _kernels.dropout_masks(rng, rates, dims, batch[0].shape[1], structure.dtype)
+        g, measured = batch_gradient(setup, theta, batch, observe, masks)
         if measured is not None:
             observed.append(measured)
         theta, moments = advance(setup, theta, moments, count, g)
@@ -465,7 +500,8 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     logged = last or done % setup.log_every == 0
     observe = logged and setup.running and not setup.replaying
     if setup.descent is None:
-        new, parts = descend(setup, carry, batches(setup, epoch), observe)
+        rng = dropout_rng(setup, epoch)
+        new, parts = descend(setup, carry, batches(setup, epoch), observe, rng)
     else:
         new, parts = setup.descent(setup, carry, epoch, observe)
     new = new._replace(epoch=done)

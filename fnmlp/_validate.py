@@ -82,9 +82,7 @@ def check_activation(value: object, name: str = "activation") -> Activation:
     hint = ""
     if isinstance(value, str):
         hint = f"; pass fnmlp.{value}" if value in ACTIVATIONS else ", which is not one of them"
-    raise DTypeError(
-        f"{name}: expected an fnmlp Activation ({valid}), got {describe(value)}{hint}"
-    )
+    raise DTypeError(f"{name}: expected an fnmlp Activation ({valid}), got {describe(value)}{hint}")
 
 
 def describe(value: object) -> str:

@@ -679,7 +679,7 @@ def _shard_step(
     """A shard's packed gradient (as a share of a batch of ``total``) and its measurement."""
     X1, Y = permuted
     n = stop - start
-    scale = None if n == total else np.asarray(1 / total, theta.dtype)
+    scale = None if n == total else total  # the mean over the whole batch
     batch = (X1[:, start:stop], Y[:, start:stop], scale, ())
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return _loop.batch_gradient(net, theta, batch, observe)

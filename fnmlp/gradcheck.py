@@ -460,9 +460,10 @@ def _run(
     A1: Float64,
     Y: Targets[np.float64],
     kind: Loss,
+    masks: Sequence[Float64 | None] = (),
 ) -> tuple[float, list[Activations[np.float64]]]:
     """The loss of the layers ``blocks`` applied to ``A1 = [A; 1]``, and their pre-activations."""
-    Zs, _, Z, A = _kernels.forward(blocks, activations, A1)
+    Zs, _, Z, A = _kernels.forward(blocks, activations, A1, masks=masks)
     return _kernels.value(kind, activations[-1], Z, A, Y), [*Zs, Z]
 
 
@@ -494,7 +495,14 @@ def _probe_parameters(
             results = []
             for sign in (1.0, -1.0):
                 work[index] = original[index] + sign * eps
-                J, Zs = _run([work, *blocks[k + 1 :]], activations[k:], cache.inputs[k], Y, kind)
+                J, Zs = _run(
+                    [work, *blocks[k + 1 :]],
+                    activations[k:],
+                    cache.inputs[k],
+                    Y,
+                    kind,
+                    cache.masks[k:],
+                )
                 results.append((work[index], J, Zs))
             work[index] = original[index]
             (x_plus, J_plus, Z_plus), (x_minus, J_minus, Z_minus) = results
@@ -518,6 +526,7 @@ def _probe_deltas(
     Y: Targets[np.float64],
     kind: Loss,
     eps: float,
+    masks: Sequence[Float64 | None] = (),
 ) -> tuple[list[Float64], list[Mask]]:
     """Central differences of the loss in every entry of every ``Z[l]``.
 
@@ -545,7 +554,11 @@ def _probe_deltas(
                 if k + 1 < len(blocks):
                     A1 = _kernels.with_ones(A)
                     A1[:-1] = A
-                    J, later = _run(blocks[k + 1 :], activations[k + 1 :], A1, y, kind)
+                    # this example's column of every later dropout mask
+                    kept = [None if x is None else x[:, j : j + 1] for x in masks[k:]]
+                    if kept and kept[0] is not None:
+                        A1[:-1] *= kept[0]
+                    J, later = _run(blocks[k + 1 :], activations[k + 1 :], A1, y, kind, kept[1:])
                 else:
                     J, later = _kernels.value(kind, activation, column, A, y), []
                 results.append((column[i, 0], J, [column, *later]))
@@ -569,7 +582,14 @@ def _deltas(
     dZ = _kernels.output_delta(kind, net.activations[-1], cache.Z[-1], cache.A[-1], Y)
     blocks = structure.blocks(net.theta)
     _kernels.backward(
-        blocks, net.activations, cache.Z[1:-1], cache.inputs, dZ, structure.blocks(scratch), deltas
+        blocks,
+        net.activations,
+        cache.Z[1:-1],
+        cache.inputs,
+        dZ,
+        structure.blocks(scratch),
+        deltas,
+        cache.masks,
     )
     deltas.reverse()
     return deltas
@@ -607,6 +627,8 @@ def gradient_check(
     epsilon: float | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
     deltas: bool = True,
+    dropout: float | Sequence[float] | None = None,
+    rng: np.random.Generator | int | None = None,
 ) -> GradientCheck:
     """Compare :func:`fnmlp.backward` with central differences over every parameter.
 
@@ -638,6 +660,10 @@ def gradient_check(
         tolerance: the largest relative error the report's ``ok`` accepts.
         deltas: also check ``dZ[l]`` for every layer (a probe of ``Z[l][i, j]``
             runs only example ``j`` forward: every fnmlp loss is a mean over examples).
+        dropout: dropout rates, as :func:`fnmlp.forward` takes them: the masks
+            are drawn once from ``rng`` and held fixed for every probe, so the
+            check covers the gradient of a dropout step.
+        rng: the masks' random source, with ``dropout``.
 
     Returns:
         A :class:`GradientCheck` report: per layer, the relative error and
@@ -688,7 +714,7 @@ def gradient_check(
     net = _in_float64(params)
     data = check_inputs(net, X)
     targets = check_targets_for(net, Y, data.shape[1], kind)
-    _, cache = forward(net, data)
+    _, cache = forward(net, data, dropout=dropout, rng=rng)  # the masks stay fixed
     analytic = backward(net, cache, targets, kind)
     # The probes run unchecked kernels; every number they give is checked as it comes.
     with np.errstate(all="ignore"):
@@ -707,7 +733,7 @@ def gradient_check(
                     f"{bad[1]}; the inputs or weights are too large: scale X"
                 )
             analytic_dZ = tuple(lock(dZ) for dZ in exact)
-            probed, kinks_dZ = _probe_deltas(net, cache.Z, targets, kind, eps)
+            probed, kinks_dZ = _probe_deltas(net, cache.Z, targets, kind, eps, cache.masks)
             numerical_dZ = tuple(probed)
         entries = []
         for k, layer in enumerate(net.layers):

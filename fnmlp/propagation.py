@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp import _kernels
-from fnmlp._validate import all_finite, as_data, freeze, positive_float, positive_int
+from fnmlp._validate import all_finite, as_data, describe, freeze, positive_float, positive_int
 from fnmlp.aliases import Activations, F, Inputs, Matrix, Outputs, Targets
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.losses import Loss
@@ -45,6 +45,7 @@ from fnmlp.records import Cache, Grads, Params, cache_of, grads_of, lock, params
 __all__ = [
     "add_grads",
     "backward",
+    "check_dropout",
     "check_grads",
     "check_inputs",
     "check_output_for",
@@ -52,6 +53,7 @@ __all__ = [
     "check_targets_for",
     "check_weights",
     "forward",
+    "generator",
     "gradient",
     "inputs_with_ones",
     "outputs",
@@ -120,15 +122,9 @@ def inputs_with_ones(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Ma
     check_params(params)
     data = as_data(X, name, params.dtype, copy=False)
     _check_rows(params, data, name)
-    X1: Matrix[F] = np.concatenate((data, _ones(data.shape[1], data.dtype)))
+    X1 = _kernels.with_ones(data)  # C-ordered whatever X's order: the same bits as train's
+    X1[:-1] = data
     return X1
-
-
-@functools.lru_cache(maxsize=64)
-def _ones(m: int, dtype: np.dtype[Any]) -> Matrix[Any]:
-    """A locked row of ``m`` ones: ``[X; 1]`` is one concatenation."""
-    ones: Matrix[Any] = lock(np.ones((1, m), dtype))
-    return ones
 
 
 def check_targets_for(
@@ -197,6 +193,60 @@ def check_weights(
     if not weights.sum() > 0:
         raise HyperparameterError(f"{name}: expected weights with a positive sum, got all zeros")
     return freeze(weights)
+
+
+def check_dropout(params: Params[Any], dropout: object, name: str = "dropout") -> tuple[float, ...]:
+    """Dropout rates as one float in ``[0, 1)`` per hidden layer (empty when every rate is 0).
+
+    ``dropout`` is one rate for every hidden layer, or a sequence of one rate
+    per hidden layer (the output layer is never dropped).
+
+    Examples:
+        >>> from fnmlp import init
+        >>> check_dropout(init([2, 4, 4, 1]), 0.25)
+        (0.25, 0.25)
+        >>> check_dropout(init([2, 4, 1]), [1.0])
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: dropout[0]: expected a rate in [0, 1), got 1.0
+    """
+    hidden = len(params.dims) - 2
+    if dropout is None:
+        return ()
+    if isinstance(dropout, (list, tuple)):
+        if len(dropout) != hidden:
+            raise ShapeError(
+                f"{name}: expected one rate per hidden layer ({hidden}), got {len(dropout)}"
+            )
+        rates: list[object] = list(dropout)
+        names = [f"{name}[{i}]" for i in range(hidden)]
+    else:
+        rates, names = [dropout] * hidden, [name] * hidden
+    checked = []
+    for rate, label in zip(rates, names):
+        number = positive_float(rate, label, allow_zero=True)
+        if number >= 1:
+            raise HyperparameterError(f"{label}: expected a rate in [0, 1), got {rate!r}")
+        checked.append(number)
+    return tuple(checked) if any(checked) else ()
+
+
+def generator(rng: object, name: str = "rng") -> np.random.Generator:
+    """``rng`` as a ``numpy.random.Generator``: a Generator itself, or a seed for one.
+
+    Examples:
+        >>> generator("a")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: rng: expected a numpy.random.Generator or an int seed, got str 'a'
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise DTypeError(
+        f"{name}: expected a numpy.random.Generator or an int seed, got {describe(rng)}"
+    )
 
 
 def check_output_for(params: Params[Any], kind: Loss, name: str = "loss") -> None:
@@ -284,7 +334,11 @@ def _overflow(kind: str, l: int, what: str) -> NonFiniteError:
 
 
 def _checked_forward(
-    params: Params[F], X1: Matrix[F], *, pre_activations: bool
+    params: Params[F],
+    X1: Matrix[F],
+    *,
+    pre_activations: bool,
+    masks: tuple[Matrix[F] | None, ...] = (),
 ) -> tuple[list[Activations[F]], list[Matrix[F]], Outputs[F], Outputs[F]]:
     """The forward kernel, raising ``NonFiniteError`` for the first layer whose values overflow.
 
@@ -295,7 +349,7 @@ def _checked_forward(
     Zs: list[Activations[F]]
     inputs: list[Matrix[F]]
     with np.errstate(all="ignore"):
-        Zs, inputs, Z, A = _kernels.forward(params.blocks, params.activations, X1)
+        Zs, inputs, Z, A = _kernels.forward(params.blocks, params.activations, X1, masks=masks)
     # A non-finite A[l] makes Z[l+1] non-finite: with every Z finite, only A[L] is left.
     watched: list[Any] = [*Zs, Z, A] if pre_activations else [*inputs[1:], A]
     if all(map(all_finite, watched)):
@@ -332,13 +386,28 @@ def outputs(params: Params[F], X: npt.ArrayLike, name: str = "X") -> Outputs[F]:
 # ----------------------------------------------------------------------------- stages
 
 
-def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
+def forward(
+    params: Params[F],
+    X: npt.ArrayLike,
+    *,
+    dropout: float | Sequence[float] | None = None,
+    rng: np.random.Generator | int | None = None,
+) -> tuple[Outputs[F], Cache[F]]:
     """Run the network on ``X`` and keep every ``Z[l]`` and ``A[l]``.
+
+    Without ``dropout`` this is inference. With it, a training pass with
+    inverted dropout: each hidden unit's output is zeroed with probability
+    ``rate`` and the others scaled by ``1 / (1 - rate)``, the masks drawn
+    from ``rng`` and kept in the cache for :func:`backward`.
 
     Args:
         params: the network.
         X: inputs of shape ``(n_x, m)``, one column per example (ints and
             nested lists are converted to the network's dtype).
+        dropout: one rate in ``[0, 1)`` for every hidden layer, or one per
+            hidden layer.
+        rng: the masks' random source (a ``numpy.random.Generator`` or a
+            seed); required with a non-zero ``dropout``.
 
     Returns:
         ``(Yhat, cache)``: the output ``A[L]`` of shape ``(n_y, m)`` and the
@@ -359,11 +428,30 @@ def forward(params: Params[F], X: npt.ArrayLike) -> tuple[Outputs[F], Cache[F]]:
         [[0.4684 0.6523]]
         >>> print(len(cache.Z), cache.Z[1].shape)
         3 (3, 2)
+        >>> _, dropped = forward(init([2, 4, 1], seed=0), np.ones((2, 3)), dropout=0.5, rng=1)
+        >>> print(dropped.masks[0])
+        [[0. 2. 2.]
+         [2. 0. 0.]
+         [2. 2. 0.]
+         [0. 2. 0.]]
     """
     X1 = inputs_with_ones(params, X)
-    Zs, inputs, Z, A = _checked_forward(params, X1, pre_activations=True)
+    masks: tuple[Any, ...] = ()
+    rates = check_dropout(params, dropout)
+    if rates:
+        if rng is None:
+            raise HyperparameterError(
+                "rng: expected a numpy.random.Generator or a seed for the dropout masks, got None"
+            )
+        drawn = _kernels.dropout_masks(
+            generator(rng), rates, params.dims, X1.shape[1], params.dtype
+        )
+        masks = tuple(None if mask is None else lock(mask) for mask in drawn)
+    Zs, inputs, Z, A = _checked_forward(params, X1, pre_activations=True, masks=masks)
     hidden: list[Any] = list(Zs)
-    cache: Cache[F] = cache_of(tuple(map(lock, (*hidden, Z))), tuple(map(lock, inputs)), lock(A))
+    cache: Cache[F] = cache_of(
+        tuple(map(lock, (*hidden, Z))), tuple(map(lock, inputs)), lock(A), masks
+    )
     return cache.A[-1], cache
 
 
@@ -380,7 +468,7 @@ def _scale(
                 f"batch they belong to), got {total}"
             )
     if weights is None:
-        return None if total is None else np.asarray(1 / total, params.dtype)
+        return total  # an int: the mean's m exchanged for total
     denominator = weights.sum() if total is None else total
     return weights / np.asarray(denominator, params.dtype)
 
@@ -394,13 +482,15 @@ def _gradient(
     Y: Targets[F],
     kind: Loss,
     scale: Any,
+    masks: Sequence[Matrix[F] | None] = (),
 ) -> Grads[F]:
     """The checked :class:`Grads` of one kept forward pass."""
     structure = params.structure
     g: Matrix[F] = np.empty((1, structure.size), structure.dtype)
     with np.errstate(all="ignore"):
         dZ = _kernels.output_delta(kind, params.activations[-1], Z, A, Y, scale)
-        _kernels.backward(params.blocks, params.activations, Zs, inputs, dZ, structure.blocks(g))
+        blocks = structure.blocks(g)
+        _kernels.backward(params.blocks, params.activations, Zs, inputs, dZ, blocks, masks=masks)
     if not all_finite(g):
         grads = grads_of(g, structure)
         bad = _first_nonfinite([x for pair in zip(grads.dW, grads.db) for x in pair])
@@ -480,7 +570,15 @@ def backward(
     targets = check_targets_for(params, Y, m, kind, copy=False)  # read only during this call
     scale = _scale(params, m, total, sample_weight)
     return _gradient(
-        params, cache.Z[1:-1], cache.inputs, cache.Z[-1], cache.A[-1], targets, kind, scale
+        params,
+        cache.Z[1:-1],
+        cache.inputs,
+        cache.Z[-1],
+        cache.A[-1],
+        targets,
+        kind,
+        scale,
+        cache.masks,
     )
 
 

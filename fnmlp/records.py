@@ -377,6 +377,8 @@ class Cache(_Record, Generic[F]):
         A: activations ``A[l] = g[l](Z[l])``, each ``(n_l, m)``.
         inputs: each layer's input with a row of ones, ``[A[l-1]; 1]``, for
             ``l = 1..L``, of which ``A[0..L-1]`` are views.
+        masks: the hidden layers' dropout masks (``None`` for a layer without
+            dropout; empty without any), so that ``A[l]`` is ``g(Z[l]) * mask``.
 
     Examples:
         >>> import numpy as np
@@ -391,6 +393,7 @@ class Cache(_Record, Generic[F]):
     Z: tuple[Activations[F], ...]
     A: tuple[Activations[F], ...]
     inputs: tuple[Matrix[F], ...] = attrs.field(init=False, repr=False)
+    masks: tuple[Matrix[F] | None, ...] = attrs.field(init=False, default=(), repr=False)
 
     def __attrs_post_init__(self) -> None:
         Zs: tuple[Any, ...] = _arrays("Z", self.Z)
@@ -426,7 +429,10 @@ class Cache(_Record, Generic[F]):
 
 
 def cache_of(
-    Zs: tuple[Activations[F], ...], inputs: tuple[Matrix[F], ...], output: Activations[F]
+    Zs: tuple[Activations[F], ...],
+    inputs: tuple[Matrix[F], ...],
+    output: Activations[F],
+    masks: tuple[Matrix[F] | None, ...] = (),
 ) -> Cache[F]:
     """The trusted :class:`Cache` of locked arrays fnmlp computed: ``Z[1..L]``, ``[A; 1]``s, ``A[L]``."""
     X = inputs[0][:-1]
@@ -435,6 +441,7 @@ def cache_of(
         Z=(X, *Zs),
         A=(X, *(x[:-1] for x in inputs[1:]), output),
         inputs=inputs,
+        masks=masks,
     )
     return cache
 

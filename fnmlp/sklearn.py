@@ -19,9 +19,9 @@ How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
 
 - ``solver="sgd"`` is :func:`fnmlp.momentum` (``nesterov=nesterovs_momentum``),
   or :func:`fnmlp.sgd` when ``momentum=0``; ``"adam"`` is :func:`fnmlp.adam`;
-  ``"lbfgs"`` is scipy's L-BFGS-B over the flat parameter array, with the
-  value and gradient from :func:`fnmlp.forward`, :func:`fnmlp.loss` and
-  :func:`fnmlp.backward`. The stochastic solvers' epochs are the states of
+  ``"lbfgs"`` is scipy's L-BFGS-B over the packed parameters
+  (:attr:`fnmlp.Params.theta`), with the value and gradient from
+  :func:`fnmlp.value_and_gradient`. The stochastic solvers' epochs are the states of
   one :func:`fnmlp.scan` (one per learning rate), so tolerances, early
   stopping and the adaptive rate are decided between epochs, as scikit-learn
   does, and a run of ``k`` epochs is :func:`fnmlp.train` for ``k`` epochs.
@@ -32,6 +32,16 @@ How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
   divide ``m``, gets ``alpha / B`` where scikit-learn uses ``alpha / r`` for its
   ``r`` examples.) With ``shuffle=False``, sparse inputs and ``lbfgs``, every
   batch is its own full-batch step and the penalty is exactly scikit-learn's.
+- ``sample_weight``: each batch minimises its weighted mean loss
+  ``sum_j w_j J_j / sum_j w_j`` (the ``sample_weight`` of :func:`fnmlp.scan`
+  and :func:`fnmlp.value_and_gradient`), and scikit-learn divides the
+  batch's penalty by ``sum_j w_j`` instead of ``B``. fnmlp's shuffled epochs
+  take one ``l2`` for every batch, that of a batch of average weight
+  (``l2 = alpha * m / (B * mean(w))``); where every batch is its own step
+  (``shuffle=False``, sparse inputs, ``lbfgs``, or one batch holding the
+  whole set) each gets exactly scikit-learn's ``alpha / sum_j w_j``. The
+  early-stopping score is weighted by the validation part's weights. Integer
+  weights act as repeated rows; zero weights as removed ones.
 - The regressor minimises scikit-learn's squared error ``sum (Yhat - Y)^2 / (2 m)``
   (summed over outputs), whose gradient is ``2 / n_y`` times smaller than that
   of :data:`fnmlp.mean_squared_error` (a mean over all entries); the learning
@@ -45,7 +55,7 @@ How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
   ``solver="sgd"``.
 - Initial weights are scikit-learn's (Glorot uniform, drawn in the same order
   from ``check_random_state(random_state)``), and so is the validation split
-  of ``early_stopping`` (stratified for the classifier). The shuffle of each
+  of ``early_stopping`` (stratified for a binary classifier). The shuffle of each
   epoch is fnmlp's, seeded by a number drawn from the same generator.
 
 Differences a user could see: ``warm_start`` and ``partial_fit`` resume the
@@ -55,7 +65,13 @@ second moment (as torch does) where scikit-learn adds it to the uncorrected
 one, a difference of order ``epsilon``; a momentum velocity accumulates
 gradients rather than steps, so a change of rate (``invscaling``,
 ``adaptive``) applies to the whole velocity at once; a run that diverges
-raises :class:`fnmlp.DivergenceError` (a ``ValueError``) at once.
+raises :class:`fnmlp.DivergenceError` (a ``ValueError``) at once; with
+non-uniform ``sample_weight`` and shuffled mini-batches, the penalty of a
+batch is that of a batch of average weight (see above). A batch whose weights
+are all zero has no weighted mean: scikit-learn's step divides by zero (and
+its fit ends in non-finite weights); fnmlp's shuffled epochs raise
+:class:`fnmlp.DivergenceError` saying so, and the batch-by-batch paths
+(``shuffle=False``, sparse inputs) skip that batch.
 
 Examples:
     >>> from sklearn.datasets import load_iris
@@ -102,7 +118,7 @@ from sklearn.utils.validation import (
 )
 
 import fnmlp
-from fnmlp import Activation, Grads, Layer, Loss, Optimizer, Params, TrainState
+from fnmlp import Activation, Layer, Loss, Optimizer, Params, TrainState
 from fnmlp.errors import HyperparameterError
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -125,14 +141,20 @@ OUTPUTS: dict[str, Activation] = {
 ROWS = 4096
 """Examples per forward pass when predicting, and per dense slice of a sparse input."""
 
+SHARD_BYTES = 2**19
+"""The widest layer's activations per shard of an L-BFGS evaluation, in bytes.
+
+``lbfgs`` evaluates the loss and gradient in shards of equal size (at most
+``ROWS`` examples) whose gradients add up to the whole set's
+(:func:`fnmlp.value_and_gradient` with ``total``): each shard's
+temporaries are then reused by the allocator and stay in cache, where those
+of one pass over the whole set are returned to the system and faulted in
+again at every evaluation. On the ``digits lbfgs`` row of
+``benchmarks/sklearn_fit.py`` the fit takes half the time.
+"""
+
 
 # ----------------------------------------------------------------------------- the core calls
-
-
-def _unweighted(sample_weight: npt.NDArray[Any] | None) -> None:
-    """The one place that refuses per-example weights, until fnmlp's losses take them."""
-    if sample_weight is not None:
-        raise ValueError("sample_weight: non-uniform weights are not supported yet")
 
 
 def _train(
@@ -157,7 +179,6 @@ def _train(
     history: the estimator keeps the curve itself, and a state that grew an
     entry per epoch would pickle ever deeper.
     """
-    _unweighted(sample_weight)
     states = fnmlp.scan(
         state,
         X,
@@ -170,6 +191,7 @@ def _train(
         l2=l2,
         log_every=1,
         running_loss=True,
+        sample_weight=sample_weight,
     )
     next(states)  # the starting state
 
@@ -181,25 +203,13 @@ def _train(
     return map(stripped, states)
 
 
-def _value_and_gradient(
-    params: Params[Any],
-    X: npt.NDArray[Any],
-    Y: npt.NDArray[Any],
-    kind: Loss,
-    sample_weight: npt.NDArray[Any] | None,
-) -> tuple[float, Grads[Any]]:
-    """``kind``'s loss of ``params`` on ``(X, Y)`` (columns are examples) and its gradient."""
-    _unweighted(sample_weight)
-    Yhat, cache = fnmlp.forward(params, X)
-    return fnmlp.loss(Yhat, Y, kind), fnmlp.backward(params, cache, Y, kind)
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
 def _squares(params: Params[Any]) -> float:
     """``sum ||W||^2`` over the layers (the biases are not penalised)."""
-    return sum(float(np.vdot(layer.W, layer.W)) for layer in params.layers)
+    weights = params.theta[params.structure.weights]
+    return float(weights.dot(weights))
 
 
 def _rows(X: Any, dtype: np.dtype[Any]) -> Iterator[npt.NDArray[Any]]:
@@ -214,25 +224,17 @@ def _outputs(params: Params[Any], X: Any) -> npt.NDArray[Any]:
     return np.concatenate([fnmlp.forward(params, part.T)[0].T for part in _rows(X, params.dtype)])
 
 
-def _flat(arrays: Sequence[npt.NDArray[Any]]) -> npt.NDArray[np.float64]:
-    """Every array raveled into one float64 vector, as scipy's optimisers take it."""
-    return np.concatenate([np.ravel(a) for a in arrays]).astype(np.float64, copy=False)
+def _with_theta(like: Params[Any], theta: npt.NDArray[Any]) -> Params[Any]:
+    """The network ``like`` with its packed parameters ``theta`` (``(N,)``, any float dtype).
 
-
-def _unflat(theta: npt.NDArray[Any], like: Params[Any]) -> Params[Any]:
-    """The inverse of ``_flat`` over ``like``'s weights then biases, in ``like``'s dtype."""
-    shapes = [layer.W.shape for layer in like.layers] + [layer.b.shape for layer in like.layers]
-    arrays, start = [], 0
-    for shape in shapes:
-        size = shape[0] * shape[1]
-        arrays.append(theta[start : start + size].reshape(shape).astype(like.dtype))
-        start += size
-    L = len(like.layers)
-    return Params(
-        tuple(
-            Layer(arrays[i], arrays[L + i], layer.activation) for i, layer in enumerate(like.layers)
-        )
-    )
+    Built through the checked constructors from views of ``theta``
+    (:meth:`~fnmlp.records.Structure.split`): a copy of ``N`` numbers, which
+    an L-BFGS evaluation's passes over the data dwarf.
+    """
+    structure = like.structure
+    flat = np.asarray(theta, dtype=structure.dtype).reshape(1, structure.size)
+    Ws, bs = structure.split(flat)
+    return Params(tuple(Layer(W, b, a) for W, b, a in zip(Ws, bs, like.activations)))
 
 
 def _number(
@@ -376,7 +378,7 @@ class _MLP(BaseEstimator):
     ) -> tuple[Any, npt.NDArray[Any], npt.NDArray[Any] | None]:
         raise NotImplementedError
 
-    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any) -> float:
+    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any, weights: Any) -> float:
         raise NotImplementedError
 
     def _out_activation(self) -> str:
@@ -422,11 +424,13 @@ class _MLP(BaseEstimator):
     # -- fitting
 
     def _weights(self, sample_weight: Any, X: Any) -> tuple[npt.NDArray[Any] | None, float]:
-        """``(weights, alpha's factor)``: equal weights ``w`` are no weights and ``alpha / w``.
+        """``(weights, alpha's factor)``: the weights (``None`` if equal) and ``m / sum(weights)``.
 
-        scikit-learn divides the penalty by the sum of the weights, so equal
-        weights ``w`` act as ``alpha / w``; other weights are left to the
-        training calls.
+        scikit-learn divides each batch's penalty by the sum of its weights
+        where it would divide by its size, so ``alpha`` acts as ``alpha``
+        times that factor for a batch of average weights (and exactly, for
+        every batch, when the weights are equal: equal weights ``w`` are no
+        weights and ``alpha / w``).
         """
         if sample_weight is None:
             return None, 1.0
@@ -434,7 +438,7 @@ class _MLP(BaseEstimator):
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if np.all(weights == weights[0]):
             return None, 1.0 / float(weights[0])
-        return weights, 1.0
+        return weights, weights.shape[0] / float(weights.sum())
 
     def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Any:
         settings = self._settings()
@@ -548,12 +552,18 @@ class _MLP(BaseEstimator):
 
     def _split(
         self, X: Any, Y: npt.NDArray[Any], labels: Any, weights: Any, rng: Any
-    ) -> tuple[Any, npt.NDArray[Any], Any, Any, Any]:
-        """scikit-learn's split for early stopping: ``(X, Y, weights, X_val, y_val)``."""
+    ) -> tuple[Any, npt.NDArray[Any], Any, Any, Any, Any]:
+        """scikit-learn's split for early stopping: ``(X, Y, weights, X_val, y_val, w_val)``.
+
+        Stratified by the labels for a classifier of one output (binary), as
+        scikit-learn does; multi-class and multi-label targets and the
+        regressor's are split at random.
+        """
         arrays = [X, Y] if weights is None else [X, Y, weights]
+        stratify = labels if self.n_outputs_ == 1 else None
         try:
             parts = train_test_split(
-                *arrays, random_state=rng, test_size=self.validation_fraction, stratify=labels
+                *arrays, random_state=rng, test_size=self.validation_fraction, stratify=stratify
             )
         except ValueError:  # a class too rare to stratify on
             parts = train_test_split(*arrays, random_state=rng, test_size=self.validation_fraction)
@@ -563,8 +573,8 @@ class _MLP(BaseEstimator):
                 "The validation set is too small. Increase 'validation_fraction' or the "
                 "size of your dataset."
             )
-        w_train = None if weights is None else parts[4]
-        return X_train, Y_train, w_train, X_val, self._targets(Y_val)
+        w_train, w_val = (None, None) if weights is None else parts[4:6]
+        return X_train, Y_train, w_train, X_val, self._targets(Y_val), w_val
 
     def _targets(self, Y: npt.NDArray[Any]) -> Any:
         return Y
@@ -580,9 +590,9 @@ class _MLP(BaseEstimator):
         incremental: bool,
     ) -> None:
         early = bool(self.early_stopping)
-        X_val = y_val = None
+        X_val = y_val = w_val = None
         if early:
-            X, Y, weights, X_val, y_val = self._split(X, Y, labels, weights, rng)
+            X, Y, weights, X_val, y_val, w_val = self._split(X, Y, labels, weights, rng)
         if not hasattr(self, "loss_curve_"):  # stochastic after an lbfgs fit
             self._start_curves()
         if self._seed is None:
@@ -598,13 +608,15 @@ class _MLP(BaseEstimator):
                     stacklevel=3,
                 )
             B = int(np.clip(self.batch_size, 1, m))
-        c, alpha = self._scale(), float(self.alpha) * factor
+        if weights is not None:  # the weights of the examples trained on
+            factor = m / float(weights.sum())
+        c, alpha = self._scale(), float(self.alpha)
         kind = self._loss_kind()
         whole_epochs = self.shuffle and not scipy.sparse.issparse(X)
         # fnmlp's layout, contiguous, so that each epoch's gather reads whole columns
         X_cols: Any = np.ascontiguousarray(X.T) if whole_epochs else None
         Y_cols: Any = np.ascontiguousarray(Y.T) if whole_epochs else None
-        l2 = c * alpha * m / B if whole_epochs else c * alpha
+        l2 = c * alpha * factor * m / B
         state = self.state_
         best = self.params_
         epochs: Iterator[tuple[TrainState[Any], float]] | None = None
@@ -629,17 +641,27 @@ class _MLP(BaseEstimator):
                         sample_weight=weights,
                     )
             if epochs is not None:
-                state, value = next(epochs)
+                try:
+                    state, value = next(epochs)
+                except fnmlp.DivergenceError as error:
+                    if weights is None or m == B or np.all(weights > 0):
+                        raise
+                    raise fnmlp.DivergenceError(
+                        f"{error} (or a shuffled batch of {B} examples drew only examples of "
+                        f"sample_weight 0, whose weighted mean is undefined: use larger batches)",
+                        epoch=error.epoch,
+                        layer=error.layer,
+                    ) from error
                 loss = self._reported(value, l2, m, state.params, state.params)
             else:
-                state, loss = self._batches(state, X, Y, weights, optimizer, B, l2)
+                state, loss = self._batches(state, X, Y, weights, optimizer, B, c * alpha * factor)
             self.n_iter_ += 1
             self.t_ += m
             self.loss_ = loss
             self.loss_curve_.append(loss)
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-            best = self._count_improvement(state.params, best, X_val, y_val)
+            best = self._count_improvement(state.params, best, X_val, y_val, w_val)
             if self._no_improvement_count > self.n_iter_no_change:
                 what = "Validation score" if early else "Training loss"
                 message = (
@@ -683,7 +705,10 @@ class _MLP(BaseEstimator):
         """One epoch batch by batch, each a full-batch step (sparse rows densified one batch at a time).
 
         For sparse inputs and ``shuffle=False``; the order is shuffled by a
-        generator seeded with ``(seed, t_)`` when ``shuffle``.
+        generator seeded with ``(seed, t_)`` when ``shuffle``. ``l2`` is the
+        penalty of a batch of average weight; each batch gets scikit-learn's
+        own, ``alpha`` over the sum of its weights. A batch whose weights are
+        all zero makes no step (scikit-learn's would divide by zero).
         """
         m = X.shape[0]
         assert self._seed is not None  # drawn before the first epoch
@@ -693,8 +718,15 @@ class _MLP(BaseEstimator):
             else np.arange(m)
         )
         kind, total = self._loss_kind(), 0.0
+        mean_weight = 1.0 if weights is None else float(weights.mean())
         for start in range(0, m, B):
             rows = order[start : start + B]
+            batch_weights = None if weights is None else weights[rows]
+            batch_l2 = l2
+            if batch_weights is not None:
+                if not batch_weights.sum() > 0:
+                    continue
+                batch_l2 = l2 * rows.size * mean_weight / float(batch_weights.sum())
             part = X[rows]
             dense = part.toarray() if scipy.sparse.issparse(part) else part
             before = state.params
@@ -707,21 +739,21 @@ class _MLP(BaseEstimator):
                     optimizer=optimizer,
                     epochs=1,
                     batch_size=None,
-                    l2=l2,
+                    l2=batch_l2,
                     seed=self._seed,
-                    sample_weight=None if weights is None else weights[rows],
+                    sample_weight=batch_weights,
                 )
             )
-            total += self._reported(value, l2, rows.size, state.params, before) * rows.size
+            total += self._reported(value, batch_l2, rows.size, state.params, before) * rows.size
         return state, total / m
 
     def _count_improvement(
-        self, params: Params[Any], best: Params[Any], X_val: Any, y_val: Any
+        self, params: Params[Any], best: Params[Any], X_val: Any, y_val: Any, w_val: Any
     ) -> Params[Any]:
         """scikit-learn's bookkeeping of stalled epochs; the best params under early stopping."""
         tol = float(self.tol)
         if X_val is not None:
-            score = self._score_outputs(_outputs(params, X_val), y_val)
+            score = self._score_outputs(_outputs(params, X_val), y_val, w_val)
             assert self.validation_scores_ is not None and self.best_validation_score_ is not None
             self.validation_scores_.append(score)
             if self.verbose:
@@ -742,60 +774,79 @@ class _MLP(BaseEstimator):
         self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
         return best
 
-    def _objective(
-        self,
-        params: Params[Any],
-        X: Any,
-        Y: npt.NDArray[Any],
-        l2: float,
-        weights: npt.NDArray[Any] | None,
-    ) -> tuple[float, list[npt.NDArray[Any]]]:
-        """fnmlp's penalised loss on all of ``(X, Y)`` and its gradient ``[dW..., db...]``.
+    def _shards(
+        self, X: Any, Y: npt.NDArray[Any], weights: npt.NDArray[Any] | None
+    ) -> list[tuple[Any, npt.NDArray[Any], npt.NDArray[Any] | None]]:
+        """The training set as L-BFGS's shards ``(X, Y, weights)``, ``X`` and ``Y`` as columns.
 
-        A sparse ``X`` is densified ``ROWS`` examples at a time and the parts
-        are averaged by their sizes.
+        Equal shards of at most ``ROWS`` examples and ``SHARD_BYTES`` of the
+        widest layer's activations. A dense ``X`` is laid out once here; a
+        sparse one stays sparse (rows are examples), densified one shard at
+        a time by each evaluation. The weights are scaled to a mean of 1, so
+        that each shard's loss with ``total=m`` is its part of the weighted
+        mean; shards whose weights are all zero, which add nothing, are left out.
         """
-        m, kind = X.shape[0], self._loss_kind()
-        value = 0.0
-        total: list[npt.NDArray[Any]] | None = None
-        for start, part in zip(range(0, m, ROWS), _rows(X, params.dtype)):
-            rows = slice(start, start + part.shape[0])
-            share = part.shape[0] / m
-            v, grads = _value_and_gradient(
-                params, part.T, Y[rows].T, kind, None if weights is None else weights[rows]
-            )
-            arrays = [*grads.dW, *grads.db]
-            value += share * v
-            if total is None:
-                total = [share * g for g in arrays]
-            else:
-                for t, g in zip(total, arrays):
-                    t += share * g
-        assert total is not None
-        for i, layer in enumerate(params.layers):
-            total[i] = total[i] + (l2 / m) * layer.W
-        return value + l2 / (2 * m) * _squares(params), total
+        m, dims = X.shape[0], self.params_.dims
+        width = SHARD_BYTES // (max(dims) * self.params_.dtype.itemsize)
+        most = max(1, min(ROWS, width))
+        count = -(-m // most)
+        size = -(-m // count)
+        if weights is not None:
+            weights = weights * (m / float(weights.sum()))
+        shards = []
+        for start in range(0, m, size):
+            rows = slice(start, start + size)
+            w = None if weights is None else weights[rows]
+            if w is not None and not w.sum() > 0:
+                continue
+            part = X[rows] if scipy.sparse.issparse(X) else np.ascontiguousarray(X[rows].T)
+            shards.append((part, np.ascontiguousarray(Y[rows].T), w))
+        return shards
 
     def _fit_lbfgs(
         self, X: Any, Y: npt.NDArray[Any], weights: npt.NDArray[Any] | None, factor: float
     ) -> None:
-        """Full-batch L-BFGS-B (scipy) over the flat parameters, as scikit-learn's ``lbfgs``."""
-        c, m = self._scale(), X.shape[0]
-        l2 = c * float(self.alpha) * factor
-        like = self.params_
+        """Full-batch L-BFGS-B (scipy) over the packed parameters ``theta``, as scikit-learn's.
+
+        Each evaluation is :func:`fnmlp.value_and_gradient` at the network of
+        scipy's point, shard by shard (see ``SHARD_BYTES``), plus the penalty
+        ``l2 / (2 m) * sum ||W||^2`` (with ``l2 = alpha * m / sum(weights)``:
+        scikit-learn's ``alpha / (2 sum(weights))``) and its gradient
+        ``l2 / m * W``, in the packed layout of ``theta``. The order of the
+        parameters differs from scikit-learn's (weights then biases, layer by
+        layer), which L-BFGS does not see: its steps depend on the parameters
+        only through dot products and elementwise operations.
+        """
+        c, m, kind = self._scale(), X.shape[0], self._loss_kind()
+        like: Params[Any] = self.params_
+        dtype, mask = like.dtype, like.structure.weights[0]
+        l2 = c * float(self.alpha) * factor  # factor: m / sum(weights)
+        shards = self._shards(X, Y, weights)
+        sparse = scipy.sparse.issparse(X)
 
         def value_and_gradient(theta: npt.NDArray[np.float64]) -> tuple[float, Any]:
             try:
-                params = _unflat(theta, like)
-                value, grads = self._objective(params, X, Y, l2, weights)
+                params = _with_theta(like, theta)
+                value, g = 0.0, None
+                for X_part, Y_part, w in shards:
+                    dense = X_part.toarray().astype(dtype, copy=False).T if sparse else X_part
+                    v, grads = fnmlp.value_and_gradient(
+                        params, dense, Y_part, kind, total=m, sample_weight=w
+                    )
+                    value += v
+                    g = grads.g[0] if g is None else g + grads.g[0]
             except fnmlp.NonFiniteError:  # a line search probing too far: reject the point
                 return math.inf, np.zeros_like(theta)
-            return value / c, _flat(grads) / c
+            assert g is not None  # the weights sum to more than zero: some shard counts
+            if l2:
+                W = params.theta[0] * mask
+                value += l2 / (2 * m) * float(W.dot(W))
+                g = g + (l2 / m) * W
+            return value / c, (g / c if c != 1 else g).astype(np.float64)
 
-        theta0 = _flat([layer.W for layer in like.layers] + [layer.b for layer in like.layers])
         result = scipy.optimize.minimize(
             value_and_gradient,
-            theta0,
+            like.theta[0].astype(np.float64),
             method="L-BFGS-B",
             jac=True,
             options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
@@ -809,7 +860,7 @@ class _MLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        params = _unflat(result.x, like)
+        params = _with_theta(like, result.x)
         self.loss_ = self._reported(float(result.fun) * c, l2, m, params, params)
         self.state_ = TrainState(params, None, self.state_.epoch, params, 0, self.loss_, False)
         self._publish(params)
@@ -823,7 +874,7 @@ class _MLP(BaseEstimator):
             y: ``(n_samples,)`` or ``(n_samples, n_outputs)``: labels of any
                 type for the classifier (0/1 indicator columns for multi-label),
                 numbers for the regressor.
-            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+            sample_weight: ``(n_samples,)`` non-negative weights, not all zero.
 
         Returns:
             The fitted estimator.
@@ -924,8 +975,8 @@ class MLPClassifier(ClassifierMixin, _MLP):
             outputs = outputs.ravel()
         return self._label_binarizer.inverse_transform(outputs)
 
-    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any) -> float:
-        return float(accuracy_score(y, self._labels(outputs)))
+    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any, weights: Any) -> float:
+        return float(accuracy_score(y, self._labels(outputs), sample_weight=weights))
 
     @available_if(_MLP._check_solver)
     def partial_fit(
@@ -937,7 +988,7 @@ class MLPClassifier(ClassifierMixin, _MLP):
             X: ``(n_samples, n_features)`` inputs.
             y: ``(n_samples,)`` labels (or indicator columns for multi-label).
             classes: every class of the whole data; required on the first call.
-            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+            sample_weight: ``(n_samples,)`` non-negative weights, not all zero.
 
         Returns:
             The updated estimator.
@@ -1028,10 +1079,10 @@ class MLPRegressor(RegressorMixin, _MLP):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return X, np.asarray(Y, dtype=np.float64), None
 
-    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any) -> float:
+    def _score_outputs(self, outputs: npt.NDArray[Any], y: Any, weights: Any) -> float:
         if not np.all(np.isfinite(outputs)):
             return math.nan
-        return float(r2_score(y, outputs))
+        return float(r2_score(y, outputs, sample_weight=weights))
 
     @available_if(_MLP._check_solver)
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
@@ -1040,7 +1091,7 @@ class MLPRegressor(RegressorMixin, _MLP):
         Args:
             X: ``(n_samples, n_features)`` inputs.
             y: ``(n_samples,)`` or ``(n_samples, n_outputs)`` targets.
-            sample_weight: ``(n_samples,)`` weights; equal weights only, for now.
+            sample_weight: ``(n_samples,)`` non-negative weights, not all zero.
 
         Returns:
             The updated estimator.

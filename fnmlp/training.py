@@ -14,6 +14,11 @@ accuracy, for the cross-entropies) is recorded in an immutable
 steps compute anyway; with ``running_loss=False``, a pass over the whole
 training set. Validation data, when given, are measured exactly.
 
+Training takes what Keras's ``fit`` and scikit-learn's estimators take:
+``sample_weight``, ``class_weight`` (per class, or ``"balanced"``),
+``validation_fraction`` (a seeded, stratified hold-out, :func:`split_indices`),
+and targets given as labels of any kind (encoded by :class:`~fnmlp.Labels`).
+
 Examples:
     >>> import numpy as np
     >>> from fnmlp import binary_cross_entropy, init, sgd, tanh, train
@@ -32,8 +37,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -42,10 +47,12 @@ import numpy.typing as npt
 from fnmlp import _kernels, _loop
 from fnmlp._validate import positive_float, positive_int
 from fnmlp.aliases import F
-from fnmlp.errors import DTypeError, HyperparameterError
+from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
 from fnmlp.losses import Loss
+from fnmlp.metrics import Labels, class_sample_weight, labels
 from fnmlp.optimisers import Optimizer, check_state
 from fnmlp.propagation import (
+    check_dropout,
     check_inputs,
     check_output_for,
     check_targets_for,
@@ -54,7 +61,170 @@ from fnmlp.propagation import (
 from fnmlp.records import Params
 from fnmlp.runs import EarlyStopping, Log, TrainResult, TrainState
 
-__all__ = ["scan", "train"]
+__all__ = ["ClassWeight", "scan", "split_indices", "train"]
+
+ClassWeight = Mapping[Any, float] | Literal["balanced"]
+"""``{class: weight}`` (a class index, or a label when ``Y`` holds labels) or ``"balanced"``."""
+
+
+def split_indices(
+    m: int, fraction: float, *, seed: int, classes: npt.ArrayLike | None = None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The examples :func:`train` keeps and holds out under ``validation_fraction``.
+
+    ``n = round(fraction * m)`` examples (at least 1, at most ``m - 1``) are
+    held out, drawn by a generator seeded with ``(seed, m, 1)``, so that they
+    depend only on ``seed``, ``m`` and ``classes``: a resumed run holds out
+    the same examples. With ``classes`` (one class index per example) the
+    draw is stratified: class ``c`` of ``m_c`` examples gives ``n * m_c / m``
+    of them, rounded down, and the examples left over go to the classes with
+    the largest remainders (the lower class first on a tie); then each class
+    in increasing order holds out the first of a permutation of its examples.
+    Without, the first ``n`` of a permutation of all of them.
+
+    Args:
+        m: the number of examples, at least 2.
+        fraction: the share to hold out, in ``(0, 1)``.
+        seed: a non-negative int.
+        classes: ``(m,)`` non-negative class indices, or ``None``.
+
+    Returns:
+        ``(kept, held)``: the examples' indices, each in increasing order.
+
+    Raises:
+        ShapeError: for fewer than 2 examples.
+
+    Examples:
+        >>> kept, held = split_indices(10, 0.2, seed=0, classes=[0] * 5 + [1] * 5)
+        >>> print(held, (held < 5).sum())
+        [3 7] 1
+    """
+    if m < 2:
+        raise ShapeError(
+            f"validation_fraction: expected at least 2 examples to hold some out, got m={m}"
+        )
+    n = min(m - 1, max(1, round(fraction * m)))
+    rng = np.random.default_rng((seed, m, 1))
+    if classes is None:
+        held = rng.permutation(m)[:n]
+    else:
+        codes = np.asarray(classes, dtype=np.intp).reshape(-1)
+        counts = np.bincount(codes)
+        quotas = n * counts / m
+        shares = np.floor(quotas).astype(np.intp)
+        order = np.argsort(-(quotas - shares), kind="stable")  # largest remainder first
+        shares[order[: n - int(shares.sum())]] += 1
+        held = np.concatenate(
+            [
+                rng.permutation(np.flatnonzero(codes == c))[:share]
+                for c, share in enumerate(shares.tolist())
+                if counts[c]
+            ]
+        )
+    held = np.sort(held).astype(np.intp)
+    kept = np.setdiff1d(np.arange(m, dtype=np.intp), held, assume_unique=True)
+    return kept, held
+
+
+def _columns(data: npt.NDArray[Any], which: npt.NDArray[np.intp]) -> Any:
+    """The columns ``which`` of ``data``, as a new read-only array."""
+    out = np.take(data, which, axis=1)
+    out.setflags(write=False)
+    return out
+
+
+def _single_class(params: Params[Any], loss: Loss) -> bool:
+    """Whether each example has one class: a softmax output, or one sigmoid unit (0/1)."""
+    output = params.activations[-1]
+    return loss.probabilities and (params.dims[-1] == 1 or not output.elementwise)
+
+
+def _label_targets(
+    params: Params[Any],
+    Y: npt.ArrayLike,
+    name: str,
+    encoder: Labels | None = None,
+    *,
+    fresh: bool = True,
+) -> tuple[npt.ArrayLike, Labels | None]:
+    """Labels (strings, objects) in ``Y`` encoded for ``params``' output; other ``Y`` as given.
+
+    With a softmax output of ``k`` units, ``Labels.of(Y)`` must find ``k``
+    classes; with one sigmoid unit, two (the second is class 1). Validation
+    labels (``fresh=False``) are encoded with the training labels' ``encoder``
+    and refused when the training targets were numbers.
+    """
+    if not isinstance(Y, (np.ndarray, list, tuple)):
+        return Y, None
+    try:
+        raw = np.asarray(Y)
+    except (ValueError, TypeError):
+        return Y, None  # ragged: the targets' check says so
+    if raw.dtype.kind not in "USO":
+        return Y, None
+    if raw.ndim != 1 and not (raw.ndim == 2 and raw.shape[0] == 1):
+        raise ShapeError(
+            f"{name}: expected labels as a 1-D sequence or a (1, m) row, got shape {raw.shape}"
+        )
+    if encoder is None and not fresh:
+        raise LabelError(
+            f"{name}: expected numeric targets like Y's, got labels of dtype {raw.dtype} (give "
+            f"Y and {name} alike: both labels, or both encoded by one fnmlp.Labels)"
+        )
+    labels_ = encoder if encoder is not None else Labels.of(raw)
+    k, output = len(labels_.classes), params.activations[-1]
+    n_y = params.dims[-1]
+    if not output.probability or (n_y > 1 and output.elementwise):
+        raise LabelError(
+            f"{name}: expected numeric targets for a {n_y}-unit {output.name} output, got labels "
+            f"of dtype {raw.dtype} (labels need a softmax output, one unit per class, or one "
+            f"sigmoid unit for two classes)"
+        )
+    wanted = 2 if n_y == 1 else n_y
+    if k != wanted:
+        unit = "the sigmoid output (class 1 is the second)" if n_y == 1 else "the softmax output"
+        raise LabelError(
+            f"{name}: expected labels of {wanted} classes for {unit}, got {k}: "
+            f"{labels_.classes!r:.200} (to name classes that Y lacks, pass "
+            f"fnmlp.Labels(classes).encode({name.split()[-1]}))"
+        )
+    if n_y == 1:
+        row: npt.NDArray[Any] = labels_.index(raw, name).astype(params.dtype).reshape(1, -1)
+        return row, labels_
+    return labels_.encode(raw, dtype=params.dtype.type, name=name), labels_
+
+
+def _with_class_weights(
+    params: Params[Any],
+    loss: Loss,
+    targets: npt.NDArray[Any],
+    weights: npt.NDArray[Any] | None,
+    class_weight: object,
+    encoder: Labels | None,
+) -> npt.NDArray[Any]:
+    """``sample_weight`` (or ones) times each example's class weight, checked."""
+    if not _single_class(params, loss):
+        raise HyperparameterError(
+            f"class_weight: expected a cross-entropy with a softmax output or one sigmoid unit, "
+            f"got {loss.name} with a {params.dims[-1]}-unit {params.activations[-1].name} output"
+        )
+    per_class: Any = class_weight
+    if encoder is not None and isinstance(class_weight, Mapping):
+        per_class = {}
+        for key, weight in class_weight.items():
+            if key not in encoder.classes:
+                raise LabelError(
+                    f"class_weight: expected classes among {encoder.classes!r:.200}, got {key!r}"
+                )
+            per_class[encoder.classes.index(key)] = weight
+    by_class = class_sample_weight(targets, per_class).astype(params.dtype).reshape(1, -1)
+    combined = by_class if weights is None else by_class * weights
+    if not combined.sum() > 0:
+        raise HyperparameterError(
+            "class_weight: expected weights with a positive sum over the examples, got all zeros"
+        )
+    combined.setflags(write=False)
+    return combined
 
 
 def _prepare(
@@ -73,6 +243,9 @@ def _prepare(
     early_stopping: EarlyStopping | None,
     running_loss: bool,
     sample_weight: npt.ArrayLike | None,
+    dropout: float | Sequence[float] | None = None,
+    class_weight: ClassWeight | None = None,
+    validation_fraction: float | None = None,
     copy: bool = True,
 ) -> tuple[_loop.Setup[F], TrainState[F], range]:
     """Check every argument once; ``copy=False`` reads the data in place (for ``train``)."""
@@ -100,10 +273,37 @@ def _prepare(
         raise DTypeError(
             f"early_stopping: expected an EarlyStopping or None, got {type(early_stopping).__name__}"
         )
+    rates = check_dropout(params, dropout)
+    Y, encoder = _label_targets(params, Y, "Y")
     data = check_inputs(params, X, copy=copy)
     m = data.shape[1]
     targets = check_targets_for(params, Y, m, loss, copy=copy)
     weights = check_weights(sample_weight, m, params.dtype)
+    if class_weight is not None:
+        weights = _with_class_weights(params, loss, targets, weights, class_weight, encoder)
+    held_back = None
+    if validation_fraction is not None:
+        if validation is not None:
+            raise HyperparameterError(
+                "validation_fraction: expected validation=None to hold part of the training data "
+                "out, got both (pass one or the other)"
+            )
+        fraction = positive_float(validation_fraction, "validation_fraction")
+        if fraction >= 1:
+            raise HyperparameterError(
+                f"validation_fraction: expected a number in (0, 1), got {validation_fraction!r}"
+            )
+        classes = labels(targets) if _single_class(params, loss) else None
+        kept, held = split_indices(m, fraction, seed=seed_, classes=classes)
+        held_back = (_columns(data, held), _columns(targets, held))
+        data, targets = _columns(data, kept), _columns(targets, kept)
+        weights = None if weights is None else _columns(weights, kept)
+        m = data.shape[1]
+        if weights is not None and not weights.sum() > 0:
+            raise HyperparameterError(
+                "sample_weight: expected the examples kept for training to have weights with a "
+                "positive sum, got all zeros once validation_fraction held some out"
+            )
     if weights is not None:
         _kernels.value(
             loss,
@@ -113,7 +313,7 @@ def _prepare(
             targets[:, :1],
             weights[:, :1],
         )  # a loss without a per-example form says so
-    held_out = None
+    held_out = held_back
     if validation is not None:
         pair: object = validation  # checked at run time: callers may send anything
         if not (isinstance(pair, tuple) and len(pair) == 2):
@@ -121,15 +321,15 @@ def _prepare(
                 f"validation: expected a pair (X_val, Y_val), got {type(validation).__name__}"
             )
         X_val = check_inputs(params, validation[0], "validation X", copy=copy)
+        Y_val, _ = _label_targets(params, validation[1], "validation Y", encoder, fresh=False)
         held_out = (
             X_val,
-            check_targets_for(
-                params, validation[1], X_val.shape[1], loss, "validation Y", copy=copy
-            ),
+            check_targets_for(params, Y_val, X_val.shape[1], loss, "validation Y", copy=copy),
         )
     if early_stopping is not None and held_out is None:
         raise HyperparameterError(
-            "early_stopping: expected validation data to monitor, got validation=None"
+            "early_stopping: expected validation data to monitor, got validation=None "
+            "(pass validation=(X_val, Y_val) or validation_fraction=0.1)"
         )
     if isinstance(start, TrainState):
         check_state(params, start.opt_state, optimizer)
@@ -179,6 +379,7 @@ def _prepare(
         whole,
         running_loss,
         first_step=state.opt_state.count,
+        dropout=rates,
     )
     if state.log is None and running_loss:
         # nothing to measure before the first batch: the history starts at the first log
@@ -208,6 +409,9 @@ def scan(
     early_stopping: EarlyStopping | None = None,
     running_loss: bool = True,
     sample_weight: npt.ArrayLike | None = None,
+    dropout: float | Sequence[float] | None = None,
+    class_weight: ClassWeight | None = None,
+    validation_fraction: float | None = None,
 ) -> Iterator[TrainState[F]]:
     """Lazily yield the starting state and the state after every epoch.
 
@@ -251,6 +455,9 @@ def scan(
         early_stopping=early_stopping,
         running_loss=running_loss,
         sample_weight=sample_weight,
+        dropout=dropout,
+        class_weight=class_weight,
+        validation_fraction=validation_fraction,
     )
 
     def states() -> Iterator[TrainState[F]]:
@@ -283,6 +490,9 @@ def train(
     early_stopping: EarlyStopping | None = None,
     running_loss: bool = True,
     sample_weight: npt.ArrayLike | None = None,
+    dropout: float | Sequence[float] | None = None,
+    class_weight: ClassWeight | None = None,
+    validation_fraction: float | None = None,
     progress: bool = False,
 ) -> TrainResult[F]:
     """Train ``params`` on ``(X, Y)``: ``functools.reduce(step, range(epochs), state)``.
@@ -291,7 +501,11 @@ def train(
         params: the starting network, or a :class:`TrainState` from an earlier
             run to resume (its epoch count, optimiser state and history go on).
         X: inputs of shape ``(n_x, m)``.
-        Y: targets of shape ``(n_y, m)``.
+        Y: targets of shape ``(n_y, m)``; or, for a softmax output of ``k``
+            units (one sigmoid unit), ``m`` labels that are strings or other
+            objects, of ``k`` (two) classes, encoded by ``fnmlp.labels_of(Y)``:
+            classes in sorted order, the second one class 1 of a sigmoid.
+            Integer class indices are not labels: pass ``fnmlp.one_hot(Y, k)``.
         loss: the :class:`~fnmlp.Loss` to minimise.
         optimizer: an :class:`~fnmlp.Optimizer` such as ``sgd(0.1)`` or ``adam(1e-3)``.
         epochs: how many (more) epochs to run.
@@ -308,7 +522,7 @@ def train(
             training set's size, also with mini-batches), in the gradient and in
             the recorded training loss; not in the validation loss.
         early_stopping: stop when the validation loss stalls; needs
-            ``validation``, which is then measured every epoch.
+            ``validation`` or ``validation_fraction``, then measured every epoch.
         running_loss: ``True`` (the default, free) records the training loss
             and accuracy of a logged epoch as the mean over its mini-batches,
             each measured by the forward pass its step makes anyway (what
@@ -319,6 +533,25 @@ def train(
             pass over the data per entry.
         sample_weight: optional ``(m,)`` non-negative per-example weights:
             each step minimises its batch's weighted mean loss.
+        class_weight: for a cross-entropy with a softmax output or one
+            sigmoid unit, ``{class: weight}`` (class indices: the one-hot
+            row, or 0/1 of a sigmoid's targets; labels when ``Y`` holds
+            labels; classes not named weigh 1) or ``"balanced"``
+            (``m / (n_classes * count[c])``, as scikit-learn's): each
+            example's weight is its class's, times its ``sample_weight``.
+            The training loss is weighted, the validation loss is not.
+        validation_fraction: hold this share of ``(X, Y)``, in ``(0, 1)``,
+            out of training and measure it as ``validation``, for early
+            stopping in one argument. Stratified by class for a softmax output
+            or one sigmoid unit with a cross-entropy, and seeded by ``seed``:
+            the examples held out depend only on ``seed``, ``m`` and the
+            classes (:func:`split_indices`), so a resumed run holds out the
+            same ones. Not with ``validation``.
+        dropout: inverted dropout while training: one rate in ``[0, 1)`` for
+            every hidden layer, or one per hidden layer. Each batch's masks
+            come from a generator seeded by ``(seed, epoch, 1)``, so runs stay
+            bit-identical and resumable; the history's validation numbers
+            and ``forward``/``predict`` afterwards use no dropout.
         progress: show a tqdm progress bar with the latest loss (needs the
             ``progress`` extra: ``pip install 'fnmlp[progress]'``).
 
@@ -358,6 +591,20 @@ def train(
         ...               running_loss=False)
         >>> exact.history.epochs
         (0, 25, 50, 75, 100)
+
+        Early stopping on a tenth of the data held out, and labels as strings:
+
+        >>> import fnmlp
+        >>> from fnmlp import adam, categorical_cross_entropy, softmax, EarlyStopping
+        >>> from fnmlp.datasets import spirals
+        >>> X3, Y3 = spirals(300, classes=3, seed=0)
+        >>> names = np.array(["red", "green", "blue"])[fnmlp.labels(Y3)]
+        >>> run = train(init([2, 32, 3], output=softmax, seed=0), X3, names,
+        ...             loss=categorical_cross_entropy, optimizer=adam(0.01), epochs=500,
+        ...             validation_fraction=0.1, early_stopping=EarlyStopping(patience=20),
+        ...             class_weight="balanced")
+        >>> print(fnmlp.labels_of(names).decode(fnmlp.predict(run.params, X3[:, :4])), names[:4])
+        ['red' 'green' 'blue' 'green'] ['red' 'green' 'blue' 'green']
     """
     setup, state, epochs_range = _prepare(
         params,
@@ -374,6 +621,9 @@ def train(
         early_stopping=early_stopping,
         running_loss=running_loss,
         sample_weight=sample_weight,
+        dropout=dropout,
+        class_weight=class_weight,
+        validation_fraction=validation_fraction,
         copy=False,  # nothing outlives this call or runs inside it to change the data
     )
     if not isinstance(progress, bool):

@@ -22,6 +22,7 @@ NAMES = (
     "notebook003_optimisers",
     "notebook004_two_moons",
     "multiclass_spiral",
+    "class_weights",
     "out_of_core",
 )
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -237,6 +238,22 @@ def test_spiral_softmax_beats_softmax_regression(
     assert len(matrix) == 3
     assert sum(int(x) for row in matrix for x in row) == 150  # the test set
     assert_png(tmp_path / "spiral_decision_boundary.png")
+
+
+# ----------------------------------------------------------------------------- class weights
+
+
+def test_balanced_class_weights_lift_the_rare_class(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run("class_weights", ["--quick"], capsys)
+    assert code == 0
+    assert "train classes [999, 51]" in out  # 95/5
+    rare = numbers(r"of class 1 \(rare\) (\S+)", out)
+    balanced = numbers(r"  balanced accuracy (\S+)", out)
+    assert len(rare) == len(balanced) == 2
+    assert rare[1] > rare[0] + 0.2  # the rare class's recall, unweighted then balanced
+    assert balanced[1] > balanced[0] + 0.1
+    found = re.search(r"unweighted (\S+), class_weight='balanced' (\S+)", out)
+    assert found is not None and float(found.group(2)) > float(found.group(1))
 
 
 # ----------------------------------------------------------------------------- out of core

@@ -284,10 +284,15 @@ def test_forward_and_predict_on_junk(data: st.DataObject) -> None:
     cut = data.draw(st.one_of(st.floats(), PYTHON_JUNK))
     if outcome(lambda: predict(params, X, threshold=cut)) is not None:
         assert 0 < cut < 1
-    if decided is not None:
+    if decided is not None and params.activations[-1].probability:  # classes
         assert decided.dtype == np.int64
         assert decided.shape[1] == np.asarray(X).shape[1]
         assert decided.min() >= 0 and decided.max() < max(2, params.dims[-1])
+    elif decided is not None:  # a regression's values, as the outputs are
+        assert decided.dtype == params.dtype and not decided.flags.writeable
+        assert decided.shape == (params.dims[-1], np.asarray(X).shape[1])
+        if result is not None:
+            np.testing.assert_array_equal(decided, result[0])
 
 
 @fuzz(150)
@@ -638,7 +643,9 @@ def test_one_hot_and_labels_on_junk(classes_of: Any, classes: Any, dtype: Any) -
         assert encoded.dtype in (np.float32, np.float64)
         np.testing.assert_array_equal(encoded.sum(axis=0), 1)
         if encoded.shape[0] > 1:  # labels reads a single row as binary targets
-            np.testing.assert_array_equal(labels(encoded), np.ravel(classes_of))
+            named = isinstance(classes, (list, tuple, np.ndarray))  # the classes themselves
+            decoded_ = np.asarray(classes)[labels(encoded)] if named else labels(encoded)
+            np.testing.assert_array_equal(decoded_, np.ravel(classes_of))
     decoded = outcome(lambda: labels(classes_of))
     if decoded is not None:
         assert decoded.shape == (np.shape(classes_of)[1],)
