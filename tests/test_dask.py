@@ -433,6 +433,22 @@ def test_streaming_memory_stays_flat_on_data_many_times_the_budget() -> None:
     assert reached > 0.97 and fnmlp.accuracy(streamed.params, X_test, Y_test) > 0.97
 
 
+def test_divergence_is_named_as_train_names_it() -> None:
+    X = np.random.default_rng(0).normal(size=(3, 400)) * 10
+    Y = X[:1] * 100
+    params = fnmlp.init([3, 4, 1], output=fnmlp.linear, seed=0)
+    common: dict[str, Any] = {
+        "loss": MSE, "optimizer": fnmlp.sgd(0.5), "epochs": 5, "batch_size": 20, "log_every": 5,
+    }  # fmt: skip
+    with pytest.raises(fnmlp.DivergenceError) as core:
+        fnmlp.train(params, X, Y, **common)
+    for run in (fnmlp.dask.train_streaming, fnmlp.dask.train_data_parallel):
+        with pytest.raises(fnmlp.DivergenceError) as error:
+            run(params, chunked(X, 100), Y, **common)
+        assert str(error.value) == str(core.value)
+        assert (error.value.epoch, error.value.layer) == (1, 1)
+
+
 # ----------------------------------------------------------------------------- dask-ml
 
 
