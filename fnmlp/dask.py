@@ -526,7 +526,9 @@ def train_streaming(
     ``sum(ceil(m_k / batch_size))`` steps.
 
     The history records the running loss (the mean over each logged epoch's
-    batches); a run resumed from the returned state is bit-identical to an
+    batches, each chunk's batches summed as :func:`fnmlp.train` sums them and
+    the chunks' means then combined, so that it too takes memory flat in the
+    data's size); a run resumed from the returned state is bit-identical to an
     uninterrupted one, its ``TrainState.epoch`` counting epochs over the
     whole data. Chunks are read with dask's synchronous scheduler, in this
     process.
@@ -633,6 +635,12 @@ def train_streaming(
                 del chunk, X_k, Y_k  # the shuffled copy is all the steps need
                 carry, observed = _loop.descend(setup_, carry, batches, observe)
                 del batches
+                if observed and len(order) > 1:
+                    # one part per chunk, not per batch: memory flat in the data's size
+                    loss_k, accuracy_k = _loop.combined(
+                        setup_, carry.theta, observed, penalised=False
+                    )
+                    observed = [(loss_k, accuracy_k, float(m_k))]
                 parts.extend(observed)
             return carry, parts
 
