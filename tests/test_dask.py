@@ -119,6 +119,9 @@ def _objects() -> dict[str, tuple[object, Callable[[Any], Any]]]:
         "rmsprop": fnmlp.rmsprop(0.01),
         "adam": fnmlp.adam(fnmlp.cosine_decay(0.01, steps=5)),
         "adamw": fnmlp.adamw(0.01, weight_decay=0.1),
+        "chain": fnmlp.chain(
+            fnmlp.clip_by_value(0.01), fnmlp.clip_by_global_norm(0.1), fnmlp.adam(0.01)
+        ),
     }
     for name, opt in optimizers.items():
 
@@ -135,6 +138,10 @@ def _objects() -> dict[str, tuple[object, Callable[[Any], Any]]]:
             return opt.step(params, grads, v)[0].theta
 
         objects[f"state {name}"] = (state, resume)
+    for transform in (fnmlp.clip_by_value(0.01), fnmlp.clip_by_global_norm(0.1)):
+        objects[f"transform {transform.name}"] = (transform, lambda v: v.apply(grads.g))
+    pets = fnmlp.Labels.of(["dog", "cat", "dog", "fish"])
+    objects["Labels"] = (pets, lambda v: (v.classes, v.encode(["fish", "cat"])))
     schedules = {
         "constant": fnmlp.constant(0.1),
         "step_decay": fnmlp.step_decay(0.1, every=3, factor=0.5),
