@@ -529,6 +529,12 @@ def test_data_parallel_in_process_is_the_algorithm() -> None:
     np.testing.assert_allclose(result.params.theta, reference.theta, rtol=1e-9, atol=1e-12)
     assert result.state.opt_state.count == 2 * 8
     assert len(result.history.train_loss) == 2
+    # resumed after one epoch: the same bits, the epoch counting passes over all the data
+    Xd = da.from_array(X, chunks=(3, tuple(sizes)))
+    half = fnmlp.dask.train_data_parallel(params, Xd, Y, loss=BCE, log_every=1, **{**kwargs, "epochs": 1})  # fmt: skip
+    rest = fnmlp.dask.train_data_parallel(half.state, Xd, Y, loss=BCE, log_every=1, **{**kwargs, "epochs": 1})  # fmt: skip
+    assert np.array_equal(rest.params.theta, result.params.theta)
+    assert rest.history.train_loss == result.history.train_loss and rest.state.epoch == 2
 
 
 @pytest.fixture(scope="module")
