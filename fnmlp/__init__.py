@@ -31,6 +31,7 @@ from fnmlp.errors import LabelError as LabelError
 from fnmlp.errors import NonFiniteError as NonFiniteError
 from fnmlp.errors import SerialisationError as SerialisationError
 from fnmlp.errors import ShapeError as ShapeError
+from fnmlp.errors import TrainingInterrupted as TrainingInterrupted
 from fnmlp.gradcheck import ArrayCheck as ArrayCheck
 from fnmlp.gradcheck import GradientCheck as GradientCheck
 from fnmlp.gradcheck import LayerCheck as LayerCheck
@@ -79,6 +80,7 @@ from fnmlp.records import Grads as Grads
 from fnmlp.records import Layer as Layer
 from fnmlp.records import Params as Params
 from fnmlp.runs import EarlyStopping as EarlyStopping
+from fnmlp.runs import Fingerprint as Fingerprint
 from fnmlp.runs import History as History
 from fnmlp.runs import LogEntry as LogEntry
 from fnmlp.runs import TrainResult as TrainResult
@@ -108,6 +110,7 @@ __all__ = [
     "DivergenceError",
     "EarlyStopping",
     "FileError",
+    "Fingerprint",
     "FnmlpError",
     "GradientCheck",
     "Grads",
@@ -130,6 +133,7 @@ __all__ = [
     "ShapeError",
     "TrainResult",
     "TrainState",
+    "TrainingInterrupted",
     "Transform",
     "Update",
     "accuracy",

@@ -125,15 +125,18 @@ def output_delta(
     A: Outputs[F],
     Y: Targets[F],
     scale: Any = None,
+    fused: bool | None = None,
 ) -> Deltas[F]:
     """``dZ[L]``: fused ``(A - Y) / m`` where the pair allows, the chain rule otherwise.
+
+    ``fused`` is ``fuses(kind, activation)``, worked out here unless given.
 
     ``scale`` replaces the ``1/m`` of the mean: an int ``total`` for a shard
     of a batch of ``total`` examples (``1/total``; with ``total = m``, bit for
     bit the mean), or a ``(1, m)`` row ``w_j / sum(w)`` of per-example weights.
     """
     m = Y.shape[1]
-    if fuses(kind, activation):
+    if fuses(kind, activation) if fused is None else fused:
         dZ: Deltas[F] = A - Y
         if scale is None or isinstance(scale, int):
             dZ /= np.asarray(m if scale is None else scale, Y.dtype)

@@ -635,7 +635,7 @@ def train_streaming(
                 del chunk, X_k, Y_k  # the shuffled copy is all the steps need
                 carry, observed = _loop.descend(setup_, carry, batches, observe)
                 del batches
-                if observed and len(order) > 1:
+                if len(observed) > 1 and len(order) > 1:
                     # one part per chunk, not per batch: memory flat in the data's size
                     loss_k, accuracy_k = _loop.combined(
                         setup_, carry.theta, observed, penalised=False
@@ -688,9 +688,12 @@ def _shard_step(
     X1, Y = permuted
     n = stop - start
     scale = None if n == total else total  # the mean over the whole batch
-    batch = (X1[:, start:stop], Y[:, start:stop], scale, ())
+    # a one-column shard is copied, as train copies a one-column batch (one BLAS path)
+    columns = X1[:, start:stop] if n > 1 else X1[:, start:stop].copy()
+    batch = (columns, Y[:, start:stop], scale, ())
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _loop.batch_gradient(net, theta, batch, observe)
+        g, Z, A = _loop.batch_gradient(net, theta, batch)
+        return g, (_loop.measure(net, Z, A, batch[1], scale) if observe else None)
 
 
 def _step_sum(

@@ -3,7 +3,10 @@
 Every error fnmlp raises on bad input is an :class:`FnmlpError`, and also a
 ``ValueError`` or ``TypeError`` so that code written against plain Python
 conventions keeps working; a file that cannot be written raises a
-:class:`FileError`, which is also an ``OSError``.
+:class:`FileError`, which is also an ``OSError``. Ctrl-C during
+:func:`fnmlp.train` raises :class:`TrainingInterrupted`, a
+``KeyboardInterrupt`` (not bad input, so not an :class:`FnmlpError`) that
+carries the run's state.
 
 Examples:
     >>> import fnmlp
@@ -18,6 +21,11 @@ Examples:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the records sit above the errors; only the annotation needs them
+    from fnmlp.runs import TrainState
+
 __all__ = [
     "DTypeError",
     "DivergenceError",
@@ -28,6 +36,7 @@ __all__ = [
     "NonFiniteError",
     "SerialisationError",
     "ShapeError",
+    "TrainingInterrupted",
 ]
 
 
@@ -156,3 +165,32 @@ class FileError(FnmlpError, OSError, ValueError):
     def __str__(self) -> str:
         # OSError's own str would show "[Errno 2] ...: 'path'" instead of the message.
         return str(self.args[0])
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C (a ``KeyboardInterrupt``) stopped :func:`fnmlp.train`: here is the run so far.
+
+    A ``KeyboardInterrupt``, so that a program that does not look for it
+    stops as it always did; ``except TrainingInterrupted`` keeps the work.
+    The epoch that was under way when the interrupt came is dropped: the
+    state is the one after the last completed epoch, whole and consistent
+    (params, optimiser state, epoch, history, best params), and
+    ``train(error.state, ...)`` with the same arguments and the remaining
+    epochs finishes the run bit-identically to one that was never
+    interrupted.
+
+    Attributes:
+        state: the :class:`~fnmlp.TrainState` after the last completed epoch.
+
+    Examples:
+        >>> from fnmlp import TrainState, init, sgd
+        >>> params = init([1, 1], seed=0)
+        >>> state = TrainState(params, sgd(0.1).init(params), 3, params, 0, float("inf"), False)
+        >>> error = TrainingInterrupted("training interrupted after epoch 3", state=state)
+        >>> isinstance(error, KeyboardInterrupt), isinstance(error, FnmlpError), error.state.epoch
+        (True, False, 3)
+    """
+
+    def __init__(self, message: str, *, state: TrainState[Any]) -> None:
+        super().__init__(message)
+        self.state = state

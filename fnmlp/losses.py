@@ -439,4 +439,5 @@ def fuses(kind: Loss, activation: object) -> bool:
         >>> fuses(binary_cross_entropy, sigmoid), fuses(binary_cross_entropy, softmax)
         (True, False)
     """
-    return kind.fuses_with is not None and kind.fuses_with == activation
+    partner = kind.fuses_with
+    return partner is not None and (partner is activation or partner == activation)

@@ -94,7 +94,11 @@ def owned(value: object) -> Matrix[Any]:
     """
     if not isinstance(value, np.ndarray):
         raise DTypeError(f"state moment: expected a numpy array, got {type(value).__name__}")
-    if value.flags.writeable or value.base is None:
+    owner = value.base
+    if value.flags.writeable or not (
+        isinstance(owner, np.ndarray) and owner.base is None and not owner.flags.writeable
+    ):
+        # a caller's array, or a read-only view of memory that is still writable
         copied: Matrix[Any] = lock(np.array(value, copy=True))
         return copied
     return value
@@ -185,6 +189,20 @@ class Optimizer(Generic[S]):
         for field in ("init", "update"):
             if not callable(getattr(self, field)):
                 raise DTypeError(f"{field}: expected a function, got {getattr(self, field)!r:.60}")
+        settings: object = self.settings
+        if settings is not None and not (
+            isinstance(settings, tuple)
+            and all(
+                isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)
+                for pair in settings
+            )
+        ):
+            raise DTypeError(
+                f"settings: expected None or a tuple of (field, value) pairs, got {settings!r:.60}"
+            )
+        kind: object = self.state_type
+        if kind is not None and not isinstance(kind, type):
+            raise DTypeError(f"state_type: expected None or a class, got {kind!r:.60}")
 
     def step(self, params: Params[F], grads: Grads[F], state: S) -> tuple[Params[F], S]:
         """One update of ``params`` by ``grads``; returns the new params and state.

@@ -39,6 +39,7 @@ from fnmlp import _kernels
 from fnmlp._validate import all_finite, as_data, describe, freeze, positive_float, positive_int
 from fnmlp.aliases import Activations, F, Inputs, Matrix, Outputs, Targets
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
+from fnmlp.initialisers import check_fits
 from fnmlp.losses import Loss
 from fnmlp.records import Cache, Grads, Params, cache_of, grads_of, lock, params_of
 
@@ -50,6 +51,7 @@ __all__ = [
     "check_inputs",
     "check_output_for",
     "check_params",
+    "check_pass_fits",
     "check_targets_for",
     "check_weights",
     "forward",
@@ -255,7 +257,12 @@ def check_output_for(params: Params[Any], kind: Loss, name: str = "loss") -> Non
     The cross-entropies take the logarithm of the output, so they need a
     layer whose outputs are probabilities (sigmoid, softmax): not ``relu``,
     ``leaky_relu``, ``tanh`` or ``linear``. A softmax of one unit is always 1
-    and never learns.
+    and never learns. A loss that pairs with an elementwise activation
+    (binary cross-entropy, whose ``fuses_with`` is sigmoid) scores each
+    output as a probability of its own, which a non-elementwise output
+    (softmax, ``Activation.elementwise`` False) is not: that pairing is
+    refused too. Told apart by the records' fields, so a user's own loss or
+    activation is judged alike.
 
     Examples:
         >>> from fnmlp import binary_cross_entropy, init, linear
@@ -263,6 +270,11 @@ def check_output_for(params: Params[Any], kind: Loss, name: str = "loss") -> Non
         Traceback (most recent call last):
         ...
         fnmlp.errors.HyperparameterError: loss: binary_cross_entropy expects probabilities from a sigmoid or softmax output layer, got a linear output layer (use mean_squared_error for outputs outside (0, 1))
+        >>> from fnmlp import softmax
+        >>> check_output_for(init([2, 3], output=softmax), binary_cross_entropy)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.HyperparameterError: loss: binary_cross_entropy scores each output as an independent probability (it pairs with sigmoid), got a softmax output layer, whose outputs share one distribution per example: use a sigmoid output for independent labels, or categorical_cross_entropy with softmax for one class per example
     """
     output = params.activations[-1]
     if kind.probabilities and not output.probability:
@@ -275,6 +287,61 @@ def check_output_for(params: Params[Any], kind: Loss, name: str = "loss") -> Non
             f"{name}: expected an output layer that can learn, got a {output.name} of one unit, "
             f"which is always 1 (use sigmoid for one output, or one softmax unit per class)"
         )
+    pairs = kind.fuses_with
+    if not output.elementwise and pairs is not None and pairs.elementwise:
+        raise HyperparameterError(
+            f"{name}: {kind.name} scores each output as an independent probability (it pairs "
+            f"with {pairs.name}), got a {output.name} output layer, whose outputs share one "
+            f"distribution per example: use a sigmoid output for independent labels, or "
+            f"categorical_cross_entropy with {output.name} for one class per example"
+        )
+
+
+def check_pass_fits(
+    params: Params[Any], X: object, name: str = "X", *, batch_size: int | None = None
+) -> None:
+    """Raise ``ShapeError`` before a pass over ``X`` that this machine cannot hold.
+
+    The policy of :func:`fnmlp.initialisers.check_fits` (at most half the
+    physical memory at once), for the bytes a call will allocate, estimated
+    from the layer sizes and the ``m`` examples of an ``X`` that is an array
+    (nothing is read or copied first; a nested list already holds more than
+    its array will). :func:`forward` keeps, for all ``m`` examples, a copy of
+    ``X``, ``[X; 1]`` and every layer's ``Z`` and ``[A; 1]``.
+    :func:`fnmlp.train` (``batch_size`` given, or ``m`` for full batch) keeps
+    the data and an epoch's shuffled copy of it for all ``m`` examples, and
+    every layer's values for one batch of ``batch_size`` at a time.
+
+    Examples:
+        >>> import numpy as np
+        >>> from fnmlp import init
+        >>> many = np.broadcast_to(np.zeros((2, 1)), (2, 10**13))  # no memory of its own
+        >>> check_pass_fits(init([2, 3, 1], seed=0), many)
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: X: expected a number of examples whose forward pass fits in memory, got m = 10000000000000 examples through layers [2, 3, 1], needing about ...
+    """
+    check_params(params)
+    if not (isinstance(X, np.ndarray) and X.ndim == 2):
+        return
+    n_x, m = X.shape
+    dims, itemsize = params.dims, params.dtype.itemsize
+    values = params.structure.units  # each layer's Z and [A; 1] (or A) per example
+    n_y = dims[-1]
+    batch = m if batch_size is None else min(batch_size, m)
+    if batch_size is None:
+        need = m * (n_x + (dims[0] + 1) + values) * itemsize
+    else:
+        need = (m * (2 * (dims[0] + 1) + 3 * n_y) + batch * (values + n_y)) * itemsize
+    if need < 1 << 28:  # a quarter of a GiB fits on any machine fnmlp runs on
+        return
+    if batch_size is None:
+        what = "a number of examples whose forward pass fits in memory"
+        got = f"m = {m} examples through layers {list(dims)}"
+    else:
+        what = "data and a batch size whose training fits in memory"
+        got = f"m = {m} examples in batches of {batch} through layers {list(dims)}"
+    check_fits(need, name, what, got)
 
 
 def check_grads(params: Params[F], grads: object, name: str = "grads") -> None:
@@ -414,7 +481,8 @@ def forward(
         :class:`~fnmlp.Cache` of the pass, all read-only.
 
     Raises:
-        ShapeError: if ``X`` is not ``(n_x, m)`` (rows-as-examples is named).
+        ShapeError: if ``X`` is not ``(n_x, m)`` (rows-as-examples is named),
+            or the pass would not fit in memory (:func:`check_pass_fits`).
         DTypeError, NonFiniteError: for non-numeric or non-finite ``X``.
         NonFiniteError: if a ``Z[l]`` or ``A[l]`` overflows (named with its layer).
 
@@ -435,19 +503,26 @@ def forward(
          [2. 2. 0.]
          [0. 2. 0.]]
     """
-    X1 = inputs_with_ones(params, X)
-    masks: tuple[Any, ...] = ()
-    rates = check_dropout(params, dropout)
-    if rates:
-        if rng is None:
-            raise HyperparameterError(
-                "rng: expected a numpy.random.Generator or a seed for the dropout masks, got None"
+    check_pass_fits(params, X)
+    try:
+        X1 = inputs_with_ones(params, X)
+        masks: tuple[Any, ...] = ()
+        rates = check_dropout(params, dropout)
+        if rates:
+            if rng is None:
+                raise HyperparameterError(
+                    "rng: expected a numpy.random.Generator or a seed for the dropout masks, got None"
+                )
+            drawn = _kernels.dropout_masks(
+                generator(rng), rates, params.dims, X1.shape[1], params.dtype
             )
-        drawn = _kernels.dropout_masks(
-            generator(rng), rates, params.dims, X1.shape[1], params.dtype
-        )
-        masks = tuple(None if mask is None else lock(mask) for mask in drawn)
-    Zs, inputs, Z, A = _checked_forward(params, X1, pre_activations=True, masks=masks)
+            masks = tuple(None if mask is None else lock(mask) for mask in drawn)
+        Zs, inputs, Z, A = _checked_forward(params, X1, pre_activations=True, masks=masks)
+    except MemoryError:  # where this machine's memory is not known to check_pass_fits
+        raise ShapeError(
+            f"X: expected a number of examples whose forward pass fits in memory, got "
+            f"m = {np.shape(X)[-1]} examples through layers {list(params.dims)}, which does not"
+        ) from None
     hidden: list[Any] = list(Zs)
     cache: Cache[F] = cache_of(
         tuple(map(lock, (*hidden, Z))), tuple(map(lock, inputs)), lock(A), masks

@@ -49,10 +49,15 @@ Span = tuple[int, int, tuple[int, int]]
 def lock(array: Any) -> Any:
     """``array`` made read-only for good: a read-only view of the read-only array.
 
-    A view whose base is read-only cannot be made writable again
+    A view whose bases are all read-only cannot be made writable again
     (``flags.writeable = True`` raises); every array a record holds is one.
-    The base itself, reached through ``.base``, is deliberately left alone:
-    opening it is circumvention, like ``object.__setattr__`` on a frozen record.
+    When ``array`` is itself a view (a rule of a user's own may return one),
+    the array that owns its memory is made read-only too, so that nothing
+    can write through it: ``lock`` takes arrays fnmlp made or copied, whose
+    owner nobody else holds. The owner, reached through ``.base``, can still
+    be made writable: that is deliberate circumvention, like
+    ``object.__setattr__`` on a frozen record, and nothing fnmlp promises
+    survives it.
 
     Examples:
         >>> a = lock(np.zeros((1, 1)))
@@ -60,9 +65,18 @@ def lock(array: Any) -> Any:
         Traceback (most recent call last):
         ...
         ValueError: cannot set WRITEABLE flag to True of this array
+        >>> scratch = np.zeros((2, 2))
+        >>> row = lock(scratch[:1])
+        >>> row.flags.writeable, scratch.flags.writeable
+        (False, False)
     """
     array.setflags(write=False)
     view = array.view()
+    owner = view.base  # NumPy points a view's base at the array that owns the memory
+    if owner is not array:  # ``array`` is a view: lock what owns its memory as well
+        if not isinstance(owner, np.ndarray) or owner.base is not None:
+            return lock(np.array(array, copy=True))  # memory from elsewhere: a copy of our own
+        owner.setflags(write=False)
     return view
 
 
@@ -101,6 +115,8 @@ class Structure(Generic[F]):
         size: ``N``, the number of parameters.
         weights: a read-only ``(1, N)`` boolean mask, ``True`` at the weights'
             entries (L2 and AdamW's decay leave the biases alone).
+        units: ``sum(2 n_l + 1)`` over the layers: the numbers one example's
+            pass keeps (each layer's ``Z`` and ``[A; 1]``), for memory estimates.
 
     Examples:
         >>> s = Structure.of((2, 3, 1), np.dtype(np.float64))
@@ -115,6 +131,7 @@ class Structure(Generic[F]):
     spans: tuple[Span, ...]
     size: int
     weights: npt.NDArray[np.bool_]
+    units: int = 0
 
     @staticmethod
     @functools.lru_cache(maxsize=256)
@@ -131,6 +148,7 @@ class Structure(Generic[F]):
             tuple(zip(starts, starts[1:], shapes)),
             starts[-1],
             lock(weights),
+            sum(2 * n + 1 for n in dims[1:]),
         )
 
     def blocks(self, flat: Matrix[F]) -> list[Matrix[F]]:

@@ -1,8 +1,9 @@
-"""``save`` and ``load``: params or a standardiser in one ``.npz`` file, checked on the way back.
+"""``save`` and ``load``: params, a standardiser or a whole run in one ``.npz`` file, checked on the way back.
 
-A file holds one :class:`~fnmlp.Params` or one
+A file holds one :class:`~fnmlp.Params`, one
 :class:`~fnmlp.datasets.Standardiser` (the statistics that scale a model's
-inputs, or its regression targets, belong with it). Each is an uncompressed
+inputs, or its regression targets, belong with it) or one
+:class:`~fnmlp.TrainState` (a whole run, to resume). Each is an uncompressed
 ``numpy.savez`` archive of plain arrays, never pickles, whose ``magic`` member
 says which it is. A params file's members, for a network of ``L`` layers:
 
@@ -22,6 +23,43 @@ A standardiser file's members, for ``n`` features:
 - ``dtype``: ``"float32"`` or ``"float64"``;
 - ``features``: ``n``, an int;
 - ``mean`` and ``scale``: ``(n, 1)`` arrays in ``dtype``, finite, ``scale`` positive.
+
+A run file's members (:data:`RUN_MAGIC`, :data:`RUN_VERSION`) are the
+params file's ``magic``, ``version``, ``dtype``, ``layers``, ``dims`` and
+``activations``, then:
+
+- ``theta``, ``best_theta``: the params and the best params, each the
+  ``(1, N)`` packed array :attr:`fnmlp.Params.theta` in ``dtype``;
+- ``epoch``, ``best_epoch``, ``stopped`` (0 or 1): ints; ``best_loss``: a float64
+  (``inf`` before any measurement);
+- ``log_entries`` (``k``), ``log_epochs`` (``(k,)`` ints) and ``log_values``
+  (``(k, 4)`` float64: training loss and accuracy, validation loss and
+  accuracy, NaN where not tracked): the history, oldest entry first;
+- ``opt_kind`` (``"sgd"``, ``"momentum"``, ``"rmsprop"`` or ``"adam"``, which
+  also holds AdamW), ``opt_count``, the state's settings (``opt_beta``,
+  ``opt_nesterov`` as 0 or 1, ``opt_rho``, ``opt_eps``, ``opt_beta1``,
+  ``opt_beta2``, ``opt_weight_decay``: float64) and moments (``opt_velocity``,
+  ``opt_square``, ``opt_mean``: ``(1, N)`` in ``dtype``); its learning rate
+  is ``opt_learning_rate`` (a float64), or a built-in schedule as
+  ``opt_schedule`` (its name: ``"constant"``, ``"step_decay"``,
+  ``"exponential_decay"``, ``"invscaling"``, ``"cosine_decay"``) and
+  ``opt_schedule_args`` (its arguments, float64);
+- with a checkpoint: ``checkpoint_epoch``, ``checkpoint_theta`` and its
+  optimiser state as above under ``checkpoint_opt_``;
+- with a fingerprint: ``fingerprint_loss`` (a built-in loss's name),
+  ``fingerprint_l2``, ``fingerprint_batch_size`` (0 for full batch),
+  ``fingerprint_seed``, ``fingerprint_schedule`` and
+  ``fingerprint_schedule_args`` (``""`` and no arguments for a constant rate)
+  and ``fingerprint_dropout`` (one rate per hidden layer, zeros for none);
+- ``has_checkpoint`` and ``has_fingerprint`` (0 or 1) say which of the two
+  the file holds, so that a damaged zip directory cannot pass for a run
+  without them.
+
+Only what can be rebuilt from names and numbers is saved: a built-in
+optimiser's state, built-in schedules, losses and activations. A state of an
+optimiser of one's own, a schedule, loss or activation of one's own is
+refused with a ``SerialisationError`` that says what to do instead (save the
+params, and start a new run from them), never pickled.
 
 Strings are fixed-width unicode and numbers plain ints, so the file is read
 with ``allow_pickle=False`` and any npz reader can inspect it.
@@ -59,6 +97,8 @@ Examples:
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import math
 import os
 import pathlib
@@ -66,6 +106,7 @@ import secrets
 import stat
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, BinaryIO, TypeAlias, overload
 
 import numpy as np
@@ -74,14 +115,36 @@ from numpy.lib import format as npy
 from numpy.lib.npyio import NpzFile
 
 from fnmlp._validate import check_finite
-from fnmlp.activations import ACTIVATIONS
+from fnmlp.activations import ACTIVATIONS, Activation
 from fnmlp.datasets import Standardiser
 from fnmlp.errors import DTypeError, FnmlpError, NonFiniteError, SerialisationError
+from fnmlp.losses import LOSSES
+from fnmlp.optimisers import (
+    AdamState,
+    MomentumState,
+    RMSPropState,
+    SgdState,
+    adamw,
+    momentum,
+    rmsprop,
+    sgd,
+)
 from fnmlp.records import Layer, Params
+from fnmlp.runs import Fingerprint, Log, TrainState, same_schedule
+from fnmlp.schedules import (
+    Schedule,
+    constant,
+    cosine_decay,
+    exponential_decay,
+    invscaling,
+    step_decay,
+)
 
 __all__ = [
     "FORMAT_VERSION",
     "MAGIC",
+    "RUN_MAGIC",
+    "RUN_VERSION",
     "STANDARDISER_MAGIC",
     "STANDARDISER_VERSION",
     "Saved",
@@ -101,13 +164,20 @@ STANDARDISER_MAGIC = "fnmlp-standardiser"
 STANDARDISER_VERSION = 1
 """The standardiser format version ``save`` writes and the newest one ``load`` reads."""
 
-Saved: TypeAlias = Params[Any] | Standardiser[Any]
-"""What a file written by :func:`save` holds: a network or a :class:`~fnmlp.datasets.Standardiser`."""
+RUN_MAGIC = "fnmlp-run"
+"""The value of every run file's ``magic`` member."""
+
+RUN_VERSION = 1
+"""The run format version ``save`` writes and the newest one ``load`` reads."""
+
+Saved: TypeAlias = Params[Any] | Standardiser[Any] | TrainState[Any]
+"""What a file written by :func:`save` holds: a network, a :class:`~fnmlp.datasets.Standardiser`
+or a whole run (a :class:`~fnmlp.TrainState`)."""
 
 SUFFIX = ".npz"
 _META = ("magic", "version", "dtype", "layers", "dims", "activations")
 _STANDARDISER_KEYS = ("magic", "version", "dtype", "features", "mean", "scale")
-_MAGICS = {MAGIC: "params", STANDARDISER_MAGIC: "standardiser"}
+_MAGICS = {MAGIC: "params", STANDARDISER_MAGIC: "standardiser", RUN_MAGIC: "run"}
 _DTYPES = ("float32", "float64")
 _MAX_NAME = 64  # the longest string member load reads (magic, dtype, activation names)
 
@@ -150,12 +220,12 @@ def _npz_path(path: object) -> tuple[pathlib.Path, bool]:
 # ----------------------------------------------------------------------------- save
 
 
-def _members(params: Params[Any]) -> dict[str, npt.NDArray[Any]]:
+def _members(params: Params[Any], label: str = "params") -> dict[str, npt.NDArray[Any]]:
     for l, layer in enumerate(params.layers, start=1):
         name = layer.activation.name
         if ACTIVATIONS.get(name) is not layer.activation:
             raise SerialisationError(
-                f"params.layers[{l - 1}].activation (layer {l}): expected a built-in "
+                f"{label}.layers[{l - 1}].activation (layer {l}): expected a built-in "
                 f"activation ({', '.join(sorted(ACTIVATIONS))}) that load can find by name, "
                 f"got a custom Activation named {name!r}"
             )
@@ -173,6 +243,230 @@ def _members(params: Params[Any]) -> dict[str, npt.NDArray[Any]]:
     return members
 
 
+# ----------------------------------------------------------------------------- runs
+
+_Builder = Callable[[list[float]], Schedule]
+
+
+def _build_constant(a: list[float]) -> Schedule:
+    return constant(a[0])
+
+
+def _build_step_decay(a: list[float]) -> Schedule:
+    return step_decay(a[0], factor=a[1], every=_whole(a[2], "every"))
+
+
+def _build_exponential_decay(a: list[float]) -> Schedule:
+    return exponential_decay(a[0], rate=a[1])
+
+
+def _build_invscaling(a: list[float]) -> Schedule:
+    return invscaling(a[0], power_t=a[1])
+
+
+def _build_cosine_decay(a: list[float]) -> Schedule:
+    return cosine_decay(a[0], final=a[1], steps=_whole(a[2], "steps"))
+
+
+def _whole(value: float, name: str) -> int:
+    if not (math.isfinite(value) and value == int(value)):
+        raise SerialisationError(f"{name}: expected a whole number of steps, got {value!r}")
+    return int(value)
+
+
+# The built-in schedules: the name a file records, the module-level function
+# each is a partial of (by name, in fnmlp.schedules) and how to rebuild it from
+# the partial's arguments through the public constructor, which checks them.
+_SCHEDULES: dict[str, tuple[str, int, _Builder]] = {
+    "constant": ("_constant", 1, _build_constant),
+    "step_decay": ("_step_decay", 3, _build_step_decay),
+    "exponential_decay": ("_exponential_decay", 2, _build_exponential_decay),
+    "invscaling": ("_invscaling", 2, _build_invscaling),
+    "cosine_decay": ("_cosine_decay", 3, _build_cosine_decay),
+}
+
+# Each built-in optimiser state: the name a file records, its settings besides
+# the learning rate (a bool for nesterov, floats else) and its moments.
+_OPTIMISERS: dict[type[Any], tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    SgdState: ("sgd", (), ()),
+    MomentumState: ("momentum", ("beta", "nesterov"), ("velocity",)),
+    RMSPropState: ("rmsprop", ("rho", "eps"), ("square",)),
+    AdamState: ("adam", ("beta1", "beta2", "eps", "weight_decay"), ("mean", "square")),
+}
+_OPTIMISER_NAMES = {name: kind for kind, (name, _, _) in _OPTIMISERS.items()}
+
+_WHAT_TO_DO = (
+    "save state.params with fnmlp.save instead and start a new run from them, "
+    "or keep the state in memory (pickle, at your own risk with untrusted files)"
+)
+
+
+def _schedule_kind(schedule: Schedule, name: str) -> tuple[str, list[float]]:
+    """The name and arguments that rebuild a built-in ``schedule``, or ``SerialisationError``."""
+    fn = schedule.fn
+    if isinstance(fn, functools.partial) and getattr(fn.func, "__module__", None) == (
+        "fnmlp.schedules"
+    ):
+        for kind, (function, arity, build) in _SCHEDULES.items():
+            args = fn.args
+            if fn.func.__name__ != function or len(args) != arity or fn.keywords:
+                continue
+            if all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
+                values = [float(a) for a in args]
+                try:
+                    rebuilt = build(values)
+                except FnmlpError:
+                    break
+                if same_schedule(rebuilt, schedule):
+                    return kind, values
+            break
+    raise SerialisationError(
+        f"{name}: expected a built-in schedule ({', '.join(_SCHEDULES)}) that load can "
+        f"rebuild without pickle, got a schedule of your own named {schedule.name!r}: "
+        f"{_WHAT_TO_DO}"
+    )
+
+
+def _rate_members(prefix: str, rate: object, name: str) -> dict[str, npt.NDArray[Any]]:
+    if isinstance(rate, Schedule):
+        kind, values = _schedule_kind(rate, name)
+        return {
+            f"{prefix}schedule": np.array(kind),
+            f"{prefix}schedule_args": np.array(values, dtype=np.float64),
+        }
+    return {f"{prefix}learning_rate": _float(rate, name)}
+
+
+def _float(value: object, name: str) -> npt.NDArray[Any]:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        try:
+            return np.array(float(value), dtype=np.float64)
+        except OverflowError:
+            pass
+    raise SerialisationError(f"{name}: expected a float, got {type(value).__name__} {value!r:.60}")
+
+
+def _int(value: object, name: str) -> npt.NDArray[Any]:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return np.array(int(value), dtype=np.int64)
+    raise SerialisationError(
+        f"{name}: expected an int in [0, 2**63), got {type(value).__name__} {value!r:.60}"
+    )
+
+
+def _opt_members(
+    prefix: str, state: object, params: Params[Any], name: str
+) -> dict[str, npt.NDArray[Any]]:
+    """The members of a built-in optimiser's ``state``, each key starting with ``prefix``."""
+    described = _OPTIMISERS.get(type(state))
+    if described is None:
+        raise SerialisationError(
+            f"{name}: expected the state of a built-in optimiser (SgdState, MomentumState, "
+            f"RMSPropState, AdamState) that load can rebuild without pickle, got "
+            f"{type(state).__name__}: {_WHAT_TO_DO}"
+        )
+    kind, settings, moments = described
+    members = {
+        f"{prefix}kind": np.array(kind),
+        f"{prefix}count": _int(getattr(state, "count"), f"{name}.count"),  # noqa: B009
+        **_rate_members(prefix, getattr(state, "learning_rate"), f"{name}.learning_rate"),  # noqa: B009
+    }
+    for setting in settings:
+        value = getattr(state, setting)
+        if setting == "nesterov":
+            if not isinstance(value, bool):
+                raise SerialisationError(f"{name}.nesterov: expected a bool, got {value!r:.60}")
+            members[f"{prefix}{setting}"] = np.array(int(value), dtype=np.int64)
+        else:
+            members[f"{prefix}{setting}"] = _float(value, f"{name}.{setting}")
+    for moment in moments:
+        array = getattr(state, moment)
+        if not (
+            isinstance(array, np.ndarray)
+            and array.shape == params.theta.shape
+            and array.dtype == params.dtype
+        ):
+            raise SerialisationError(
+                f"{name}.{moment}: expected a {params.theta.shape} {params.dtype} array like "
+                f"params.theta, got {array!r:.80}"
+            )
+        members[f"{prefix}{moment}"] = array
+    return members
+
+
+def _log_arrays(log: Log) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """The log, oldest entry first, as ``(epochs (k,), values (k, 4))``."""
+    entries = []
+    node = log
+    while node is not None:
+        entries.append(node[0])
+        node = node[1]
+    entries.reverse()
+    epochs = np.array([e[0] for e in entries], dtype=np.int64).reshape(len(entries))
+    values = np.array([e[1:] for e in entries], dtype=np.float64).reshape(len(entries), 4)
+    return epochs, values
+
+
+def _run_members(state: TrainState[Any]) -> dict[str, npt.NDArray[Any]]:
+    params = state.params
+    members = _members(params, "state.params")
+    members["magic"] = np.array(RUN_MAGIC)
+    members["version"] = np.array(RUN_VERSION, dtype=np.int64)
+    for l in range(1, len(params.dims)):
+        del members[f"W{l}"], members[f"b{l}"]
+    # which optional parts the file holds, said up front: a zip directory cut short
+    # at a part's edge would otherwise pass for a run without it
+    members["has_checkpoint"] = np.array(int(state.checkpoint is not None), dtype=np.int64)
+    members["has_fingerprint"] = np.array(int(state.fingerprint is not None), dtype=np.int64)
+    members["theta"] = params.theta
+    members["best_theta"] = state.best_params.theta
+    members["epoch"] = _int(state.epoch, "state.epoch")
+    members["best_epoch"] = _int(state.best_epoch, "state.best_epoch")
+    members["best_loss"] = _float(state.best_loss, "state.best_loss")
+    members["stopped"] = np.array(int(state.stopped), dtype=np.int64)
+    log_epochs, log_values = _log_arrays(state.log)
+    members["log_entries"] = np.array(log_epochs.shape[0], dtype=np.int64)
+    members["log_epochs"] = log_epochs
+    members["log_values"] = log_values
+    members.update(_opt_members("opt_", state.opt_state, params, "state.opt_state"))
+    if state.checkpoint is not None:
+        at, checkpoint_params, checkpoint_state = state.checkpoint
+        members["checkpoint_epoch"] = _int(at, "state.checkpoint[0]")
+        members["checkpoint_theta"] = checkpoint_params.theta
+        members.update(
+            _opt_members("checkpoint_opt_", checkpoint_state, params, "state.checkpoint[2]")
+        )
+    fingerprint = state.fingerprint
+    if fingerprint is not None:
+        loss = fingerprint.loss
+        if LOSSES.get(loss.name) != loss:
+            raise SerialisationError(
+                f"state.fingerprint.loss: expected a built-in loss ({', '.join(LOSSES)}) that "
+                f"load can find by name, got a Loss of your own named {loss.name!r}: "
+                f"{_WHAT_TO_DO}"
+            )
+        members["fingerprint_loss"] = np.array(loss.name)
+        members["fingerprint_l2"] = _float(fingerprint.l2, "state.fingerprint.l2")
+        members["fingerprint_batch_size"] = _int(
+            fingerprint.batch_size or 0, "state.fingerprint.batch_size"
+        )
+        members["fingerprint_seed"] = _int(fingerprint.seed, "state.fingerprint.seed")
+        kind, values = "", list[float]()  # a constant rate: an empty name, no arguments
+        if fingerprint.schedule is not None:
+            kind, values = _schedule_kind(fingerprint.schedule, "state.fingerprint.schedule")
+        members["fingerprint_schedule"] = np.array(kind, dtype="<U32")
+        members["fingerprint_schedule_args"] = np.array(values, dtype=np.float64)
+        hidden = len(params.dims) - 2  # one rate per hidden layer, zeros for no dropout
+        rates = fingerprint.dropout or (0.0,) * hidden
+        if len(rates) != hidden:
+            raise SerialisationError(
+                f"state.fingerprint.dropout: expected one rate per hidden layer ({hidden}), "
+                f"got {len(rates)}"
+            )
+        members["fingerprint_dropout"] = np.array(rates, dtype=np.float64).reshape(hidden)
+    return members
+
+
 def _standardiser_members(standardiser: Standardiser[Any]) -> dict[str, npt.NDArray[Any]]:
     return {
         "magic": np.array(STANDARDISER_MAGIC),
@@ -185,7 +479,7 @@ def _standardiser_members(standardiser: Standardiser[Any]) -> dict[str, npt.NDAr
 
 
 def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write ``value`` (params or a standardiser) to one ``.npz`` file, atomically.
+    """Write ``value`` (params, a standardiser or a whole run) to one ``.npz`` file, atomically.
 
     The archive is first written to a hidden temporary file beside the target,
     flushed to disk, then renamed over the target (``os.replace``), so a crash
@@ -193,17 +487,21 @@ def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
 
     Args:
         value: a network (``Params``; every activation must be one of
-            ``fnmlp.ACTIVATIONS`` so that ``load`` can find it by name) or a
-            :class:`~fnmlp.datasets.Standardiser`.
+            ``fnmlp.ACTIVATIONS`` so that ``load`` can find it by name), a
+            :class:`~fnmlp.datasets.Standardiser`, or a
+            :class:`~fnmlp.TrainState` (a run: ``train(load(path,
+            kind=TrainState), ...)`` goes on bit-identically) whose optimiser,
+            schedule and loss are built-in ones.
         path: where to write; ``.npz`` is appended unless ``path`` ends in it.
 
     Returns:
         The path written: ``path``, with ``.npz`` appended if it was missing.
 
     Raises:
-        DTypeError: if ``value`` is neither ``Params`` nor a ``Standardiser``,
-            or ``path`` is not a str or ``os.PathLike``.
-        SerialisationError: if an activation is not a built-in one, ``path``
+        DTypeError: if ``value`` is not ``Params``, a ``Standardiser`` or a
+            ``TrainState``, or ``path`` is not a str or ``os.PathLike``.
+        SerialisationError: if an activation is not a built-in one, a run's
+            optimiser state, schedule or loss is one of the user's own, ``path``
             names a directory, has an empty file name or holds a NUL
             character, or the file cannot be written (missing directory, no
             permission, ...).
@@ -221,18 +519,24 @@ def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
         >>> save("weights", "net")
         Traceback (most recent call last):
         ...
-        fnmlp.errors.DTypeError: value: expected fnmlp Params or a Standardiser, got str
+        fnmlp.errors.DTypeError: value: expected fnmlp Params, a Standardiser or a TrainState, got str
         >>> save(init([2, 1], seed=0), "models/")
         Traceback (most recent call last):
         ...
         fnmlp.errors.SerialisationError: path: expected a file name such as 'model.npz', got 'models/', which names a directory
     """
-    if not isinstance(value, (Params, Standardiser)):
+    if not isinstance(value, (Params, Standardiser, TrainState)):
         raise DTypeError(
-            f"value: expected fnmlp Params or a Standardiser, got {type(value).__name__}"
+            f"value: expected fnmlp Params, a Standardiser or a TrainState, got "
+            f"{type(value).__name__}"
         )
     target, _ = _npz_path(path)
-    members = _members(value) if isinstance(value, Params) else _standardiser_members(value)
+    if isinstance(value, Params):
+        members = _members(value)
+    elif isinstance(value, TrainState):
+        members = _run_members(value)
+    else:
+        members = _standardiser_members(value)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -257,12 +561,12 @@ def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
 # ----------------------------------------------------------------------------- load
 
 
-# What load is asked for: "params", "standardiser", or None for either.
+# What load is asked for: "params", "standardiser", "run", or None for any.
 _Wanted: TypeAlias = str | None
 
 
 def _file_kind(wanted: _Wanted) -> str:
-    return f"an fnmlp {wanted or 'params or standardiser'} file"
+    return f"an fnmlp {wanted or 'params, standardiser or run'} file"
 
 
 def _expected(target: pathlib.Path, wanted: _Wanted) -> str:
@@ -497,6 +801,8 @@ def _contents(target: pathlib.Path, npz: NpzFile[Any], wanted: _Wanted) -> Saved
         raise SerialisationError(f"{target}: magic: expected {magics}, got {magic!r}{hint}")
     if _MAGICS[magic] == "standardiser":
         return _standardiser(target, archive, keys)
+    if _MAGICS[magic] == "run":
+        return _run(target, archive, keys)
     return _params(target, archive, keys)
 
 
@@ -524,12 +830,7 @@ def _standardiser(
 
 def _params(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Params[Any]:
     _check_version(target, archive, keys, FORMAT_VERSION)
-    L = _scalar_int(target, archive, "layers") if "layers" in keys else 0
-    if not 1 <= L <= len(keys):
-        raise SerialisationError(
-            f"{target}: layers: expected a layer count from 1 to {len(keys)} "
-            f"(the archive's member count), got {L if 'layers' in keys else 'no layers member'}"
-        )
+    L = _layer_count(target, archive, keys)
     expected = {*_META, *(f"{p}{l}" for p in "Wb" for l in range(1, L + 1))}
     missing, extra = sorted(expected - keys), sorted(keys - expected)
     if missing or extra:
@@ -537,6 +838,30 @@ def _params(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> P
             f"{target}: expected exactly the keys of a {L}-layer network, got "
             f"missing {missing} and extra {extra}"
         )
+    dims, dtype, activations = _architecture(target, archive, L)
+    layers: list[Layer[Any]] = []
+    for l in range(1, L + 1):
+        rows, columns = dims[l], dims[l - 1]
+        W = _floats(target, archive, f"W{l}", (rows, columns), dtype, f"W{l} (layer {l})")
+        b = _floats(target, archive, f"b{l}", (rows, 1), dtype, f"b{l} (layer {l})")
+        layers.append(Layer(W, b, activations[l - 1]))
+    return Params(tuple(layers))
+
+
+def _layer_count(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> int:
+    L = _scalar_int(target, archive, "layers") if "layers" in keys else 0
+    if not 1 <= L <= len(keys):
+        raise SerialisationError(
+            f"{target}: layers: expected a layer count from 1 to {len(keys)} "
+            f"(the archive's member count), got {L if 'layers' in keys else 'no layers member'}"
+        )
+    return L
+
+
+def _architecture(
+    target: pathlib.Path, archive: zipfile.ZipFile, L: int
+) -> tuple[list[int], np.dtype[Any], list[Activation]]:
+    """The layer sizes, dtype and activations a params or run file records."""
     dims = _read(target, archive, "dims", "iu", (L + 1,), "int layer sizes")
     if (dims < 1).any():
         raise SerialisationError(
@@ -544,7 +869,7 @@ def _params(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> P
         )
     dtype = _float_dtype(target, archive)
     names_array = _read(target, archive, "activations", "U", (L,), "activation names")
-    layers: list[Layer[Any]] = []
+    activations = []
     for l in range(1, L + 1):
         name = str(names_array[l - 1])
         if name not in ACTIVATIONS:
@@ -552,14 +877,240 @@ def _params(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> P
                 f"{target}: activations[{l - 1}] (layer {l}): expected one of "
                 f"{sorted(ACTIVATIONS)}, got {name!r}"
             )
-        rows, columns = int(dims[l]), int(dims[l - 1])
-        W = _floats(target, archive, f"W{l}", (rows, columns), dtype, f"W{l} (layer {l})")
-        b = _floats(target, archive, f"b{l}", (rows, 1), dtype, f"b{l} (layer {l})")
-        layers.append(Layer(W, b, ACTIVATIONS[name]))
-    return Params(tuple(layers))
+        activations.append(ACTIVATIONS[name])
+    return [int(n) for n in dims], dtype, activations
 
 
-_KIND_NAMES = {"params": "Params", "standardiser": "Standardiser"}
+def _run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> TrainState[Any]:
+    _check_version(target, archive, keys, RUN_VERSION)
+    L = _layer_count(target, archive, keys)
+    expected = {
+        *_META,
+        *("has_checkpoint", "has_fingerprint"),
+        *("theta", "best_theta", "epoch", "best_epoch", "best_loss", "stopped"),
+        *("log_entries", "log_epochs", "log_values"),
+    }
+    missing = sorted(expected - keys)
+    if missing:
+        raise SerialisationError(
+            f"{target}: expected the keys of a {L}-layer run, got missing {missing}"
+        )
+    has_checkpoint = _flag(target, archive, "has_checkpoint")
+    has_fingerprint = _flag(target, archive, "has_fingerprint")
+    expected |= _opt_keys(target, archive, keys, "opt_")
+    if has_checkpoint:
+        expected |= {"checkpoint_epoch", "checkpoint_theta"}
+        expected |= _opt_keys(target, archive, keys, "checkpoint_opt_")
+    if has_fingerprint:
+        expected |= {
+            f"fingerprint_{k}"
+            for k in ("loss", "l2", "batch_size", "seed", "schedule", "schedule_args", "dropout")
+        }
+    missing, extra = sorted(expected - keys), sorted(keys - expected)
+    if missing or extra:
+        raise SerialisationError(
+            f"{target}: expected exactly the keys of a {L}-layer run, got missing {missing} "
+            f"and extra {extra}"
+        )
+    dims, dtype, activations = _architecture(target, archive, L)
+    size = sum((n_prev + 1) * n for n_prev, n in itertools.pairwise(dims))
+
+    def network(key: str) -> Params[Any]:
+        theta = _floats(target, archive, key, (1, size), dtype, key)
+        layers, start = [], 0
+        for n_prev, n, activation in zip(dims, dims[1:], activations):
+            block = theta[0, start : start + (n_prev + 1) * n].reshape(n_prev + 1, n)
+            layers.append(Layer(block[:-1].T, block[-1:].T, activation))
+            start += (n_prev + 1) * n
+        return Params(tuple(layers))
+
+    def opt_state(prefix: str) -> object:
+        return _opt_state(target, archive, keys, prefix, (1, size), dtype)
+
+    params = network("theta")
+    best_params = network("best_theta")
+    stopped = _flag(target, archive, "stopped")
+    checkpoint = None
+    if has_checkpoint:
+        checkpoint = (
+            _scalar_int(target, archive, "checkpoint_epoch"),
+            network("checkpoint_theta"),
+            opt_state("checkpoint_opt_"),
+        )
+    fingerprint = None
+    if has_fingerprint:
+        loss_name = _scalar_str(target, archive, "fingerprint_loss", "a loss name")
+        if loss_name not in LOSSES:
+            raise SerialisationError(
+                f"{target}: fingerprint_loss: expected one of {sorted(LOSSES)}, got {loss_name!r}"
+            )
+        batch_size = _scalar_int(target, archive, "fingerprint_batch_size")
+        fingerprint = Fingerprint(
+            LOSSES[loss_name],
+            _scalar_float(target, archive, "fingerprint_l2"),
+            batch_size or None,
+            _scalar_int(target, archive, "fingerprint_seed"),
+            _schedule(target, archive, keys, "fingerprint_"),
+            _dropout(target, archive, L - 1),
+        )
+    return TrainState(
+        params,
+        opt_state("opt_"),
+        _scalar_int(target, archive, "epoch"),
+        best_params,
+        _scalar_int(target, archive, "best_epoch"),
+        _scalar_float(target, archive, "best_loss", allow_inf=True),
+        bool(stopped),
+        _log(target, archive),
+        checkpoint,
+        fingerprint,
+    )
+
+
+def _dropout(target: pathlib.Path, archive: zipfile.ZipFile, hidden: int) -> tuple[float, ...]:
+    rates = _read(target, archive, "fingerprint_dropout", "f", (hidden,), "dropout rates")
+    if not ((rates >= 0) & (rates < 1)).all():
+        raise SerialisationError(
+            f"{target}: fingerprint_dropout: expected rates in [0, 1), got {rates.tolist()}"
+        )
+    return tuple(float(r) for r in rates) if rates.any() else ()
+
+
+def _flag(target: pathlib.Path, archive: zipfile.ZipFile, key: str) -> bool:
+    value = _scalar_int(target, archive, key)
+    if value not in (0, 1):
+        raise SerialisationError(f"{target}: {key}: expected 0 or 1, got {value}")
+    return bool(value)
+
+
+def _scalar_float(
+    target: pathlib.Path, archive: zipfile.ZipFile, key: str, *, allow_inf: bool = False
+) -> float:
+    value = float(_read(target, archive, key, "f", (), "a float64 scalar").item())
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        raise SerialisationError(f"{target}: {key}: expected a finite float, got {value}")
+    return value
+
+
+def _opt_keys(
+    target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str], prefix: str
+) -> set[str]:
+    """The members of the optimiser state stored under ``prefix``, from its recorded kind."""
+    if f"{prefix}kind" not in keys:
+        raise SerialisationError(
+            f"{target}: expected a {prefix}kind member naming the optimiser state, got none"
+        )
+    kind = _scalar_str(target, archive, f"{prefix}kind", "an optimiser name")
+    if kind not in _OPTIMISER_NAMES:
+        raise SerialisationError(
+            f"{target}: {prefix}kind: expected one of {sorted(_OPTIMISER_NAMES)}, got {kind!r}"
+        )
+    _, settings, moments = _OPTIMISERS[_OPTIMISER_NAMES[kind]]
+    rate = ("schedule", "schedule_args") if f"{prefix}schedule" in keys else ("learning_rate",)
+    return {f"{prefix}{k}" for k in ("kind", "count", *rate, *settings, *moments)}
+
+
+def _schedule(
+    target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str], prefix: str
+) -> Schedule | None:
+    if f"{prefix}schedule" not in keys:
+        return None
+    kind = _scalar_str(target, archive, f"{prefix}schedule", "a schedule name")
+    if kind == "" and prefix == "fingerprint_":  # a constant rate
+        _read(target, archive, f"{prefix}schedule_args", "f", (0,), "no arguments")
+        return None
+    if kind not in _SCHEDULES:
+        raise SerialisationError(
+            f"{target}: {prefix}schedule: expected one of {sorted(_SCHEDULES)}, got {kind!r}"
+        )
+    _, arity, build = _SCHEDULES[kind]
+    key = f"{prefix}schedule_args"
+    args = _read(target, archive, key, "f", (arity,), f"{arity} float64 arguments")
+    try:
+        return build([float(a) for a in args])
+    except SerialisationError as error:
+        raise SerialisationError(f"{target}: {key}: {error}") from error
+    except FnmlpError as error:
+        raise SerialisationError(f"{target}: {key}: {error}") from error
+
+
+def _opt_state(
+    target: pathlib.Path,
+    archive: zipfile.ZipFile,
+    keys: set[str],
+    prefix: str,
+    shape: tuple[int, int],
+    dtype: np.dtype[Any],
+) -> object:
+    """The built-in optimiser state stored under ``prefix``, checked by its optimiser's constructor."""
+    kind = _scalar_str(target, archive, f"{prefix}kind", "an optimiser name")
+    rate: float | Schedule | None = _schedule(target, archive, keys, prefix)
+    if rate is None:
+        rate = _scalar_float(target, archive, f"{prefix}learning_rate")
+    count = _scalar_int(target, archive, f"{prefix}count")
+    if count < 0:
+        raise SerialisationError(
+            f"{target}: {prefix}count: expected a non-negative step count, got {count}"
+        )
+
+    def number(name: str) -> float:
+        return _scalar_float(target, archive, f"{prefix}{name}")
+
+    def moment(name: str) -> npt.NDArray[Any]:
+        return _floats(target, archive, f"{prefix}{name}", shape, dtype, f"{prefix}{name}")
+
+    # each optimiser's constructor checks the recorded settings, as it checks a user's
+    try:
+        if kind == "sgd":
+            sgd(rate)
+            return SgdState(rate, count)
+        if kind == "momentum":
+            nesterov = _scalar_int(target, archive, f"{prefix}nesterov")
+            if nesterov not in (0, 1):
+                raise SerialisationError(
+                    f"{target}: {prefix}nesterov: expected 0 or 1, got {nesterov}"
+                )
+            beta = number("beta")
+            momentum(rate, beta=beta, nesterov=bool(nesterov))
+            return MomentumState(rate, beta, bool(nesterov), count, moment("velocity"))
+        if kind == "rmsprop":
+            rho, eps = number("rho"), number("eps")
+            rmsprop(rate, rho=rho, eps=eps)
+            return RMSPropState(rate, rho, eps, count, moment("square"))
+        beta1, beta2, eps, decay = (number(k) for k in ("beta1", "beta2", "eps", "weight_decay"))
+        adamw(rate, beta1, beta2, eps, weight_decay=decay)
+        return AdamState(rate, beta1, beta2, eps, decay, count, moment("mean"), moment("square"))
+    except SerialisationError:
+        raise
+    except FnmlpError as error:
+        raise SerialisationError(f"{target}: {prefix}{kind}: {error}") from error
+
+
+def _log(target: pathlib.Path, archive: zipfile.ZipFile) -> Log:
+    k = _scalar_int(target, archive, "log_entries")
+    epochs = _read(target, archive, "log_epochs", "iu", (k,), "int epochs")
+    values = _read(target, archive, "log_values", "f", (k, 4), "float64 log values")
+    if values.dtype != np.float64:
+        raise SerialisationError(
+            f"{target}: log_values: expected a float64 array, got dtype {values.dtype}"
+        )
+    if k and ((epochs[1:] <= epochs[:-1]).any() or epochs[0] < 0):
+        raise SerialisationError(
+            f"{target}: log_epochs: expected increasing non-negative epochs, got "
+            f"{epochs.tolist()!r:.80}"
+        )
+    if np.isinf(values).any():
+        raise SerialisationError(
+            f"{target}: log_values: expected finite numbers (NaN where not tracked), got infinity"
+        )
+    log: Log = None
+    for epoch, (loss, accuracy, val_loss, val_accuracy) in zip(epochs.tolist(), values.tolist()):
+        entry = (int(epoch), float(loss), float(accuracy), float(val_loss), float(val_accuracy))
+        log = (entry, log)
+    return log
+
+
+_KIND_NAMES = {"params": "Params", "standardiser": "Standardiser", "run": "TrainState"}
 
 
 def _wanted(kind: object) -> _Wanted:
@@ -569,9 +1120,12 @@ def _wanted(kind: object) -> _Wanted:
         return "params"
     if kind is Standardiser:
         return "standardiser"
+    if kind is TrainState:
+        return "run"
     shown = kind.__name__ if isinstance(kind, type) else f"a {type(kind).__name__}"
     raise DTypeError(
-        f"kind: expected fnmlp.Params, fnmlp.datasets.Standardiser or None, got {shown}"
+        f"kind: expected fnmlp.Params, fnmlp.datasets.Standardiser, fnmlp.TrainState or None, "
+        f"got {shown}"
     )
 
 
@@ -580,11 +1134,13 @@ def load(path: str | os.PathLike[str], *, kind: type[Params[Any]] = Params) -> P
 @overload
 def load(path: str | os.PathLike[str], *, kind: type[Standardiser[Any]]) -> Standardiser[Any]: ...
 @overload
+def load(path: str | os.PathLike[str], *, kind: type[TrainState[Any]]) -> TrainState[Any]: ...
+@overload
 def load(path: str | os.PathLike[str], *, kind: None) -> Saved: ...
 def load(
     path: str | os.PathLike[str],
     *,
-    kind: type[Params[Any]] | type[Standardiser[Any]] | None = Params,
+    kind: type[Params[Any]] | type[Standardiser[Any]] | type[TrainState[Any]] | None = Params,
 ) -> Saved:
     """Read what :func:`save` wrote, checking everything before trusting any of it.
 
@@ -602,13 +1158,14 @@ def load(
         path: the file; ``.npz`` is appended unless ``path`` ends in it, as
             :func:`save` does.
         kind: what the file must hold: ``fnmlp.Params`` (the default),
-            ``fnmlp.datasets.Standardiser``, or ``None`` for whichever it
-            holds. The return type follows ``kind``; with ``None`` it is
+            ``fnmlp.datasets.Standardiser``, ``fnmlp.TrainState`` (a run), or
+            ``None`` for whichever it holds. The return type follows ``kind``; with ``None`` it is
             :data:`Saved`, to be told apart with ``isinstance``.
 
     Returns:
-        The network or the standardiser, in the dtype it was saved in, with
-        read-only arrays.
+        The network, the standardiser or the run, in the dtype it was saved
+        in, with read-only arrays. A run's optimiser state, schedule and loss
+        are rebuilt through their public constructors, which check them.
 
     Raises:
         DTypeError: if ``path`` is not a str or ``os.PathLike``, or ``kind``
@@ -645,6 +1202,19 @@ def load(
         Traceback (most recent call last):
         ...
         fnmlp.errors.SerialisationError: no/such/model.npz: expected an fnmlp params file (an .npz archive), got no such file (.npz is appended to paths without it)
+
+        A whole run, resumed from its file exactly as from memory:
+
+        >>> from fnmlp import TrainState, adam, binary_cross_entropy, train
+        >>> X, Y = [[0, 0, 1, 1], [0, 1, 0, 1]], [[0, 1, 1, 0]]
+        >>> settings = dict(loss=binary_cross_entropy, optimizer=adam(0.05), batch_size=2)
+        >>> first = train(init([2, 4, 1], seed=0), X, Y, epochs=30, **settings)
+        >>> with tempfile.TemporaryDirectory() as directory:
+        ...     run = load(save(first.state, os.path.join(directory, "run")), kind=TrainState)
+        >>> resumed = train(run, X, Y, epochs=30, **settings)
+        >>> once = train(init([2, 4, 1], seed=0), X, Y, epochs=60, **settings)
+        >>> print(run.epoch, np.array_equal(resumed.params.theta, once.params.theta))
+        30 True
     """
     wanted = _wanted(kind)
     target, appended = _npz_path(path)

@@ -47,7 +47,13 @@ import numpy.typing as npt
 from fnmlp import _kernels, _loop
 from fnmlp._validate import positive_float, positive_int
 from fnmlp.aliases import F
-from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
+from fnmlp.errors import (
+    DTypeError,
+    HyperparameterError,
+    LabelError,
+    ShapeError,
+    TrainingInterrupted,
+)
 from fnmlp.losses import Loss
 from fnmlp.metrics import Labels, class_sample_weight, labels
 from fnmlp.optimisers import Optimizer, check_state
@@ -55,11 +61,13 @@ from fnmlp.propagation import (
     check_dropout,
     check_inputs,
     check_output_for,
+    check_pass_fits,
     check_targets_for,
     check_weights,
 )
 from fnmlp.records import Params
-from fnmlp.runs import EarlyStopping, Log, TrainResult, TrainState
+from fnmlp.runs import EarlyStopping, Fingerprint, Log, TrainResult, TrainState
+from fnmlp.schedules import Schedule
 
 __all__ = ["ClassWeight", "scan", "split_indices", "train"]
 
@@ -227,6 +235,12 @@ def _with_class_weights(
     return combined
 
 
+def _schedule(optimizer: Optimizer[Any]) -> Schedule | None:
+    """The learning-rate schedule a built-in optimiser was made with, else ``None``."""
+    rate = dict(optimizer.settings or ()).get("learning_rate")
+    return rate if isinstance(rate, Schedule) else None
+
+
 def _prepare(
     start: Params[F] | TrainState[F],
     X: npt.ArrayLike,
@@ -273,6 +287,7 @@ def _prepare(
         raise DTypeError(
             f"early_stopping: expected an EarlyStopping or None, got {type(early_stopping).__name__}"
         )
+    check_pass_fits(params, X, batch_size=size if size is not None else 2**63)
     rates = check_dropout(params, dropout)
     Y, encoder = _label_targets(params, Y, "Y")
     data = check_inputs(params, X, copy=copy)
@@ -331,13 +346,25 @@ def _prepare(
             "early_stopping: expected validation data to monitor, got validation=None "
             "(pass validation=(X_val, Y_val) or validation_fraction=0.1)"
         )
+    fingerprint = Fingerprint(loss, penalty, size, seed_, _schedule(optimizer), rates)
     if isinstance(start, TrainState):
         check_state(params, start.opt_state, optimizer)
+        if start.fingerprint is not None:
+            start.fingerprint.check(fingerprint)
         # a resumed run goes on (even after early stopping) from this very state
         checkpoint = (start.epoch, start.params, start.opt_state)
-        state = attrs.evolve(start, stopped=False, checkpoint=checkpoint)
+        state = attrs.evolve(start, stopped=False, checkpoint=checkpoint, fingerprint=fingerprint)
     else:
-        state = TrainState(params, optimizer.init(params), 0, params, 0, float("inf"), False)
+        state = TrainState(
+            params,
+            optimizer.init(params),
+            0,
+            params,
+            0,
+            float("inf"),
+            False,
+            fingerprint=fingerprint,
+        )
     first = state.epoch
     every = every if every is not None else max(1, n_epochs // 100)
     structure = params.structure
@@ -419,7 +446,12 @@ def scan(
     states :func:`train` folds over. Arguments are checked when this is called,
     before the first state is yielded. It stops early (fewer states) when
     early stopping ends the run. Nothing a yielded state holds is written by
-    a later step.
+    a later step. A resumed state's settings are checked as :func:`train`
+    checks them.
+
+    Ctrl-C during a ``for state in scan(...)`` loop raises a plain
+    ``KeyboardInterrupt``: the loop already holds the last state it was
+    given, and ``train(state, ...)`` or ``scan(state, ...)`` resumes from it.
 
     Args:
         As :func:`train`.
@@ -560,11 +592,27 @@ def train(
         history, and the state to resume from.
 
     Raises:
-        ShapeError, DTypeError, NonFiniteError, LabelError: for bad data.
+        ShapeError, DTypeError, NonFiniteError, LabelError: for bad data;
+            ``ShapeError`` also for data or a batch size whose training would
+            not fit in memory (:func:`fnmlp.propagation.check_pass_fits`).
         HyperparameterError: for non-positive epochs, batch sizes, intervals, ...
         DivergenceError: when a loss or parameter becomes non-finite, naming
             the first epoch whose parameters or losses are not finite (however
             rarely it logs) and the layer.
+        TrainingInterrupted: on Ctrl-C (any ``KeyboardInterrupt`` while it
+            trains), a ``KeyboardInterrupt`` whose ``state`` is the run after
+            the last completed epoch: ``train(error.state, ...)`` with the
+            same arguments and the remaining epochs finishes it
+            bit-identically.
+
+    Resuming from a :class:`TrainState` continues the same run, so the
+    settings that make it that run must not change: the loss, ``l2``,
+    ``batch_size``, ``seed``, ``dropout`` and the learning-rate schedule, recorded in
+    ``state.fingerprint`` (a :class:`~fnmlp.runs.Fingerprint`) and checked
+    here (``HyperparameterError`` naming the setting); pass ``state.params``
+    to start a new run from its network instead. The data may change between
+    calls (streaming, ``partial_fit``), and so may ``epochs``, ``log_every``,
+    validation and early stopping.
 
     Examples:
         >>> import numpy as np
@@ -630,19 +678,53 @@ def train(
         raise HyperparameterError(f"progress: expected True or False, got {progress!r}")
     bar_class = _tqdm() if progress else None
     start = _loop.carry(setup, state)
-    if progress:
-        step = functools.partial(_loop.quiet_step, setup)
-        carry = _with_progress(bar_class, step, start, epochs_range)
+    try:
+        if progress:
+            step = functools.partial(_loop.quiet_step, setup)
+            carry = _with_progress(bar_class, step, start, epochs_range)
+        else:
+            # One errstate for the whole fold (it costs as much as a tiny step), and
+            # parameter checks spaced out the same way; neither changes a result.
+            every = max(1, 16 // -(-setup.X.shape[1] // setup.batch))
+            fast: _loop.Setup[F] = attrs.evolve(setup, check_every=every)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                carry = functools.reduce(functools.partial(_loop.step, fast), epochs_range, start)
+    except KeyboardInterrupt as interrupt:  # Ctrl-C: keep the epochs completed
+        stopped: _loop.Carry | None = _completed(interrupt, start)
     else:
-        # One errstate for the whole fold (it costs as much as a tiny step), and
-        # parameter checks spaced out the same way; neither changes a result.
-        every = max(1, 16 // -(-setup.X.shape[1] // setup.batch))
-        fast: _loop.Setup[F] = attrs.evolve(setup, check_every=every)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            carry = functools.reduce(functools.partial(_loop.step, fast), epochs_range, start)
+        stopped = None
+    if stopped is not None:
+        kept = _loop.state(setup, stopped)
+        raise TrainingInterrupted(
+            f"training interrupted in epoch {kept.epoch + 1}: error.state holds the run after "
+            f"epoch {kept.epoch}; train(error.state, ...) with the same arguments and the "
+            f"remaining epochs goes on as if it had not been interrupted",
+            state=kept,
+        )
     final = _loop.state(setup, carry)
     chosen = final.best_params if setup.early_stopping is not None else final.params
     return TrainResult(chosen, final.history, final)
+
+
+_STEP = _loop.step.__code__
+
+
+def _completed(interrupt: KeyboardInterrupt, start: _loop.Carry) -> _loop.Carry:
+    """The carry after the last epoch completed before ``interrupt``: the interrupted step's input.
+
+    The outermost frame of :func:`fnmlp._loop.step` in the traceback is the
+    fold's step that was under way, and its ``carry`` argument the epoch
+    before it, whole (a carry is never changed, only replaced). Reading it
+    there costs the fold nothing per step. Without such a frame (an interrupt
+    before the first step), the run is at its start.
+    """
+    frame = interrupt.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code is _STEP:
+            carry: _loop.Carry = frame.tb_frame.f_locals["carry"]
+            return carry
+        frame = frame.tb_next
+    return start
 
 
 def _tqdm() -> Any:

@@ -234,7 +234,9 @@ def targets_for(params: Params[Any], m: int) -> st.SearchStrategy[Any]:
 def test_every_fnmlp_error_is_a_value_error_or_a_type_error() -> None:
     for name in errors_module.__all__:
         error = getattr(errors_module, name)
-        if error is not FnmlpError:
+        if error is errors_module.TrainingInterrupted:  # Ctrl-C, not bad input
+            assert issubclass(error, KeyboardInterrupt) and not issubclass(error, Exception)
+        elif error is not FnmlpError:
             assert issubclass(error, FnmlpError)
             assert issubclass(error, ValueError) or issubclass(error, TypeError), name
 

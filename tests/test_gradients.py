@@ -129,12 +129,12 @@ def relative_error(a: Array, b: Array) -> float:
 
 ACTIVATIONS = (relu, sigmoid, tanh, leaky_relu, linear, softmax)
 # Every output activation with every loss whose targets it can produce:
-# binary cross-entropy needs outputs in (0, 1); mean squared error takes any
-# output (softmax with it exercises the softmax Jacobian-vector product);
-# categorical cross-entropy is defined for softmax and for sigmoid outputs.
+# binary cross-entropy needs independent outputs in (0, 1) (a softmax output
+# is refused with it); mean squared error takes any output (softmax with it
+# exercises the softmax Jacobian-vector product); categorical cross-entropy
+# is defined for softmax and for sigmoid outputs.
 PAIRS: tuple[tuple[Activation, Loss], ...] = (
     (sigmoid, binary_cross_entropy),
-    (softmax, binary_cross_entropy),
     (relu, mean_squared_error),
     (sigmoid, mean_squared_error),
     (tanh, mean_squared_error),

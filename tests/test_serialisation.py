@@ -23,16 +23,21 @@ from fnmlp import (
     Activation,
     Layer,
     Params,
+    TrainState,
+    binary_cross_entropy,
+    cosine_decay,
     forward,
     init,
     leaky_relu,
     linear,
     load,
+    momentum,
     relu,
     save,
     sigmoid,
     softmax,
     tanh,
+    train,
 )
 from fnmlp.datasets import Standardiser, standardise
 from fnmlp.errors import DTypeError, SerialisationError
@@ -315,7 +320,9 @@ def test_save_onto_a_directory_says_so_and_leaves_it(tmp_path: pathlib.Path) -> 
 
 @pytest.mark.parametrize("bad", ["weights", None, [network()], network().layers[0]])
 def test_save_refuses_anything_but_params(tmp_path: pathlib.Path, bad: Any) -> None:
-    with pytest.raises(DTypeError, match=r"^value: expected fnmlp Params or a Standardiser, got"):
+    with pytest.raises(
+        DTypeError, match=r"^value: expected fnmlp Params, a Standardiser or a TrainState, got"
+    ):
         save(bad, tmp_path / "model")
     assert os.listdir(tmp_path) == []
 
@@ -645,22 +652,77 @@ def scaler(dtype: type[Any] = np.float64) -> Standardiser[Any]:
     return standardise(X)
 
 
+def small_run() -> TrainState[Any]:
+    """A short run with every part a run file holds: moments, a schedule, a log, a checkpoint."""
+    X, Y = np.array([[0.0, 1.0, 2.0, 3.0]]), np.array([[0.0, 1.0, 1.0, 0.0]])
+    optimizer = momentum(cosine_decay(0.5, steps=20), nesterov=True)
+    return train(
+        init([1, 1], seed=4),
+        X,
+        Y,
+        loss=binary_cross_entropy,
+        optimizer=optimizer,
+        epochs=4,
+        batch_size=2,
+        log_every=2,
+        l2=0.01,
+    ).state
+
+
+def assert_same_run(a: TrainState[Any], b: TrainState[Any]) -> None:
+    """Every field of two runs equal, arrays bit for bit."""
+    for u, v in ((a.params, b.params), (a.best_params, b.best_params)):
+        assert_same(u, v)
+    assert (a.epoch, a.best_epoch, a.stopped) == (b.epoch, b.best_epoch, b.stopped)
+    assert a.best_loss == b.best_loss
+    assert type(a.opt_state) is type(b.opt_state)
+    assert a.opt_state.count == b.opt_state.count
+    assert a.opt_state.velocity.tobytes() == b.opt_state.velocity.tobytes()
+    assert a.opt_state.learning_rate.name == b.opt_state.learning_rate.name
+    assert (a.opt_state.beta, a.opt_state.nesterov) == (b.opt_state.beta, b.opt_state.nesterov)
+    assert a.history.epochs == b.history.epochs
+    assert a.history.train_loss == b.history.train_loss
+    assert a.checkpoint is not None and b.checkpoint is not None
+    assert a.checkpoint[0] == b.checkpoint[0]
+    assert_same(a.checkpoint[1], b.checkpoint[1])
+    assert a.fingerprint is not None and b.fingerprint is not None
+    assert (a.fingerprint.l2, a.fingerprint.batch_size, a.fingerprint.seed) == (
+        b.fingerprint.l2,
+        b.fingerprint.batch_size,
+        b.fingerprint.seed,
+    )
+    assert a.fingerprint.loss is b.fingerprint.loss
+
+
 def assert_same_saved(a: Saved, b: Saved) -> None:
-    """Equal bit for bit: params as ``assert_same`` does, standardisers array by array."""
+    """Equal bit for bit: params as ``assert_same`` does, standardisers array by array, runs field by field."""
     if isinstance(a, Params):
         assert isinstance(b, Params)
         assert_same(a, b)
+        return
+    if isinstance(a, TrainState):
+        assert isinstance(b, TrainState)
+        assert_same_run(a, b)
         return
     assert isinstance(b, Standardiser)
     for u, v in ((a.mean, b.mean), (a.scale, b.scale)):
         assert u.dtype == v.dtype and u.shape == v.shape and u.tobytes() == v.tobytes()
 
 
-@pytest.fixture(params=["params", "standardiser"])
+@pytest.fixture(params=["params", "standardiser", "run"])
 def model_bytes(tmp_path: pathlib.Path, request: pytest.FixtureRequest) -> tuple[Saved, bytes]:
-    # one layer: eight members, about 2 kB; a standardiser: six members
-    value: Saved = init([2, 1], seed=4) if request.param == "params" else scaler()
+    # one layer: eight members, about 2 kB; a standardiser: six members; a run: 33 members
+    value: Saved
+    if request.param == "params":
+        value = init([2, 1], seed=4)
+    elif request.param == "standardiser":
+        value = scaler()
+    else:
+        value = RUN
     return value, save(value, tmp_path / "model").read_bytes()
+
+
+RUN = small_run()
 
 
 def test_truncated_at_every_offset_is_refused(
@@ -694,9 +756,12 @@ def test_every_flipped_byte_is_refused_or_harmless(
     value, data = model_bytes
     path = tmp_path / "flipped.npz"
     refusals = 0
-    for offset in range(len(data)):
+    # a run file (about 10 kB, 39 members) is probed at every 7th byte, the others at each
+    stride = 7 if isinstance(value, TrainState) else 1
+    offsets = range(0, len(data), stride)
+    for offset in offsets:
         damaged = bytearray(data)
-        damaged[offset] ^= 1 << (offset % 8)
+        damaged[offset] ^= 1 << ((offset // stride) % 8)
         path.write_bytes(bytes(damaged))
         try:
             restored = load(path, kind=None)
@@ -706,7 +771,7 @@ def test_every_flipped_byte_is_refused_or_harmless(
         else:  # a byte zip ignores (a timestamp, an attribute): the load must be identical
             assert_same_saved(restored, value)
     # every member's data, npy header and CRC is protected, so most flips are refused.
-    assert refusals > len(data) // 2
+    assert refusals > len(offsets) // 2
 
 
 @given(
@@ -847,7 +912,8 @@ def test_a_file_of_the_other_kind_is_refused_with_the_kind_to_ask_for(
 def test_load_refuses_an_unknown_kind(tmp_path: pathlib.Path, kind: Any) -> None:
     path = save(network(), tmp_path / "net")
     with pytest.raises(
-        DTypeError, match=r"^kind: expected fnmlp.Params, fnmlp.datasets.Standardiser or None"
+        DTypeError,
+        match=r"^kind: expected fnmlp.Params, fnmlp.datasets.Standardiser, fnmlp.TrainState or None",
     ):
         load(path, kind=kind)
 

@@ -170,7 +170,8 @@ def test_backward_through_saturated_outputs_gives_finite_gradients(
     """Every output activation with every loss: a +-1e4 output layer still has finite grads.
 
     Or, for a cross-entropy after an output that is not a probability, a refusal
-    (its gradients would be absurd, e.g. 1e307 from the clipped log of a linear output).
+    (its gradients would be absurd, e.g. 1e307 from the clipped log of a linear output),
+    and for binary cross-entropy after a softmax, whose outputs are not independent.
     """
     n_y = 3 if kind is categorical_cross_entropy or output is softmax else 1
     W = np.array([[1e4, -1e4], [-1e4, 1e4], [5e3, 5e3]][:n_y], dtype=dtype)
@@ -181,6 +182,10 @@ def test_backward_through_saturated_outputs_gives_finite_gradients(
     assert Yhat.dtype == dtype and np.isfinite(Yhat).all()
     if kind is not mean_squared_error and output in (relu, leaky_relu, tanh, linear):
         with pytest.raises(HyperparameterError, match=r"^kind: .* expects probabilities"):
+            backward(params, cache, Y, kind)
+        return
+    if kind is binary_cross_entropy and output is softmax:  # independent labels need sigmoid
+        with pytest.raises(HyperparameterError, match=r"^kind: .* independent probability"):
             backward(params, cache, Y, kind)
         return
     grads = backward(params, cache, Y, kind)
