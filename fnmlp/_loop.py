@@ -10,7 +10,7 @@ only where something leaves it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, NamedTuple, NoReturn
 
 import attrs
@@ -19,7 +19,7 @@ import numpy as np
 from fnmlp import _kernels
 from fnmlp._validate import all_finite
 from fnmlp.activations import Activation
-from fnmlp.aliases import F, Inputs, Matrix, Targets
+from fnmlp.aliases import F, Inputs, Matrix, Outputs, Targets
 from fnmlp.errors import DivergenceError
 from fnmlp.losses import Loss, fuses
 from fnmlp.optimisers import Optimizer, apply_rule, owned, with_moments
@@ -30,7 +30,10 @@ __all__ = [
     "EVALUATION_COLUMNS",
     "Batch",
     "Carry",
+    "Descent",
     "Setup",
+    "advance",
+    "batch_gradient",
     "batches",
     "carry",
     "combined",
@@ -55,6 +58,16 @@ Batch = tuple[Matrix[Any], Matrix[Any], Any, tuple[Matrix[Any], ...]]
 (``None`` without sample weights), ``buffers`` hold the hidden layers' ``[A; 1]``."""
 
 
+Descent = Callable[
+    ["Setup[Any]", "Carry", int, bool], tuple["Carry", list[tuple[float, float, float]]]
+]
+"""How an epoch's steps are taken, when not over :func:`batches` of ``Setup.X``:
+``(setup, carry, epoch, observe) -> (carry, parts)`` as :func:`descend`, whose
+steps it takes through :func:`batch_gradient` and :func:`advance` (or
+:func:`descend` over batches of its own): the data may live elsewhere
+(out of core, on a cluster) but the maths is the same."""
+
+
 @attrs.frozen
 class Setup(Generic[F]):
     """The checked, fixed inputs of one training run, and its scratch arrays.
@@ -63,6 +76,9 @@ class Setup(Generic[F]):
     examples) and ``rest`` (for the shorter last batch) are rewritten every
     step; they never leave the kernels, so nothing a step hands out is
     written again. ``whole`` is the one batch of full-batch descent.
+    ``descent``, when given, takes each epoch's steps instead of
+    :func:`descend` over :func:`batches` (see :data:`Descent`); ``X`` and
+    ``Y`` are then a sample of the data that a divergence is diagnosed on.
     """
 
     X: Inputs[F]
@@ -89,6 +105,7 @@ class Setup(Generic[F]):
     first_step: int = 0
     dropout: tuple[float, ...] = ()
     plateau: ReduceLROnPlateau | None = None
+    descent: Descent | None = None
 
     @property
     def batch(self) -> int:
@@ -301,12 +318,16 @@ def scale(setup: Setup[F], weights: Matrix[F] | None) -> Any:
     return weights / weights.sum()
 
 
-def batches(setup: Setup[F], epoch: int) -> Sequence[Batch]:
-    """The epoch's batches: the whole set, or one shuffled gather in column views."""
+def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
+    """The epoch's batches: the whole set, or one shuffled gather in column views.
+
+    The shuffle is seeded with ``(setup.seed, epoch, *key)``: a caller that
+    shuffles several parts of the data in one epoch tells them apart by ``key``.
+    """
     if setup.whole is not None:
         return setup.whole
     m, size = setup.X.shape[1], setup.batch
-    order = np.random.default_rng((setup.seed, epoch)).permutation(m)
+    order = np.random.default_rng((setup.seed, epoch, *key)).permutation(m)
     # One gather per epoch (np.take, a third of the time of X[:, order] on wide
     # data; mode="clip" skips a copy, the indices being valid), then the
     # batches are column views. The gather is freed with the batches, before
@@ -340,14 +361,76 @@ def dropout_rng(setup: Setup[Any], epoch: int) -> np.random.Generator | None:
     return np.random.default_rng((setup.seed, epoch, 1)) if setup.dropout else None
 
 
+def batch_gradient(
+    setup: Setup[F],
+    theta: Matrix[F],
+    batch: Batch,
+    masks: Sequence[Matrix[F] | None] = (),
+    fused: bool | None = None,
+) -> tuple[Matrix[F], Outputs[F], Outputs[F]]:
+    """The packed gradient of ``batch``'s loss at ``theta``, and the output layer's ``(Z, A)``.
+
+    The forward kernel, the output delta and the backward kernel: a new
+    writable ``(1, N)`` gradient (without L2's ``decay * theta``, which
+    :func:`advance` adds), and ``Z[L]``, ``A[L]`` for a caller that measures
+    the batch (:func:`measure`). With the batch's scale an int ``total`` (a
+    shard of a batch of ``total`` examples) the shards' gradients add up to
+    the batch's. ``masks`` are the batch's dropout masks (none by default),
+    ``fused`` whether the loss and output fuse (worked out when ``None``).
+    Only ``setup``'s network description (``structure``, ``activations``,
+    ``loss``) is read.
+    """
+    structure, activations = setup.structure, setup.activations
+    X1, Y, scale, buffers = batch
+    blocks = structure.blocks(theta)
+    Zs, inputs, Z, A = _kernels.forward(
+        blocks, activations, X1, buffers=buffers or None, masks=masks
+    )
+    dZ = _kernels.output_delta(setup.loss, activations[-1], Z, A, Y, scale, fused)
+    g: Matrix[F] = np.empty((1, structure.size), structure.dtype)
+    _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g), masks=masks)
+    return g, Z, A
+
+
+def advance(
+    setup: Setup[F],
+    theta: Matrix[F],
+    moments: tuple[Matrix[F], ...],
+    count: int,
+    g: Matrix[F],
+    scale: float = 1.0,
+) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+    """One optimiser step by the gradient ``g``: the new parameters and moments, locked.
+
+    ``g`` is a new writable array the caller hands over (as from
+    :func:`batch_gradient`); L2's ``decay * theta`` is added to it in place,
+    then it is made read-only and given to the optimiser's rule, with
+    ``count`` the steps taken before this one. A ``scale`` other than 1 (a
+    plateau's reduction) multiplies the step the rule took: for the built-in
+    rules, their learning rate.
+    """
+    if setup.decay is not None:
+        g += theta * setup.decay
+    g.setflags(write=False)
+    check = count == setup.first_step  # a rule of the user's own may give back anything
+    weights = setup.structure.weights
+    new, moments = apply_rule(setup.optimizer, theta, g, moments, count, weights, check=check)
+    if scale != 1.0:
+        scaled: Matrix[F] = new - theta
+        scaled *= scale
+        scaled += theta
+        new = lock(scaled)
+    return new, moments
+
+
 def descend(
     setup: Setup[F],
     carry: Carry,
-    batches: Sequence[Batch],
+    batches: Iterable[Batch],
     observe: bool,
     rng: np.random.Generator | None = None,
 ) -> tuple[Carry, list[tuple[float, float, float]]]:
-    """The optimiser's steps over ``batches``: the kernels, then one call of the rule each.
+    """The optimiser's steps over ``batches``: :func:`batch_gradient`, then :func:`advance`, each.
 
     Each step is the forward kernel, the output delta and the backward kernel
     into a new packed gradient (plus ``decay * theta``, L2's gradient), made
@@ -355,42 +438,26 @@ def descend(
     masks are drawn from ``rng`` in turn. Returns the new carry and, when
     ``observe``, each batch's ``(loss, accuracy, size)`` before its step.
     """
-    structure, activations, kind = setup.structure, setup.activations, setup.loss
-    optimizer, mask, decay = setup.optimizer, structure.weights, setup.decay
-    output, size = activations[-1], structure.size
     theta, moments, count = carry.theta, carry.moments, carry.steps
     step_scale = carry.state.plateau.scale  # 1 until a plateau's reduction
     observed: list[tuple[float, float, float]] = []
+    structure, kind, output = setup.structure, setup.loss, setup.activations[-1]
     # The running loss of unweighted batches is measured once, on the epoch's
     # outputs side by side (benchmarks: digits, fnmlp train, default: 0.66x ->
     # 0.58x the notebook loop, the loss and accuracy's calls made once an epoch).
     outputs: list[tuple[Matrix[F], Matrix[F], Targets[F]]] = []
     dims, rates, fused = structure.dims, setup.dropout, fuses(kind, output)
-    masks: tuple[Matrix[F] | None, ...] = ()
-    for X1, Y, scale, buffers in batches:
-        blocks = structure.blocks(theta)
+    masks: Sequence[Matrix[F] | None] = ()
+    for batch in batches:
         if rng is not None:
-            masks = _kernels.dropout_masks(rng, rates, dims, X1.shape[1], structure.dtype)
-        Zs, inputs, Z, A = _kernels.forward(blocks, activations, X1, buffers=buffers, masks=masks)
-        if observe and scale is None:
-            outputs.append((Z, A, Y))
+            masks = _kernels.dropout_masks(rng, rates, dims, batch[0].shape[1], structure.dtype)
+        g, Z, A = batch_gradient(setup, theta, batch, masks, fused)
+        if observe and batch[2] is None:
+            outputs.append((Z, A, batch[1]))
         elif observe:
-            observed.append(measure(setup, Z, A, Y, scale))
-        dZ = _kernels.output_delta(kind, output, Z, A, Y, scale, fused)
-        g: Matrix[F] = np.empty((1, size), structure.dtype)
-        _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g), masks=masks)
-        del Zs, inputs, Z, A, dZ  # freed before the rule allocates the new parameters
-        if decay is not None:
-            g += theta * decay
-        g.setflags(write=False)
-        check = count == setup.first_step  # a rule of the user's own may give back anything
-        new, moments = apply_rule(optimizer, theta, g, moments, count, mask, check=check)
-        if step_scale != 1.0:  # the step scaled: for the built-in rules, the learning rate
-            scaled: Matrix[F] = new - theta
-            scaled *= step_scale
-            scaled += theta
-            new = lock(scaled)
-        theta = new
+            observed.append(measure(setup, Z, A, batch[1], batch[2]))
+        del Z, A  # freed (unless kept to measure) before the rule allocates the new parameters
+        theta, moments = advance(setup, theta, moments, count, g, step_scale)
         count += 1
     if len(outputs) == 1:
         observed.append(measure(setup, *outputs[0]))
@@ -475,7 +542,11 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     logged = last or done % setup.log_every == 0
     judged = logged or setup.early_stopping is not None or setup.plateau is not None
     observe = (logged or setup.plateau is not None) and setup.running and not setup.replaying
-    new, parts = descend(setup, carry, batches(setup, epoch), observe, dropout_rng(setup, epoch))
+    if setup.descent is None:
+        rng = dropout_rng(setup, epoch)
+        new, parts = descend(setup, carry, batches(setup, epoch), observe, rng)
+    else:
+        new, parts = setup.descent(setup, carry, epoch, observe)
     new = Carry(done, new.theta, new.moments, new.steps, new.state)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new

@@ -493,6 +493,10 @@ class Labels:
     _index: dict[Any, int] = attrs.field(init=False, repr=False)
     _values: npt.NDArray[Any] = attrs.field(init=False, repr=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # unpickling rebuilds the record through its constructor: its array read-only again
+        return (Labels, (self.classes,))
+
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.classes)})
         kinds = {type(c) for c in self.classes}

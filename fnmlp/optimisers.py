@@ -506,6 +506,16 @@ def _velocity(old: Matrix[F], g: Matrix[F], beta: float) -> Matrix[F]:
     return out
 
 
+class _Rebuilt:
+    """Unpickling rebuilds a state through its constructor, so its moments are locked again."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        kind: Any = type(self)
+        return (kind, tuple(getattr(self, f.name) for f in attrs.fields(kind)))
+
+
 def _zeros(params: Params[Any]) -> Matrix[Any]:
     """A locked ``(1, N)`` array of zeros shaped like ``params.theta``: a fresh moment."""
     zeros: Matrix[Any] = lock(np.zeros_like(params.theta))
@@ -573,7 +583,7 @@ def sgd(learning_rate: LearningRate) -> Optimizer[SgdState]:
 
 
 @attrs.frozen(eq=False)
-class MomentumState:
+class MomentumState(_Rebuilt):
     """The state of :func:`momentum`: hyperparameters, steps taken and velocities.
 
     Examples:
@@ -652,7 +662,7 @@ def momentum(
 
 
 @attrs.frozen(eq=False)
-class RMSPropState:
+class RMSPropState(_Rebuilt):
     """The state of :func:`rmsprop`: hyperparameters, steps taken and mean squares.
 
     Examples:
@@ -729,7 +739,7 @@ def rmsprop(
 
 
 @attrs.frozen(eq=False)
-class AdamState:
+class AdamState(_Rebuilt):
     """The state of :func:`adam` and :func:`adamw`: hyperparameters, steps and moments.
 
     Examples:

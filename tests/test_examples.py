@@ -23,6 +23,7 @@ NAMES = (
     "notebook004_two_moons",
     "multiclass_spiral",
     "class_weights",
+    "out_of_core",
 )
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -253,6 +254,25 @@ def test_balanced_class_weights_lift_the_rare_class(capsys: pytest.CaptureFixtur
     assert balanced[1] > balanced[0] + 0.1
     found = re.search(r"unweighted (\S+), class_weight='balanced' (\S+)", out)
     assert found is not None and float(found.group(2)) > float(found.group(1))
+
+
+# ----------------------------------------------------------------------------- out of core
+
+
+def test_out_of_core_streams_zarr_larger_than_its_budget(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out = run("out_of_core", ["--quick", "--out", str(tmp_path)], capsys)
+    assert code == 0, out
+    budget = numbers(r"memory budget (\d+) MB", out)[0]
+    data = numbers(r"; data (\d+) MB", out)[0]
+    assert data >= 3 * budget
+    assert (tmp_path / "X.zarr").is_dir() and (tmp_path / "Y.zarr").is_dir()
+    added = numbers(r"peak memory added by training (\S+) MB", out)
+    assert added and added[0] < budget
+    assert numbers(r"throughput (\d+) examples/s", out.replace(",", ""))[0] > 0
+    assert numbers(r"held-out accuracy (\S+)", out)[0] > 0.9
+    assert "within the budget: True" in out
 
 
 # ----------------------------------------------------------------------------- all

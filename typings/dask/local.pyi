@@ -1,0 +1,3 @@
+from typing import Any
+
+def get_sync(dsk: Any, keys: Any, **kwargs: Any) -> Any: ...

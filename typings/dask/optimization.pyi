@@ -1,0 +1,3 @@
+from typing import Any
+
+def cull(dsk: Any, keys: Any) -> tuple[dict[Any, Any], dict[Any, Any]]: ...
