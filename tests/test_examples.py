@@ -300,3 +300,16 @@ def test_an_example_runs_as_a_script() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "falling every epoch: True" in done.stdout
+
+
+# ----------------------------------------------------------------------------- dropout
+
+
+def test_dropout_on_the_digits_reports_both_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run("dropout_digits", ["--quick"], capsys)
+    assert code == 0
+    without = numbers(r"without dropout +test accuracy (\S+)", out)
+    dropped = numbers(r"dropout 0.5 +test accuracy (\S+)", out)
+    assert len(without) == len(dropped) == 1
+    assert min(without + dropped) > 0.8  # both learn the digits in 15 epochs
+    assert numbers(r"costs (\S+)x one without", out)
