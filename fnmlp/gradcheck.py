@@ -43,18 +43,13 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp import _kernels
+from fnmlp._checks import check_inputs, check_output_for, check_targets_for
 from fnmlp._validate import positive_float
 from fnmlp.activations import Activation
 from fnmlp.aliases import Activations, Deltas, Matrix, Targets
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError
 from fnmlp.losses import Loss
-from fnmlp.propagation import (
-    backward,
-    check_inputs,
-    check_output_for,
-    check_targets_for,
-    forward,
-)
+from fnmlp.propagation import backward, forward
 from fnmlp.records import Cache, Grads, Layer, Params, lock
 
 __all__ = ["KINKED", "ArrayCheck", "GradientCheck", "LayerCheck", "gradient_check"]

@@ -45,6 +45,14 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp import _kernels, _loop
+from fnmlp._checks import (
+    check_dropout,
+    check_inputs,
+    check_output_for,
+    check_pass_fits,
+    check_targets_for,
+    check_weights,
+)
 from fnmlp._validate import positive_float, positive_int
 from fnmlp.aliases import F
 from fnmlp.errors import (
@@ -57,14 +65,6 @@ from fnmlp.errors import (
 from fnmlp.losses import Loss
 from fnmlp.metrics import Labels, class_sample_weight, labels
 from fnmlp.optimisers import Optimizer, check_state
-from fnmlp.propagation import (
-    check_dropout,
-    check_inputs,
-    check_output_for,
-    check_pass_fits,
-    check_targets_for,
-    check_weights,
-)
 from fnmlp.records import Params
 from fnmlp.runs import EarlyStopping, Fingerprint, Log, ReduceLROnPlateau, TrainResult, TrainState
 from fnmlp.schedules import Schedule
@@ -610,7 +610,7 @@ def train(
     Raises:
         ShapeError, DTypeError, NonFiniteError, LabelError: for bad data;
             ``ShapeError`` also for data or a batch size whose training would
-            not fit in memory (:func:`fnmlp.propagation.check_pass_fits`).
+            not fit in memory (:func:`fnmlp._checks.check_pass_fits`).
         HyperparameterError: for non-positive epochs, batch sizes, intervals, ...
         DivergenceError: when a loss or parameter becomes non-finite, naming
             the first epoch whose parameters or losses are not finite (however
