@@ -16,19 +16,20 @@ Examples:
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any, Generic
 
 import attrs
 import numpy as np
 
+# Re-exports: Fingerprint and same_schedule live in fnmlp._fingerprint, imported from here.
+from fnmlp._fingerprint import Fingerprint as Fingerprint
+from fnmlp._fingerprint import same_schedule as same_schedule
+from fnmlp._fingerprint import shown
 from fnmlp._validate import positive_float, positive_int
 from fnmlp.aliases import F
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
-from fnmlp.losses import Loss
 from fnmlp.records import Params
-from fnmlp.schedules import Schedule
 
 __all__ = [
     "EarlyStopping",
@@ -104,7 +105,7 @@ class History:
         for name, column in columns.items():
             given: object = column  # checked at run time: callers may send anything
             if not isinstance(given, tuple):
-                raise DTypeError(f"{name}: expected a tuple, got {_shown(given)}")
+                raise DTypeError(f"{name}: expected a tuple, got {shown(given)}")
         n = len(self.epochs)
         if len(self.train_loss) != n:
             raise ShapeError(
@@ -251,173 +252,6 @@ class Plateau:
             raise HyperparameterError(f"since: expected a non-negative int, got {since!r}")
 
 
-def _same_function(a: object, b: object) -> bool:
-    """Whether two schedule functions are one: the same object, equal partials, or one closure.
-
-    Partials (every built-in schedule) are the same when their function is
-    and their arguments are equal; plain functions when they share their
-    code, globals, defaults and the contents of their closures (a ``def``
-    run twice with the same values).
-    """
-    if a is b:
-        return True
-    if isinstance(a, functools.partial) and isinstance(b, functools.partial):
-        return (
-            _same_function(a.func, b.func)
-            and type(a.args) is type(b.args)
-            and len(a.args) == len(b.args)
-            and all(_same_value(x, y) for x, y in zip(a.args, b.args))
-            and a.keywords.keys() == b.keywords.keys()
-            and all(_same_value(a.keywords[k], b.keywords[k]) for k in a.keywords)
-        )
-    code_a, code_b = getattr(a, "__code__", None), getattr(b, "__code__", None)
-    if code_a is None or code_a is not code_b:
-        return False
-    cells_a = getattr(a, "__closure__", None) or ()
-    cells_b = getattr(b, "__closure__", None) or ()
-    return (
-        getattr(a, "__globals__", None) is getattr(b, "__globals__", None)
-        and _same_values(getattr(a, "__defaults__", None), getattr(b, "__defaults__", None))
-        and _same_values(getattr(a, "__kwdefaults__", None), getattr(b, "__kwdefaults__", None))
-        and len(cells_a) == len(cells_b)
-        and all(_same_value(x.cell_contents, y.cell_contents) for x, y in zip(cells_a, cells_b))
-    )
-
-
-def _same_value(a: object, b: object) -> bool:
-    """``a is b``, or numbers, strings and bools of one type that are equal."""
-    if a is b:
-        return True
-    plain = (int, float, str, bool, type(None))
-    return type(a) is type(b) and isinstance(a, plain) and a == b
-
-
-def _same_values(a: object, b: object) -> bool:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
-    return a is b
-
-
-def same_schedule(a: Schedule, b: Schedule) -> bool:
-    """Whether two schedules are one: the same name and the same function (see :class:`Fingerprint`).
-
-    Examples:
-        >>> from fnmlp import Schedule, cosine_decay
-        >>> same_schedule(cosine_decay(0.1, steps=10), cosine_decay(0.1, steps=10))
-        True
-        >>> same_schedule(Schedule("mine", lambda t: 0.1), Schedule("mine", lambda t: 0.2))
-        False
-    """
-    return a is b or (a.name == b.name and _same_function(a.fn, b.fn))
-
-
-@attrs.frozen(eq=False)
-class Fingerprint:
-    """What a run needs to stay the same run: recorded in a :class:`TrainState`, checked on resuming.
-
-    :func:`fnmlp.train` and :func:`fnmlp.scan` record it in every state they
-    make, and refuse to resume a state whose fingerprint differs from the
-    settings they are given (a ``HyperparameterError`` that names the setting):
-    a run that went on with another loss, penalty, batch size, shuffle seed or
-    dropout would silently be another run. To start a new run from a state's network,
-    pass ``state.params`` instead of the state. The data may change (that is
-    how streaming and ``partial_fit`` work), and so may the learning rate, by
-    an optimiser made with the new rate given ``attrs.evolve(state.opt_state,
-    learning_rate=...)`` (:func:`fnmlp.optimisers.check_state` governs the
-    optimiser).
-
-    Attributes:
-        loss: the :class:`~fnmlp.Loss` (compared field by field, its functions
-            by identity, so a pickled built-in is the built-in).
-        l2: the L2 penalty.
-        batch_size: the mini-batch size, ``None`` for full batch.
-        seed: the shuffle's seed.
-        schedule: the optimiser's learning-rate :class:`~fnmlp.Schedule`, or
-            ``None`` (a constant rate, or an optimiser of a user's own). A
-            schedule of the same name must be the same function: the same
-            object, a partial of the same function with equal arguments (the
-            built-in schedules), or a function of the same code and closure.
-        dropout: the hidden layers' dropout rates, ``()`` for none.
-
-    Raises:
-        DTypeError: for a ``loss`` that is not a Loss or a ``schedule`` that is
-            neither a Schedule nor ``None``.
-        HyperparameterError: for a negative or non-finite ``l2``, a
-            ``batch_size`` that is not a positive int (or ``None``) or a
-            negative ``seed``.
-
-    Examples:
-        >>> from fnmlp import binary_cross_entropy, mean_squared_error
-        >>> run = Fingerprint(binary_cross_entropy, 0.0, 32, 0)
-        >>> run.check(Fingerprint(binary_cross_entropy, 0.0, 32, 0))
-        >>> run.check(Fingerprint(mean_squared_error, 0.0, 32, 0))
-        Traceback (most recent call last):
-        ...
-        fnmlp.errors.HyperparameterError: loss: expected binary_cross_entropy, the loss of the run being resumed (its TrainState.fingerprint), got mean_squared_error; a resumed run keeps its loss, l2, batch_size, seed, dropout and schedule: to start a new run from its network, call train(state.params, ...) instead
-    """
-
-    loss: Loss
-    l2: float
-    batch_size: int | None
-    seed: int
-    schedule: Schedule | None = None
-    dropout: tuple[float, ...] = ()
-
-    def __attrs_post_init__(self) -> None:
-        loss: object = self.loss  # checked at run time: callers may send anything
-        if not isinstance(loss, Loss):
-            raise DTypeError(f"loss: expected an fnmlp Loss, got {_shown(loss)}")
-        # kept as plain float and ints, as train records them, so that they compare by value
-        object.__setattr__(self, "l2", positive_float(self.l2, "l2", allow_zero=True))
-        if self.batch_size is not None:
-            object.__setattr__(self, "batch_size", positive_int(self.batch_size, "batch_size"))
-        object.__setattr__(self, "seed", positive_int(self.seed, "seed", allow_zero=True))
-        schedule: object = self.schedule
-        if schedule is not None and not isinstance(schedule, Schedule):
-            raise DTypeError(f"schedule: expected a Schedule or None, got {_shown(schedule)}")
-        rates: object = self.dropout
-        if not isinstance(rates, tuple):
-            raise DTypeError(f"dropout: expected a tuple of rates, got {_shown(rates)}")
-        object.__setattr__(
-            self,
-            "dropout",
-            tuple(positive_float(r, f"dropout[{i}]", allow_zero=True) for i, r in enumerate(rates)),
-        )
-
-    def check(self, given: Fingerprint) -> None:
-        """Raise ``HyperparameterError`` naming the first setting in which ``given`` differs.
-
-        ``self`` is the run's, ``given`` the settings of the call resuming it.
-        """
-        resume = (
-            "; a resumed run keeps its loss, l2, batch_size, seed, dropout and schedule: to start a new "
-            "run from its network, call train(state.params, ...) instead"
-        )
-        of_run = "the run being resumed (its TrainState.fingerprint)"
-        if self.loss != given.loss:
-            got = given.loss.name
-            if got == self.loss.name:
-                got = f"another Loss named {got} (other functions or fields)"
-            raise HyperparameterError(
-                f"loss: expected {self.loss.name}, the loss of {of_run}, got {got}{resume}"
-            )
-        for name in ("l2", "batch_size", "seed", "dropout"):
-            mine, theirs = getattr(self, name), getattr(given, name)
-            if type(mine) is not type(theirs) or mine != theirs:
-                raise HyperparameterError(
-                    f"{name}: expected {mine!r}, the {name} of {of_run}, got {theirs!r}{resume}"
-                )
-        a, b = self.schedule, given.schedule
-        if a is not None and b is not None and a.name == b.name and not same_schedule(a, b):
-            raise HyperparameterError(
-                f"optimizer: expected the learning-rate schedule {a.name!r} of {of_run}, got "
-                f"another function under the same name{resume} (or pass the very Schedule "
-                f"the run was made with)"
-            )
-
-
 @attrs.frozen(eq=False)
 class TrainState(Generic[F]):
     """Everything training carries from one epoch to the next; resume from it.
@@ -490,9 +324,9 @@ class TrainState(Generic[F]):
         params: object = self.params  # checked at run time: callers may send anything
         best: object = self.best_params
         if not isinstance(params, Params):
-            raise DTypeError(f"params: expected fnmlp Params, got {_shown(params)}")
+            raise DTypeError(f"params: expected fnmlp Params, got {shown(params)}")
         if not isinstance(best, Params):
-            raise DTypeError(f"best_params: expected fnmlp Params, got {_shown(best)}")
+            raise DTypeError(f"best_params: expected fnmlp Params, got {shown(best)}")
         if best is not params:
             _check_same_architecture(params, best)
         epoch = _count(self.epoch, "epoch")
@@ -504,13 +338,13 @@ class TrainState(Generic[F]):
         loss: object = self.best_loss
         if not isinstance(loss, (int, float, np.integer, np.floating)) or isinstance(loss, bool):
             raise DTypeError(
-                f"best_loss: expected a float (inf before any log), got {_shown(loss)}"
+                f"best_loss: expected a float (inf before any log), got {shown(loss)}"
             )
         if isinstance(loss, (float, np.floating)) and math.isnan(loss):
             raise NonFiniteError("best_loss: expected a float or inf, got nan")
         stopped: object = self.stopped
         if not isinstance(stopped, bool):
-            raise DTypeError(f"stopped: expected a bool, got {_shown(stopped)}")
+            raise DTypeError(f"stopped: expected a bool, got {shown(stopped)}")
         log: object = self.log  # the newest entry only: a log is built one entry at a time
         if log is not None and not (
             isinstance(log, tuple)
@@ -521,7 +355,7 @@ class TrainState(Generic[F]):
         ):
             raise DTypeError(
                 f"log: expected None or a log ((epoch, train loss, train accuracy, validation "
-                f"loss, validation accuracy), older log), got {_shown(log)}"
+                f"loss, validation accuracy), older log), got {shown(log)}"
             )
         checkpoint: object = self.checkpoint
         if checkpoint is not None:
@@ -532,7 +366,7 @@ class TrainState(Generic[F]):
             ):
                 raise DTypeError(
                     f"checkpoint: expected None or (epoch, params, opt_state), got "
-                    f"{_shown(checkpoint)}"
+                    f"{shown(checkpoint)}"
                 )
             at = _count(checkpoint[0], "checkpoint[0]")
             if at > epoch:
@@ -544,11 +378,11 @@ class TrainState(Generic[F]):
         fingerprint: object = self.fingerprint
         if fingerprint is not None and not isinstance(fingerprint, Fingerprint):
             raise DTypeError(
-                f"fingerprint: expected a Fingerprint or None, got {_shown(fingerprint)}"
+                f"fingerprint: expected a Fingerprint or None, got {shown(fingerprint)}"
             )
         plateau: object = self.plateau
         if not isinstance(plateau, Plateau):
-            raise DTypeError(f"plateau: expected a Plateau, got {_shown(plateau)}")
+            raise DTypeError(f"plateau: expected a Plateau, got {shown(plateau)}")
 
     @property
     def latest(self) -> LogEntry | None:
@@ -611,18 +445,10 @@ class TrainState(Generic[F]):
         )
 
 
-def _shown(value: object) -> str:
-    try:
-        shown = repr(value)
-    except Exception:  # a repr that fails is not shown
-        shown = "(unprintable)"
-    return f"{type(value).__name__} {shown}"[:120]
-
-
 def _count(value: object, name: str) -> int:
     """``value`` as a non-negative int: an epoch count."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
-        raise DTypeError(f"{name}: expected a non-negative int, got {_shown(value)}")
+        raise DTypeError(f"{name}: expected a non-negative int, got {shown(value)}")
     if value < 0:
         raise HyperparameterError(f"{name}: expected a non-negative int, got {value}")
     return int(value)

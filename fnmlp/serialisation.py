@@ -98,48 +98,37 @@ Examples:
 from __future__ import annotations
 
 import contextlib
-import functools
-import itertools
-import math
 import os
 import pathlib
 import secrets
-import stat
-import zipfile
 from collections import Counter
-from collections.abc import Callable
-from typing import Any, BinaryIO, TypeAlias, overload
+from typing import Any, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib import format as npy
 from numpy.lib.npyio import NpzFile
 
-from fnmlp._validate import check_finite
-from fnmlp.activations import ACTIVATIONS, Activation
+from fnmlp._npz import SUFFIX as SUFFIX  # re-exported: the suffix save appends
+from fnmlp._npz import (
+    Wanted,
+    check_version,
+    file_kind,
+    npz_path,
+    open_archive,
+    open_file,
+    scalar_str,
+)
+from fnmlp._paramfiles import (
+    params_members,
+    read_params,
+    read_standardiser,
+    standardiser_members,
+)
+from fnmlp._runfiles import read_run, run_members
 from fnmlp.datasets import Standardiser
-from fnmlp.errors import DTypeError, FnmlpError, NonFiniteError, SerialisationError
-from fnmlp.losses import LOSSES
-from fnmlp.optimisers import (
-    AdamState,
-    MomentumState,
-    RMSPropState,
-    SgdState,
-    adamw,
-    momentum,
-    rmsprop,
-    sgd,
-)
-from fnmlp.records import Layer, Params
-from fnmlp.runs import Fingerprint, Log, Plateau, TrainState, same_schedule
-from fnmlp.schedules import (
-    Schedule,
-    constant,
-    cosine_decay,
-    exponential_decay,
-    invscaling,
-    step_decay,
-)
+from fnmlp.errors import DTypeError, FnmlpError, SerialisationError
+from fnmlp.records import Params
+from fnmlp.runs import TrainState
 
 __all__ = [
     "FORMAT_VERSION",
@@ -175,310 +164,15 @@ Saved: TypeAlias = Params[Any] | Standardiser[Any] | TrainState[Any]
 """What a file written by :func:`save` holds: a network, a :class:`~fnmlp.datasets.Standardiser`
 or a whole run (a :class:`~fnmlp.TrainState`)."""
 
-SUFFIX = ".npz"
-_META = ("magic", "version", "dtype", "layers", "dims", "activations")
-_STANDARDISER_KEYS = ("magic", "version", "dtype", "features", "mean", "scale")
 _MAGICS = {MAGIC: "params", STANDARDISER_MAGIC: "standardiser", RUN_MAGIC: "run"}
-_DTYPES = ("float32", "float64")
-_MAX_NAME = 64  # the longest string member load reads (magic, dtype, activation names)
 
 
-def _npz_path(path: object) -> tuple[pathlib.Path, bool]:
-    """``path`` with ``.npz`` appended if missing, and whether it was appended.
-
-    The suffix is matched in any case (``Model.NPZ`` is kept as it is). A path
-    that names a directory (``"models/"``, ``"."``) or whose file name has
-    nothing before the suffix (``"models/.npz"``) is refused: it would become
-    a hidden file such as ``models/.npz``.
-    """
-    if not isinstance(path, (str, os.PathLike)):
-        raise DTypeError(f"path: expected a str or os.PathLike, got {type(path).__name__}")
-    raw = os.fspath(path)
-    if not isinstance(raw, str):
-        raise DTypeError(f"path: expected a str or os.PathLike of str, got {type(raw).__name__}")
-    if not raw:
-        raise SerialisationError("path: expected a file name, got ''")
-    if "\0" in raw:
-        raise SerialisationError(
-            f"path: expected a path without NUL characters, got {raw!r} (NUL at index "
-            f"{raw.index(chr(0))})"
-        )
-    name = os.path.basename(raw)  # "" after a trailing separator; "." and ".." kept
-    if name in ("", ".", ".."):
-        raise SerialisationError(
-            f"path: expected a file name such as 'model.npz', got {raw!r}, which names a directory"
-        )
-    if name.lower() == SUFFIX:
-        raise SerialisationError(
-            f"path: expected a file name with a stem before {SUFFIX} such as 'model.npz', "
-            f"got {raw!r}"
-        )
-    if raw.lower().endswith(SUFFIX):
-        return pathlib.Path(raw), False
-    return pathlib.Path(raw + SUFFIX), True
+def _header(magic: str, version: int) -> dict[str, npt.NDArray[Any]]:
+    """The ``magic`` and ``version`` members every file begins with."""
+    return {"magic": np.array(magic), "version": np.array(version, dtype=np.int64)}
 
 
 # ----------------------------------------------------------------------------- save
-
-
-def _members(params: Params[Any], label: str = "params") -> dict[str, npt.NDArray[Any]]:
-    for l, layer in enumerate(params.layers, start=1):
-        name = layer.activation.name
-        if ACTIVATIONS.get(name) is not layer.activation:
-            raise SerialisationError(
-                f"{label}.layers[{l - 1}].activation (layer {l}): expected a built-in "
-                f"activation ({', '.join(sorted(ACTIVATIONS))}) that load can find by name, "
-                f"got a custom Activation named {name!r}"
-            )
-    members: dict[str, npt.NDArray[Any]] = {
-        "magic": np.array(MAGIC),
-        "version": np.array(FORMAT_VERSION, dtype=np.int64),
-        "dtype": np.array(str(params.dtype)),
-        "layers": np.array(len(params.layers), dtype=np.int64),
-        "dims": np.array(params.dims, dtype=np.int64),
-        "activations": np.array([layer.activation.name for layer in params.layers]),
-    }
-    for l, layer in enumerate(params.layers, start=1):
-        members[f"W{l}"] = layer.W
-        members[f"b{l}"] = layer.b
-    return members
-
-
-# ----------------------------------------------------------------------------- runs
-
-_Builder = Callable[[list[float]], Schedule]
-
-
-def _build_constant(a: list[float]) -> Schedule:
-    return constant(a[0])
-
-
-def _build_step_decay(a: list[float]) -> Schedule:
-    return step_decay(a[0], factor=a[1], every=_whole(a[2], "every"))
-
-
-def _build_exponential_decay(a: list[float]) -> Schedule:
-    return exponential_decay(a[0], rate=a[1])
-
-
-def _build_invscaling(a: list[float]) -> Schedule:
-    return invscaling(a[0], power_t=a[1])
-
-
-def _build_cosine_decay(a: list[float]) -> Schedule:
-    return cosine_decay(a[0], final=a[1], steps=_whole(a[2], "steps"))
-
-
-def _whole(value: float, name: str) -> int:
-    if not (math.isfinite(value) and value == int(value)):
-        raise SerialisationError(f"{name}: expected a whole number of steps, got {value!r}")
-    return int(value)
-
-
-# The built-in schedules: the name a file records, the module-level function
-# each is a partial of (by name, in fnmlp.schedules) and how to rebuild it from
-# the partial's arguments through the public constructor, which checks them.
-_SCHEDULES: dict[str, tuple[str, int, _Builder]] = {
-    "constant": ("_constant", 1, _build_constant),
-    "step_decay": ("_step_decay", 3, _build_step_decay),
-    "exponential_decay": ("_exponential_decay", 2, _build_exponential_decay),
-    "invscaling": ("_invscaling", 2, _build_invscaling),
-    "cosine_decay": ("_cosine_decay", 3, _build_cosine_decay),
-}
-
-# Each built-in optimiser state: the name a file records, its settings besides
-# the learning rate (a bool for nesterov, floats else) and its moments.
-_OPTIMISERS: dict[type[Any], tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    SgdState: ("sgd", (), ()),
-    MomentumState: ("momentum", ("beta", "nesterov"), ("velocity",)),
-    RMSPropState: ("rmsprop", ("rho", "eps"), ("square",)),
-    AdamState: ("adam", ("beta1", "beta2", "eps", "weight_decay"), ("mean", "square")),
-}
-_OPTIMISER_NAMES = {name: kind for kind, (name, _, _) in _OPTIMISERS.items()}
-
-_WHAT_TO_DO = (
-    "save state.params with fnmlp.save instead and start a new run from them, "
-    "or keep the state in memory (pickle, at your own risk with untrusted files)"
-)
-
-
-def _schedule_kind(schedule: Schedule, name: str) -> tuple[str, list[float]]:
-    """The name and arguments that rebuild a built-in ``schedule``, or ``SerialisationError``."""
-    fn = schedule.fn
-    if isinstance(fn, functools.partial) and getattr(fn.func, "__module__", None) == (
-        "fnmlp.schedules"
-    ):
-        for kind, (function, arity, build) in _SCHEDULES.items():
-            args = fn.args
-            if fn.func.__name__ != function or len(args) != arity or fn.keywords:
-                continue
-            if all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
-                values = [float(a) for a in args]
-                try:
-                    rebuilt = build(values)
-                except FnmlpError:
-                    break
-                if same_schedule(rebuilt, schedule):
-                    return kind, values
-            break
-    raise SerialisationError(
-        f"{name}: expected a built-in schedule ({', '.join(_SCHEDULES)}) that load can "
-        f"rebuild without pickle, got a schedule of your own named {schedule.name!r}: "
-        f"{_WHAT_TO_DO}"
-    )
-
-
-def _rate_members(prefix: str, rate: object, name: str) -> dict[str, npt.NDArray[Any]]:
-    if isinstance(rate, Schedule):
-        kind, values = _schedule_kind(rate, name)
-        return {
-            f"{prefix}schedule": np.array(kind),
-            f"{prefix}schedule_args": np.array(values, dtype=np.float64),
-        }
-    return {f"{prefix}learning_rate": _float(rate, name)}
-
-
-def _float(value: object, name: str) -> npt.NDArray[Any]:
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        try:
-            return np.array(float(value), dtype=np.float64)
-        except OverflowError:
-            pass
-    raise SerialisationError(f"{name}: expected a float, got {type(value).__name__} {value!r:.60}")
-
-
-def _int(value: object, name: str) -> npt.NDArray[Any]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 0 <= value < 2**63:
-        return np.array(int(value), dtype=np.int64)
-    raise SerialisationError(
-        f"{name}: expected an int in [0, 2**63), got {type(value).__name__} {value!r:.60}"
-    )
-
-
-def _opt_members(
-    prefix: str, state: object, params: Params[Any], name: str
-) -> dict[str, npt.NDArray[Any]]:
-    """The members of a built-in optimiser's ``state``, each key starting with ``prefix``."""
-    described = _OPTIMISERS.get(type(state))
-    if described is None:
-        raise SerialisationError(
-            f"{name}: expected the state of a built-in optimiser (SgdState, MomentumState, "
-            f"RMSPropState, AdamState) that load can rebuild without pickle, got "
-            f"{type(state).__name__}: {_WHAT_TO_DO}"
-        )
-    kind, settings, moments = described
-    members = {
-        f"{prefix}kind": np.array(kind),
-        f"{prefix}count": _int(getattr(state, "count"), f"{name}.count"),  # noqa: B009
-        **_rate_members(prefix, getattr(state, "learning_rate"), f"{name}.learning_rate"),  # noqa: B009
-    }
-    for setting in settings:
-        value = getattr(state, setting)
-        if setting == "nesterov":
-            if not isinstance(value, bool):
-                raise SerialisationError(f"{name}.nesterov: expected a bool, got {value!r:.60}")
-            members[f"{prefix}{setting}"] = np.array(int(value), dtype=np.int64)
-        else:
-            members[f"{prefix}{setting}"] = _float(value, f"{name}.{setting}")
-    for moment in moments:
-        array = getattr(state, moment)
-        if not (
-            isinstance(array, np.ndarray)
-            and array.shape == params.theta.shape
-            and array.dtype == params.dtype
-        ):
-            raise SerialisationError(
-                f"{name}.{moment}: expected a {params.theta.shape} {params.dtype} array like "
-                f"params.theta, got {array!r:.80}"
-            )
-        members[f"{prefix}{moment}"] = array
-    return members
-
-
-def _log_arrays(log: Log) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
-    """The log, oldest entry first, as ``(epochs (k,), values (k, 4))``."""
-    entries = []
-    node = log
-    while node is not None:
-        entries.append(node[0])
-        node = node[1]
-    entries.reverse()
-    epochs = np.array([e[0] for e in entries], dtype=np.int64).reshape(len(entries))
-    values = np.array([e[1:] for e in entries], dtype=np.float64).reshape(len(entries), 4)
-    return epochs, values
-
-
-def _run_members(state: TrainState[Any]) -> dict[str, npt.NDArray[Any]]:
-    params = state.params
-    members = _members(params, "state.params")
-    members["magic"] = np.array(RUN_MAGIC)
-    members["version"] = np.array(RUN_VERSION, dtype=np.int64)
-    for l in range(1, len(params.dims)):
-        del members[f"W{l}"], members[f"b{l}"]
-    # which optional parts the file holds, said up front: a zip directory cut short
-    # at a part's edge would otherwise pass for a run without it
-    members["has_checkpoint"] = np.array(int(state.checkpoint is not None), dtype=np.int64)
-    members["has_fingerprint"] = np.array(int(state.fingerprint is not None), dtype=np.int64)
-    members["theta"] = params.theta
-    members["best_theta"] = state.best_params.theta
-    members["epoch"] = _int(state.epoch, "state.epoch")
-    members["best_epoch"] = _int(state.best_epoch, "state.best_epoch")
-    members["best_loss"] = _float(state.best_loss, "state.best_loss")
-    members["stopped"] = np.array(int(state.stopped), dtype=np.int64)
-    plateau = state.plateau
-    members["plateau"] = np.array([plateau.scale, plateau.best, plateau.since], dtype=np.float64)
-    log_epochs, log_values = _log_arrays(state.log)
-    members["log_entries"] = np.array(log_epochs.shape[0], dtype=np.int64)
-    members["log_epochs"] = log_epochs
-    members["log_values"] = log_values
-    members.update(_opt_members("opt_", state.opt_state, params, "state.opt_state"))
-    if state.checkpoint is not None:
-        at, checkpoint_params, checkpoint_state = state.checkpoint
-        members["checkpoint_epoch"] = _int(at, "state.checkpoint[0]")
-        members["checkpoint_theta"] = checkpoint_params.theta
-        members.update(
-            _opt_members("checkpoint_opt_", checkpoint_state, params, "state.checkpoint[2]")
-        )
-    fingerprint = state.fingerprint
-    if fingerprint is not None:
-        loss = fingerprint.loss
-        if LOSSES.get(loss.name) != loss:
-            raise SerialisationError(
-                f"state.fingerprint.loss: expected a built-in loss ({', '.join(LOSSES)}) that "
-                f"load can find by name, got a Loss of your own named {loss.name!r}: "
-                f"{_WHAT_TO_DO}"
-            )
-        members["fingerprint_loss"] = np.array(loss.name)
-        members["fingerprint_l2"] = _float(fingerprint.l2, "state.fingerprint.l2")
-        members["fingerprint_batch_size"] = _int(
-            fingerprint.batch_size or 0, "state.fingerprint.batch_size"
-        )
-        members["fingerprint_seed"] = _int(fingerprint.seed, "state.fingerprint.seed")
-        kind, values = "", list[float]()  # a constant rate: an empty name, no arguments
-        if fingerprint.schedule is not None:
-            kind, values = _schedule_kind(fingerprint.schedule, "state.fingerprint.schedule")
-        members["fingerprint_schedule"] = np.array(kind, dtype="<U32")
-        members["fingerprint_schedule_args"] = np.array(values, dtype=np.float64)
-        hidden = len(params.dims) - 2  # one rate per hidden layer, zeros for no dropout
-        rates = fingerprint.dropout or (0.0,) * hidden
-        if len(rates) != hidden:
-            raise SerialisationError(
-                f"state.fingerprint.dropout: expected one rate per hidden layer ({hidden}), "
-                f"got {len(rates)}"
-            )
-        members["fingerprint_dropout"] = np.array(rates, dtype=np.float64).reshape(hidden)
-    return members
-
-
-def _standardiser_members(standardiser: Standardiser[Any]) -> dict[str, npt.NDArray[Any]]:
-    return {
-        "magic": np.array(STANDARDISER_MAGIC),
-        "version": np.array(STANDARDISER_VERSION, dtype=np.int64),
-        "dtype": np.array(str(standardiser.mean.dtype)),
-        "features": np.array(standardiser.mean.shape[0], dtype=np.int64),
-        "mean": standardiser.mean,
-        "scale": standardiser.scale,
-    }
 
 
 def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
@@ -533,13 +227,15 @@ def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
             f"value: expected fnmlp Params, a Standardiser or a TrainState, got "
             f"{type(value).__name__}"
         )
-    target, _ = _npz_path(path)
+    target, _ = npz_path(path)
+    # each kind's magic and version first, then its own members (fnmlp._paramfiles, _runfiles)
     if isinstance(value, Params):
-        members = _members(value)
+        members = {**_header(MAGIC, FORMAT_VERSION), **params_members(value)}
     elif isinstance(value, TrainState):
-        members = _run_members(value)
+        members = {**_header(RUN_MAGIC, RUN_VERSION), **run_members(value)}
     else:
-        members = _standardiser_members(value)
+        header = _header(STANDARDISER_MAGIC, STANDARDISER_VERSION)
+        members = {**header, **standardiser_members(value)}
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -564,216 +260,11 @@ def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
 # ----------------------------------------------------------------------------- load
 
 
-# What load is asked for: "params", "standardiser", "run", or None for any.
-_Wanted: TypeAlias = str | None
-
-
-def _file_kind(wanted: _Wanted) -> str:
-    return f"an fnmlp {wanted or 'params, standardiser or run'} file"
-
-
-def _expected(target: pathlib.Path, wanted: _Wanted) -> str:
-    return f"{target}: expected {_file_kind(wanted)} (an .npz archive)"
-
-
-_SPECIAL_FILES = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
-
-
-def _special(mode: int) -> str | None:
-    """What a file of ``mode`` is when it is not a regular file, else ``None``."""
-    if stat.S_ISREG(mode):
-        return None
-    names = (name for test, name in _SPECIAL_FILES if test(mode))
-    return next(names, f"a file of mode {stat.filemode(mode)}")
-
-
-def _open_file(target: pathlib.Path, appended: bool, wanted: _Wanted) -> BinaryIO:
-    """Open ``target`` for reading if it is a regular file, never waiting on anything else.
-
-    ``os.stat`` refuses a FIFO, device or socket before it is opened (opening a
-    FIFO waits for a writer; opening a device can act on it). The file is then
-    opened without blocking and checked again by its descriptor, in case it
-    was replaced between the two.
-    """
-    expected = _expected(target, wanted)
-    try:
-        special = _special(os.stat(target).st_mode)
-        if special is None:
-            nonblocking = getattr(os, "O_NONBLOCK", 0)
-            descriptor = os.open(target, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
-            try:
-                special = _special(os.fstat(descriptor).st_mode)
-                if special is None:
-                    if nonblocking:
-                        os.set_blocking(descriptor, True)
-                    return os.fdopen(descriptor, "rb")
-            except BaseException:
-                os.close(descriptor)
-                raise
-            os.close(descriptor)
-    except FileNotFoundError as error:
-        note = f" ({SUFFIX} is appended to paths without it)" if appended else ""
-        raise SerialisationError(f"{expected}, got no such file{note}") from error
-    except IsADirectoryError as error:
-        raise SerialisationError(f"{expected}, got a directory") from error
-    except OSError as error:
-        raise SerialisationError(
-            f"{expected}, got a file that cannot be opened ({error.strerror or error})"
-        ) from error
-    raise SerialisationError(f"{expected}, got {special}, which is not a regular file")
-
-
-def describe_file(file: BinaryIO, error: Exception) -> str:
-    try:
-        size = os.fstat(file.fileno()).st_size
-        file.seek(0)
-        head = file.read(16)
-    except OSError:
-        return "an unreadable file"
-    if size == 0:
-        return "an empty file"
-    if head.startswith(b"PK"):
-        return (
-            f"a damaged or truncated zip archive of {size} bytes ({type(error).__name__}: {error})"
-        )
-    # numpy's own words here would suggest unpickling the file: leave them to __cause__.
-    return f"a file of {size} bytes that is not a zip archive (it begins {head!r})"
-
-
-def _archive(target: pathlib.Path, file: BinaryIO, wanted: _Wanted) -> NpzFile[Any]:
-    """Open ``file`` as an .npz archive; ``file`` stays the caller's to close."""
-    try:
-        opened: object = np.load(file, allow_pickle=False)
-    # numpy and zipfile raise many types (ValueError, EOFError, BadZipFile, OSError,
-    # ...) on foreign or damaged files; every one of them means the same thing here.
-    except Exception as error:
-        raise SerialisationError(
-            f"{_expected(target, wanted)}, got {describe_file(file, error)}"
-        ) from error
-    if isinstance(opened, NpzFile):
-        return opened
-    shape = opened.shape if isinstance(opened, np.ndarray) else None
-    raise SerialisationError(
-        f"{_expected(target, wanted)}, got a single .npy array of shape {shape}"
-    )
-
-
-def _read(
-    target: pathlib.Path,
-    archive: zipfile.ZipFile,
-    key: str,
-    kinds: str,
-    shape: tuple[int, ...],
-    what: str,
-) -> npt.NDArray[Any]:
-    """Read member ``key``, checking its header against ``kinds`` and ``shape`` first."""
-    where = f"{target}: {key}"
-    try:
-        info = archive.getinfo(key + ".npy")
-        with archive.open(info) as member:
-            version = npy.read_magic(member)
-            if version == (1, 0):
-                stored, fortran, dtype = npy.read_array_header_1_0(member)
-            elif version == (2, 0):
-                stored, fortran, dtype = npy.read_array_header_2_0(member)
-            else:
-                raise SerialisationError(
-                    f"{where}: expected an .npy member of version 1.0 or 2.0, got {version}"
-                )
-            if dtype.hasobject or dtype.kind not in kinds or dtype.itemsize > 4 * _MAX_NAME:
-                found = "Python objects (pickled)" if dtype.hasobject else f"dtype {dtype}"
-                raise SerialisationError(f"{where}: expected {what}, got {found}")
-            if stored != shape:
-                raise SerialisationError(
-                    f"{where}: expected {what} of shape {shape}, got shape {stored}"
-                )
-            size = math.prod(shape) * dtype.itemsize
-            if info.file_size != member.tell() + size:
-                raise SerialisationError(
-                    f"{where}: expected {size} bytes of data after the header, the archive "
-                    f"records {info.file_size - member.tell()}"
-                )
-            data = member.read(size)  # reading to the end checks the CRC-32
-            if len(data) != size:
-                raise SerialisationError(f"{where}: expected {size} bytes of data, got {len(data)}")
-    except SerialisationError:
-        raise
-    except Exception as error:  # zipfile/numpy errors on a damaged member: see _archive
-        raise SerialisationError(
-            f"{where}: expected an intact archive member, got {type(error).__name__}: {error}"
-        ) from error
-    raw = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
-    native: npt.NDArray[Any] = raw.astype(dtype.newbyteorder("="))
-    return native
-
-
-def _scalar_int(target: pathlib.Path, archive: zipfile.ZipFile, key: str) -> int:
-    value: int = _read(target, archive, key, "iu", (), "an int scalar").item()
-    return value
-
-
-def _scalar_str(target: pathlib.Path, archive: zipfile.ZipFile, key: str, what: str) -> str:
-    value: str = _read(target, archive, key, "U", (), what).item()
-    return value
-
-
-def _check_version(
-    target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str], newest: int
-) -> None:
-    version = _scalar_int(target, archive, "version") if "version" in keys else None
-    if version != newest:
-        newer = (
-            f"; it was written by a newer fnmlp (this one reads versions up to {newest})"
-            if version is not None and version > newest
-            else ""
-        )
-        raise SerialisationError(
-            f"{target}: version: expected format version {newest}, got {version}{newer}"
-        )
-
-
-def _float_dtype(target: pathlib.Path, archive: zipfile.ZipFile) -> np.dtype[Any]:
-    dtype_name = _scalar_str(target, archive, "dtype", "a dtype name")
-    if dtype_name not in _DTYPES:
-        raise SerialisationError(
-            f"{target}: dtype: expected one of {list(_DTYPES)}, got {dtype_name!r}"
-        )
-    return np.dtype(dtype_name)
-
-
-def _floats(
-    target: pathlib.Path,
-    archive: zipfile.ZipFile,
-    key: str,
-    shape: tuple[int, int],
-    dtype: np.dtype[Any],
-    label: str,
-) -> npt.NDArray[Any]:
-    """Member ``key``: a finite array of ``shape`` in the ``dtype`` the file records."""
-    array = _read(target, archive, key, "f", shape, f"a {dtype} array")
-    if array.dtype != dtype:
-        raise SerialisationError(
-            f"{target}: {key}: expected a {dtype} array as recorded in 'dtype', "
-            f"got dtype {array.dtype}"
-        )
-    try:
-        check_finite(array, label)
-    except NonFiniteError as error:
-        raise SerialisationError(f"{target}: {error}") from error
-    return array
-
-
-def _magics(wanted: _Wanted) -> list[str]:
+def _magics(wanted: Wanted) -> list[str]:
     return [magic for magic, kind in _MAGICS.items() if wanted in (None, kind)]
 
 
-def _contents(target: pathlib.Path, npz: NpzFile[Any], wanted: _Wanted) -> Saved:
+def _contents(target: pathlib.Path, npz: NpzFile[Any], wanted: Wanted) -> Saved:
     archive = npz.zip
     if archive is None:
         raise SerialisationError(f"{target}: expected an open .npz archive, got a closed one")
@@ -790,10 +281,10 @@ def _contents(target: pathlib.Path, npz: NpzFile[Any], wanted: _Wanted) -> Saved
     magics = " or ".join(repr(magic) for magic in _magics(wanted))
     if "magic" not in keys:
         raise SerialisationError(
-            f"{target}: expected {_file_kind(wanted)} (a 'magic' member {magics}), "
+            f"{target}: expected {file_kind(wanted)} (a 'magic' member {magics}), "
             f"got an .npz archive with keys {sorted(keys)}"
         )
-    magic = _scalar_str(target, archive, "magic", f"the string {magics}")
+    magic = scalar_str(target, archive, "magic", f"the string {magics}")
     if magic not in _magics(wanted):
         found = _MAGICS.get(magic)
         hint = (
@@ -803,331 +294,19 @@ def _contents(target: pathlib.Path, npz: NpzFile[Any], wanted: _Wanted) -> Saved
         )
         raise SerialisationError(f"{target}: magic: expected {magics}, got {magic!r}{hint}")
     if _MAGICS[magic] == "standardiser":
-        return _standardiser(target, archive, keys)
+        check_version(target, archive, keys, STANDARDISER_VERSION)
+        return read_standardiser(target, archive, keys)
     if _MAGICS[magic] == "run":
-        return _run(target, archive, keys)
-    return _params(target, archive, keys)
-
-
-def _standardiser(
-    target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]
-) -> Standardiser[Any]:
-    _check_version(target, archive, keys, STANDARDISER_VERSION)
-    expected = set(_STANDARDISER_KEYS)
-    missing, extra = sorted(expected - keys), sorted(keys - expected)
-    if missing or extra:
-        raise SerialisationError(
-            f"{target}: expected exactly the keys of a standardiser, got missing {missing} "
-            f"and extra {extra}"
-        )
-    n = _scalar_int(target, archive, "features")
-    if n < 1:
-        raise SerialisationError(
-            f"{target}: features: expected a positive number of features, got {n}"
-        )
-    dtype = _float_dtype(target, archive)
-    mean = _floats(target, archive, "mean", (n, 1), dtype, "mean")
-    scale = _floats(target, archive, "scale", (n, 1), dtype, "scale")
-    return Standardiser(mean=mean, scale=scale)
-
-
-def _params(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> Params[Any]:
-    _check_version(target, archive, keys, FORMAT_VERSION)
-    L = _layer_count(target, archive, keys)
-    expected = {*_META, *(f"{p}{l}" for p in "Wb" for l in range(1, L + 1))}
-    missing, extra = sorted(expected - keys), sorted(keys - expected)
-    if missing or extra:
-        raise SerialisationError(
-            f"{target}: expected exactly the keys of a {L}-layer network, got "
-            f"missing {missing} and extra {extra}"
-        )
-    dims, dtype, activations = _architecture(target, archive, L)
-    layers: list[Layer[Any]] = []
-    for l in range(1, L + 1):
-        rows, columns = dims[l], dims[l - 1]
-        W = _floats(target, archive, f"W{l}", (rows, columns), dtype, f"W{l} (layer {l})")
-        b = _floats(target, archive, f"b{l}", (rows, 1), dtype, f"b{l} (layer {l})")
-        layers.append(Layer(W, b, activations[l - 1]))
-    return Params(tuple(layers))
-
-
-def _layer_count(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> int:
-    L = _scalar_int(target, archive, "layers") if "layers" in keys else 0
-    if not 1 <= L <= len(keys):
-        raise SerialisationError(
-            f"{target}: layers: expected a layer count from 1 to {len(keys)} "
-            f"(the archive's member count), got {L if 'layers' in keys else 'no layers member'}"
-        )
-    return L
-
-
-def _architecture(
-    target: pathlib.Path, archive: zipfile.ZipFile, L: int
-) -> tuple[list[int], np.dtype[Any], list[Activation]]:
-    """The layer sizes, dtype and activations a params or run file records."""
-    dims = _read(target, archive, "dims", "iu", (L + 1,), "int layer sizes")
-    if (dims < 1).any():
-        raise SerialisationError(
-            f"{target}: dims: expected positive layer sizes, got {dims.tolist()}"
-        )
-    dtype = _float_dtype(target, archive)
-    names_array = _read(target, archive, "activations", "U", (L,), "activation names")
-    activations = []
-    for l in range(1, L + 1):
-        name = str(names_array[l - 1])
-        if name not in ACTIVATIONS:
-            raise SerialisationError(
-                f"{target}: activations[{l - 1}] (layer {l}): expected one of "
-                f"{sorted(ACTIVATIONS)}, got {name!r}"
-            )
-        activations.append(ACTIVATIONS[name])
-    return [int(n) for n in dims], dtype, activations
-
-
-def _run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> TrainState[Any]:
-    _check_version(target, archive, keys, RUN_VERSION)
-    L = _layer_count(target, archive, keys)
-    expected = {
-        *_META,
-        *("has_checkpoint", "has_fingerprint"),
-        *("theta", "best_theta", "epoch", "best_epoch", "best_loss", "stopped", "plateau"),
-        *("log_entries", "log_epochs", "log_values"),
-    }
-    missing = sorted(expected - keys)
-    if missing:
-        raise SerialisationError(
-            f"{target}: expected the keys of a {L}-layer run, got missing {missing}"
-        )
-    has_checkpoint = _flag(target, archive, "has_checkpoint")
-    has_fingerprint = _flag(target, archive, "has_fingerprint")
-    expected |= _opt_keys(target, archive, keys, "opt_")
-    if has_checkpoint:
-        expected |= {"checkpoint_epoch", "checkpoint_theta"}
-        expected |= _opt_keys(target, archive, keys, "checkpoint_opt_")
-    if has_fingerprint:
-        expected |= {
-            f"fingerprint_{k}"
-            for k in ("loss", "l2", "batch_size", "seed", "schedule", "schedule_args", "dropout")
-        }
-    missing, extra = sorted(expected - keys), sorted(keys - expected)
-    if missing or extra:
-        raise SerialisationError(
-            f"{target}: expected exactly the keys of a {L}-layer run, got missing {missing} "
-            f"and extra {extra}"
-        )
-    dims, dtype, activations = _architecture(target, archive, L)
-    size = sum((n_prev + 1) * n for n_prev, n in itertools.pairwise(dims))
-
-    def network(key: str) -> Params[Any]:
-        theta = _floats(target, archive, key, (1, size), dtype, key)
-        layers, start = [], 0
-        for n_prev, n, activation in zip(dims, dims[1:], activations):
-            block = theta[0, start : start + (n_prev + 1) * n].reshape(n_prev + 1, n)
-            layers.append(Layer(block[:-1].T, block[-1:].T, activation))
-            start += (n_prev + 1) * n
-        return Params(tuple(layers))
-
-    def opt_state(prefix: str) -> object:
-        return _opt_state(target, archive, keys, prefix, (1, size), dtype)
-
-    params = network("theta")
-    best_params = network("best_theta")
-    stopped = _flag(target, archive, "stopped")
-    checkpoint = None
-    if has_checkpoint:
-        checkpoint = (
-            _scalar_int(target, archive, "checkpoint_epoch"),
-            network("checkpoint_theta"),
-            opt_state("checkpoint_opt_"),
-        )
-    fingerprint = None
-    if has_fingerprint:
-        loss_name = _scalar_str(target, archive, "fingerprint_loss", "a loss name")
-        if loss_name not in LOSSES:
-            raise SerialisationError(
-                f"{target}: fingerprint_loss: expected one of {sorted(LOSSES)}, got {loss_name!r}"
-            )
-        batch_size = _scalar_int(target, archive, "fingerprint_batch_size")
-        fingerprint = Fingerprint(
-            LOSSES[loss_name],
-            _scalar_float(target, archive, "fingerprint_l2"),
-            batch_size or None,
-            _scalar_int(target, archive, "fingerprint_seed"),
-            _schedule(target, archive, keys, "fingerprint_"),
-            _dropout(target, archive, L - 1),
-        )
-    return TrainState(
-        params,
-        opt_state("opt_"),
-        _scalar_int(target, archive, "epoch"),
-        best_params,
-        _scalar_int(target, archive, "best_epoch"),
-        _scalar_float(target, archive, "best_loss", allow_inf=True),
-        bool(stopped),
-        _log(target, archive),
-        checkpoint,
-        fingerprint,
-        _plateau(target, archive),
-    )
-
-
-def _plateau(target: pathlib.Path, archive: zipfile.ZipFile) -> Plateau:
-    scale, best, since = _read(target, archive, "plateau", "f", (3,), "a plateau").tolist()
-    if not (0 <= scale <= 1 and not math.isnan(best) and since >= 0 and since == int(since)):
-        raise SerialisationError(
-            f"{target}: plateau: expected [scale in [0, 1], best loss, since >= 0], got "
-            f"{[scale, best, since]}"
-        )
-    return Plateau(float(scale), float(best), int(since))
-
-
-def _dropout(target: pathlib.Path, archive: zipfile.ZipFile, hidden: int) -> tuple[float, ...]:
-    rates = _read(target, archive, "fingerprint_dropout", "f", (hidden,), "dropout rates")
-    if not ((rates >= 0) & (rates < 1)).all():
-        raise SerialisationError(
-            f"{target}: fingerprint_dropout: expected rates in [0, 1), got {rates.tolist()}"
-        )
-    return tuple(float(r) for r in rates) if rates.any() else ()
-
-
-def _flag(target: pathlib.Path, archive: zipfile.ZipFile, key: str) -> bool:
-    value = _scalar_int(target, archive, key)
-    if value not in (0, 1):
-        raise SerialisationError(f"{target}: {key}: expected 0 or 1, got {value}")
-    return bool(value)
-
-
-def _scalar_float(
-    target: pathlib.Path, archive: zipfile.ZipFile, key: str, *, allow_inf: bool = False
-) -> float:
-    value = float(_read(target, archive, key, "f", (), "a float64 scalar").item())
-    if math.isnan(value) or (math.isinf(value) and not allow_inf):
-        raise SerialisationError(f"{target}: {key}: expected a finite float, got {value}")
-    return value
-
-
-def _opt_keys(
-    target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str], prefix: str
-) -> set[str]:
-    """The members of the optimiser state stored under ``prefix``, from its recorded kind."""
-    if f"{prefix}kind" not in keys:
-        raise SerialisationError(
-            f"{target}: expected a {prefix}kind member naming the optimiser state, got none"
-        )
-    kind = _scalar_str(target, archive, f"{prefix}kind", "an optimiser name")
-    if kind not in _OPTIMISER_NAMES:
-        raise SerialisationError(
-            f"{target}: {prefix}kind: expected one of {sorted(_OPTIMISER_NAMES)}, got {kind!r}"
-        )
-    _, settings, moments = _OPTIMISERS[_OPTIMISER_NAMES[kind]]
-    rate = ("schedule", "schedule_args") if f"{prefix}schedule" in keys else ("learning_rate",)
-    return {f"{prefix}{k}" for k in ("kind", "count", *rate, *settings, *moments)}
-
-
-def _schedule(
-    target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str], prefix: str
-) -> Schedule | None:
-    if f"{prefix}schedule" not in keys:
-        return None
-    kind = _scalar_str(target, archive, f"{prefix}schedule", "a schedule name")
-    if kind == "" and prefix == "fingerprint_":  # a constant rate
-        _read(target, archive, f"{prefix}schedule_args", "f", (0,), "no arguments")
-        return None
-    if kind not in _SCHEDULES:
-        raise SerialisationError(
-            f"{target}: {prefix}schedule: expected one of {sorted(_SCHEDULES)}, got {kind!r}"
-        )
-    _, arity, build = _SCHEDULES[kind]
-    key = f"{prefix}schedule_args"
-    args = _read(target, archive, key, "f", (arity,), f"{arity} float64 arguments")
-    try:
-        return build([float(a) for a in args])
-    except SerialisationError as error:
-        raise SerialisationError(f"{target}: {key}: {error}") from error
-    except FnmlpError as error:
-        raise SerialisationError(f"{target}: {key}: {error}") from error
-
-
-def _opt_state(
-    target: pathlib.Path,
-    archive: zipfile.ZipFile,
-    keys: set[str],
-    prefix: str,
-    shape: tuple[int, int],
-    dtype: np.dtype[Any],
-) -> object:
-    """The built-in optimiser state stored under ``prefix``, checked by its optimiser's constructor."""
-    kind = _scalar_str(target, archive, f"{prefix}kind", "an optimiser name")
-    rate: float | Schedule | None = _schedule(target, archive, keys, prefix)
-    if rate is None:
-        rate = _scalar_float(target, archive, f"{prefix}learning_rate")
-    count = _scalar_int(target, archive, f"{prefix}count")
-    if count < 0:
-        raise SerialisationError(
-            f"{target}: {prefix}count: expected a non-negative step count, got {count}"
-        )
-
-    def number(name: str) -> float:
-        return _scalar_float(target, archive, f"{prefix}{name}")
-
-    def moment(name: str) -> npt.NDArray[Any]:
-        return _floats(target, archive, f"{prefix}{name}", shape, dtype, f"{prefix}{name}")
-
-    # each optimiser's constructor checks the recorded settings, as it checks a user's
-    try:
-        if kind == "sgd":
-            sgd(rate)
-            return SgdState(rate, count)
-        if kind == "momentum":
-            nesterov = _scalar_int(target, archive, f"{prefix}nesterov")
-            if nesterov not in (0, 1):
-                raise SerialisationError(
-                    f"{target}: {prefix}nesterov: expected 0 or 1, got {nesterov}"
-                )
-            beta = number("beta")
-            momentum(rate, beta=beta, nesterov=bool(nesterov))
-            return MomentumState(rate, beta, bool(nesterov), count, moment("velocity"))
-        if kind == "rmsprop":
-            rho, eps = number("rho"), number("eps")
-            rmsprop(rate, rho=rho, eps=eps)
-            return RMSPropState(rate, rho, eps, count, moment("square"))
-        beta1, beta2, eps, decay = (number(k) for k in ("beta1", "beta2", "eps", "weight_decay"))
-        adamw(rate, beta1, beta2, eps, weight_decay=decay)
-        return AdamState(rate, beta1, beta2, eps, decay, count, moment("mean"), moment("square"))
-    except SerialisationError:
-        raise
-    except FnmlpError as error:
-        raise SerialisationError(f"{target}: {prefix}{kind}: {error}") from error
-
-
-def _log(target: pathlib.Path, archive: zipfile.ZipFile) -> Log:
-    k = _scalar_int(target, archive, "log_entries")
-    epochs = _read(target, archive, "log_epochs", "iu", (k,), "int epochs")
-    values = _read(target, archive, "log_values", "f", (k, 4), "float64 log values")
-    if values.dtype != np.float64:
-        raise SerialisationError(
-            f"{target}: log_values: expected a float64 array, got dtype {values.dtype}"
-        )
-    if k and ((epochs[1:] <= epochs[:-1]).any() or epochs[0] < 0):
-        raise SerialisationError(
-            f"{target}: log_epochs: expected increasing non-negative epochs, got "
-            f"{epochs.tolist()!r:.80}"
-        )
-    if np.isinf(values).any():
-        raise SerialisationError(
-            f"{target}: log_values: expected finite numbers (NaN where not tracked), got infinity"
-        )
-    log: Log = None
-    for epoch, (loss, accuracy, val_loss, val_accuracy) in zip(epochs.tolist(), values.tolist()):
-        entry = (int(epoch), float(loss), float(accuracy), float(val_loss), float(val_accuracy))
-        log = (entry, log)
-    return log
+        check_version(target, archive, keys, RUN_VERSION)
+        return read_run(target, archive, keys)
+    check_version(target, archive, keys, FORMAT_VERSION)
+    return read_params(target, archive, keys)
 
 
 _KIND_NAMES = {"params": "Params", "standardiser": "Standardiser", "run": "TrainState"}
 
 
-def _wanted(kind: object) -> _Wanted:
+def _wanted(kind: object) -> Wanted:
     if kind is None:
         return None
     if kind is Params:
@@ -1231,9 +410,9 @@ def load(
         30 True
     """
     wanted = _wanted(kind)
-    target, appended = _npz_path(path)
+    target, appended = npz_path(path)
     # load opens the file itself: np.load leaks the handle it opens when the zip is damaged.
-    with _open_file(target, appended, wanted) as file, _archive(target, file, wanted) as npz:
+    with open_file(target, appended, wanted) as file, open_archive(target, file, wanted) as npz:
         try:
             return _contents(target, npz, wanted)
         except SerialisationError:

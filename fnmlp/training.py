@@ -44,388 +44,20 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp import _kernels, _loop
-from fnmlp._validate import positive_float, positive_int
+from fnmlp import _loop
+from fnmlp._data import split_indices as split_indices  # re-exported: documented here
+from fnmlp._setup import prepare
 from fnmlp.aliases import F
-from fnmlp.errors import (
-    DTypeError,
-    HyperparameterError,
-    LabelError,
-    ShapeError,
-    TrainingInterrupted,
-)
+from fnmlp.errors import HyperparameterError, TrainingInterrupted
 from fnmlp.losses import Loss
-from fnmlp.metrics import Labels, class_sample_weight, labels
-from fnmlp.optimisers import Optimizer, check_state
-from fnmlp.propagation import (
-    check_dropout,
-    check_inputs,
-    check_output_for,
-    check_pass_fits,
-    check_targets_for,
-    check_weights,
-)
+from fnmlp.optimisers import Optimizer
 from fnmlp.records import Params
-from fnmlp.runs import EarlyStopping, Fingerprint, Log, ReduceLROnPlateau, TrainResult, TrainState
-from fnmlp.schedules import Schedule
+from fnmlp.runs import EarlyStopping, Log, ReduceLROnPlateau, TrainResult, TrainState
 
 __all__ = ["ClassWeight", "scan", "split_indices", "train"]
 
 ClassWeight = Mapping[Any, float] | Literal["balanced"]
 """``{class: weight}`` (a class index, or a label when ``Y`` holds labels) or ``"balanced"``."""
-
-
-def split_indices(
-    m: int, fraction: float, *, seed: int, classes: npt.ArrayLike | None = None
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """The examples :func:`train` keeps and holds out under ``validation_fraction``.
-
-    ``n = round(fraction * m)`` examples (at least 1, at most ``m - 1``) are
-    held out, drawn by a generator seeded with ``(seed, m, 1)``, so that they
-    depend only on ``seed``, ``m`` and ``classes``: a resumed run holds out
-    the same examples. With ``classes`` (one class index per example) the
-    draw is stratified: class ``c`` of ``m_c`` examples gives ``n * m_c / m``
-    of them, rounded down, and the examples left over go to the classes with
-    the largest remainders (the lower class first on a tie); then each class
-    in increasing order holds out the first of a permutation of its examples.
-    Without, the first ``n`` of a permutation of all of them.
-
-    Args:
-        m: the number of examples, at least 2.
-        fraction: the share to hold out, in ``(0, 1)``.
-        seed: a non-negative int.
-        classes: ``(m,)`` non-negative class indices, or ``None``.
-
-    Returns:
-        ``(kept, held)``: the examples' indices, each in increasing order.
-
-    Raises:
-        ShapeError: for fewer than 2 examples.
-
-    Examples:
-        >>> kept, held = split_indices(10, 0.2, seed=0, classes=[0] * 5 + [1] * 5)
-        >>> print(held, (held < 5).sum())
-        [3 7] 1
-    """
-    if m < 2:
-        raise ShapeError(
-            f"validation_fraction: expected at least 2 examples to hold some out, got m={m}"
-        )
-    n = min(m - 1, max(1, round(fraction * m)))
-    rng = np.random.default_rng((seed, m, 1))
-    if classes is None:
-        held = rng.permutation(m)[:n]
-    else:
-        codes = np.asarray(classes, dtype=np.intp).reshape(-1)
-        counts = np.bincount(codes)
-        quotas = n * counts / m
-        shares = np.floor(quotas).astype(np.intp)
-        order = np.argsort(-(quotas - shares), kind="stable")  # largest remainder first
-        shares[order[: n - int(shares.sum())]] += 1
-        held = np.concatenate(
-            [
-                rng.permutation(np.flatnonzero(codes == c))[:share]
-                for c, share in enumerate(shares.tolist())
-                if counts[c]
-            ]
-        )
-    held = np.sort(held).astype(np.intp)
-    kept = np.setdiff1d(np.arange(m, dtype=np.intp), held, assume_unique=True)
-    return kept, held
-
-
-def _columns(data: npt.NDArray[Any], which: npt.NDArray[np.intp]) -> Any:
-    """The columns ``which`` of ``data``, as a new read-only array."""
-    out = np.take(data, which, axis=1)
-    out.setflags(write=False)
-    return out
-
-
-def _single_class(params: Params[Any], loss: Loss) -> bool:
-    """Whether each example has one class: a softmax output, or one sigmoid unit (0/1)."""
-    output = params.activations[-1]
-    return loss.probabilities and (params.dims[-1] == 1 or not output.elementwise)
-
-
-def _label_targets(
-    params: Params[Any],
-    Y: npt.ArrayLike,
-    name: str,
-    encoder: Labels | None = None,
-    *,
-    fresh: bool = True,
-) -> tuple[npt.ArrayLike, Labels | None]:
-    """Labels (strings, objects) in ``Y`` encoded for ``params``' output; other ``Y`` as given.
-
-    With a softmax output of ``k`` units, ``Labels.of(Y)`` must find ``k``
-    classes; with one sigmoid unit, two (the second is class 1). Validation
-    labels (``fresh=False``) are encoded with the training labels' ``encoder``
-    and refused when the training targets were numbers.
-    """
-    if not isinstance(Y, (np.ndarray, list, tuple)):
-        return Y, None
-    try:
-        raw = np.asarray(Y)
-    except (ValueError, TypeError):
-        return Y, None  # ragged: the targets' check says so
-    if raw.dtype.kind not in "USO":
-        return Y, None
-    if raw.ndim != 1 and not (raw.ndim == 2 and raw.shape[0] == 1):
-        raise ShapeError(
-            f"{name}: expected labels as a 1-D sequence or a (1, m) row, got shape {raw.shape}"
-        )
-    if encoder is None and not fresh:
-        raise LabelError(
-            f"{name}: expected numeric targets like Y's, got labels of dtype {raw.dtype} (give "
-            f"Y and {name} alike: both labels, or both encoded by one fnmlp.Labels)"
-        )
-    labels_ = encoder if encoder is not None else Labels.of(raw)
-    k, output = len(labels_.classes), params.activations[-1]
-    n_y = params.dims[-1]
-    if not output.probability or (n_y > 1 and output.elementwise):
-        raise LabelError(
-            f"{name}: expected numeric targets for a {n_y}-unit {output.name} output, got labels "
-            f"of dtype {raw.dtype} (labels need a softmax output, one unit per class, or one "
-            f"sigmoid unit for two classes)"
-        )
-    wanted = 2 if n_y == 1 else n_y
-    if k != wanted:
-        unit = "the sigmoid output (class 1 is the second)" if n_y == 1 else "the softmax output"
-        raise LabelError(
-            f"{name}: expected labels of {wanted} classes for {unit}, got {k}: "
-            f"{labels_.classes!r:.200} (to name classes that Y lacks, pass "
-            f"fnmlp.Labels(classes).encode({name.split()[-1]}))"
-        )
-    if n_y == 1:
-        row: npt.NDArray[Any] = labels_.index(raw, name).astype(params.dtype).reshape(1, -1)
-        return row, labels_
-    return labels_.encode(raw, dtype=params.dtype.type, name=name), labels_
-
-
-def _with_class_weights(
-    params: Params[Any],
-    loss: Loss,
-    targets: npt.NDArray[Any],
-    weights: npt.NDArray[Any] | None,
-    class_weight: object,
-    encoder: Labels | None,
-) -> npt.NDArray[Any]:
-    """``sample_weight`` (or ones) times each example's class weight, checked."""
-    if not _single_class(params, loss):
-        raise HyperparameterError(
-            f"class_weight: expected a cross-entropy with a softmax output or one sigmoid unit, "
-            f"got {loss.name} with a {params.dims[-1]}-unit {params.activations[-1].name} output"
-        )
-    per_class: Any = class_weight
-    if encoder is not None and isinstance(class_weight, Mapping):
-        per_class = {}
-        for key, weight in class_weight.items():
-            if key not in encoder.classes:
-                raise LabelError(
-                    f"class_weight: expected classes among {encoder.classes!r:.200}, got {key!r}"
-                )
-            per_class[encoder.classes.index(key)] = weight
-    by_class = class_sample_weight(targets, per_class).astype(params.dtype).reshape(1, -1)
-    combined = by_class if weights is None else by_class * weights
-    if not combined.sum() > 0:
-        raise HyperparameterError(
-            "class_weight: expected weights with a positive sum over the examples, got all zeros"
-        )
-    combined.setflags(write=False)
-    return combined
-
-
-def _schedule(optimizer: Optimizer[Any]) -> Schedule | None:
-    """The learning-rate schedule a built-in optimiser was made with, else ``None``."""
-    rate = dict(optimizer.settings or ()).get("learning_rate")
-    return rate if isinstance(rate, Schedule) else None
-
-
-def _prepare(
-    start: Params[F] | TrainState[F],
-    X: npt.ArrayLike,
-    Y: npt.ArrayLike,
-    *,
-    loss: Loss,
-    optimizer: Optimizer[Any],
-    epochs: int,
-    batch_size: int | None,
-    seed: int,
-    validation: tuple[npt.ArrayLike, npt.ArrayLike] | None,
-    log_every: int | None,
-    l2: float,
-    early_stopping: EarlyStopping | None,
-    running_loss: bool,
-    sample_weight: npt.ArrayLike | None,
-    dropout: float | Sequence[float] | None = None,
-    reduce_lr_on_plateau: ReduceLROnPlateau | None = None,
-    class_weight: ClassWeight | None = None,
-    validation_fraction: float | None = None,
-    copy: bool = True,
-) -> tuple[_loop.Setup[F], TrainState[F], range]:
-    """Check every argument once; ``copy=False`` reads the data in place (for ``train``)."""
-    if isinstance(start, TrainState):
-        params = start.params
-    elif isinstance(start, Params):
-        params = start
-    else:
-        raise DTypeError(
-            f"params: expected fnmlp Params or a TrainState, got {type(start).__name__}"
-        )
-    if not isinstance(loss, Loss):
-        raise DTypeError(f"loss: expected an fnmlp Loss, got {type(loss).__name__}")
-    check_output_for(params, loss)
-    if not isinstance(optimizer, Optimizer):
-        raise DTypeError(f"optimizer: expected an fnmlp Optimizer, got {type(optimizer).__name__}")
-    n_epochs = positive_int(epochs, "epochs")
-    size = None if batch_size is None else positive_int(batch_size, "batch_size")
-    every = None if log_every is None else positive_int(log_every, "log_every")
-    seed_ = positive_int(seed, "seed", allow_zero=True)
-    penalty = positive_float(l2, "l2", allow_zero=True)
-    if not isinstance(running_loss, bool):
-        raise HyperparameterError(f"running_loss: expected True or False, got {running_loss!r}")
-    plateau: object = reduce_lr_on_plateau
-    if plateau is not None and not isinstance(plateau, ReduceLROnPlateau):
-        raise DTypeError(
-            f"reduce_lr_on_plateau: expected a ReduceLROnPlateau or None, got "
-            f"{type(plateau).__name__}"
-        )
-    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
-        raise DTypeError(
-            f"early_stopping: expected an EarlyStopping or None, got {type(early_stopping).__name__}"
-        )
-    check_pass_fits(params, X, batch_size=size if size is not None else 2**63)
-    rates = check_dropout(params, dropout)
-    Y, encoder = _label_targets(params, Y, "Y")
-    data = check_inputs(params, X, copy=copy)
-    m = data.shape[1]
-    targets = check_targets_for(params, Y, m, loss, copy=copy)
-    weights = check_weights(sample_weight, m, params.dtype)
-    if class_weight is not None:
-        weights = _with_class_weights(params, loss, targets, weights, class_weight, encoder)
-    held_back = None
-    if validation_fraction is not None:
-        if validation is not None:
-            raise HyperparameterError(
-                "validation_fraction: expected validation=None to hold part of the training data "
-                "out, got both (pass one or the other)"
-            )
-        fraction = positive_float(validation_fraction, "validation_fraction")
-        if fraction >= 1:
-            raise HyperparameterError(
-                f"validation_fraction: expected a number in (0, 1), got {validation_fraction!r}"
-            )
-        classes = labels(targets) if _single_class(params, loss) else None
-        kept, held = split_indices(m, fraction, seed=seed_, classes=classes)
-        held_back = (_columns(data, held), _columns(targets, held))
-        data, targets = _columns(data, kept), _columns(targets, kept)
-        weights = None if weights is None else _columns(weights, kept)
-        m = data.shape[1]
-        if weights is not None and not weights.sum() > 0:
-            raise HyperparameterError(
-                "sample_weight: expected the examples kept for training to have weights with a "
-                "positive sum, got all zeros once validation_fraction held some out"
-            )
-    if weights is not None:
-        _kernels.value(
-            loss,
-            params.activations[-1],
-            targets[:, :1],
-            targets[:, :1],
-            targets[:, :1],
-            weights[:, :1],
-        )  # a loss without a per-example form says so
-    held_out = held_back
-    if validation is not None:
-        pair: object = validation  # checked at run time: callers may send anything
-        if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise DTypeError(
-                f"validation: expected a pair (X_val, Y_val), got {type(validation).__name__}"
-            )
-        X_val = check_inputs(params, validation[0], "validation X", copy=copy)
-        Y_val, _ = _label_targets(params, validation[1], "validation Y", encoder, fresh=False)
-        held_out = (
-            X_val,
-            check_targets_for(params, Y_val, X_val.shape[1], loss, "validation Y", copy=copy),
-        )
-    if early_stopping is not None and held_out is None:
-        raise HyperparameterError(
-            "early_stopping: expected validation data to monitor, got validation=None "
-            "(pass validation=(X_val, Y_val) or validation_fraction=0.1)"
-        )
-    fingerprint = Fingerprint(loss, penalty, size, seed_, _schedule(optimizer), rates)
-    if isinstance(start, TrainState):
-        check_state(params, start.opt_state, optimizer)
-        if start.fingerprint is not None:
-            start.fingerprint.check(fingerprint)
-        # a resumed run goes on (even after early stopping) from this very state
-        checkpoint = (start.epoch, start.params, start.opt_state)
-        state = attrs.evolve(start, stopped=False, checkpoint=checkpoint, fingerprint=fingerprint)
-    else:
-        state = TrainState(
-            params,
-            optimizer.init(params),
-            0,
-            params,
-            0,
-            float("inf"),
-            False,
-            fingerprint=fingerprint,
-        )
-    first = state.epoch
-    every = every if every is not None else max(1, n_epochs // 100)
-    structure = params.structure
-    batch = m if size is None else min(size, m)
-    decay = None
-    if penalty:
-        number = structure.dtype.type
-        decay = np.where(structure.weights, number(penalty / m), number(0))
-    whole = None
-    if batch == m:
-        X1 = _kernels.with_ones(data)
-        X1[:-1] = data
-        whole = (
-            (
-                X1,
-                targets,
-                None if weights is None else weights / weights.sum(),
-                _loop.hidden_buffers(structure, m),
-            ),
-        )
-    setup: _loop.Setup[F] = _loop.Setup(
-        data,
-        targets,
-        weights,
-        held_out,
-        loss,
-        optimizer,
-        size,
-        seed_,
-        every,
-        penalty,
-        early_stopping,
-        first + n_epochs,
-        structure,
-        params.activations,
-        decay,
-        _loop.hidden_buffers(structure, batch),
-        _loop.hidden_buffers(structure, m % batch) if m % batch else (),
-        whole,
-        running_loss,
-        first_step=state.opt_state.count,
-        dropout=rates,
-        plateau=reduce_lr_on_plateau,
-    )
-    if state.log is None and running_loss:
-        # nothing to measure before the first batch: the history starts at the first log
-        state = attrs.evolve(state, checkpoint=(first, state.params, state.opt_state))
-        if early_stopping is not None:  # the starting network may be the best one
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                state = _loop.judge(setup, state, None, logged=False)
-    elif state.log is None:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            state = _loop.judge(setup, state, None, logged=True)
-    return setup, state, range(first, first + n_epochs)
 
 
 def scan(
@@ -481,7 +113,7 @@ def scan(
         >>> print(state.epoch)
         38
     """
-    setup, state, epochs_range = _prepare(
+    setup, state, epochs_range = prepare(
         params,
         X,
         Y,
@@ -610,7 +242,7 @@ def train(
     Raises:
         ShapeError, DTypeError, NonFiniteError, LabelError: for bad data;
             ``ShapeError`` also for data or a batch size whose training would
-            not fit in memory (:func:`fnmlp.propagation.check_pass_fits`).
+            not fit in memory (:func:`fnmlp._checks.check_pass_fits`).
         HyperparameterError: for non-positive epochs, batch sizes, intervals, ...
         DivergenceError: when a loss or parameter becomes non-finite, naming
             the first epoch whose parameters or losses are not finite (however
@@ -670,7 +302,7 @@ def train(
         >>> print(fnmlp.labels_of(names).decode(fnmlp.predict(run.params, X3[:, :4])), names[:4])
         ['red' 'green' 'blue' 'green'] ['red' 'green' 'blue' 'green']
     """
-    setup, state, epochs_range = _prepare(
+    setup, state, epochs_range = prepare(
         params,
         X,
         Y,

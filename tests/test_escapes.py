@@ -30,8 +30,8 @@ from fnmlp import (
     softmax,
     train,
 )
+from fnmlp._checks import check_output_for, check_pass_fits
 from fnmlp.initialisers import check_fits
-from fnmlp.propagation import check_output_for, check_pass_fits
 
 # ----------------------------------------------------------------------------- huge targets
 
