@@ -58,6 +58,7 @@ from dask.local import get_sync
 from dask.optimization import cull
 
 from fnmlp import _loop
+from fnmlp._setup import prepare
 from fnmlp._validate import positive_int
 from fnmlp.aliases import F, Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, SerialisationError, ShapeError
@@ -75,7 +76,6 @@ from fnmlp.propagation import (
 )
 from fnmlp.records import Grads, Params, grads_of, lock
 from fnmlp.runs import EarlyStopping, TrainResult, TrainState
-from fnmlp.training import _prepare
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -443,7 +443,7 @@ def _setup(
 ) -> tuple[
     _loop.Setup[F], TrainState[F], range, da.Array, da.Array, list[tuple[dict[Any, Any], list[Any]]]
 ]:
-    """Every argument checked once by the core's ``_prepare``, on a sample of the data.
+    """Every argument checked once by the core's ``fnmlp._setup.prepare``, on a sample of the data.
 
     The sample, the first ``batch_size`` examples, is what a divergence is
     diagnosed on (:attr:`fnmlp._loop.Setup.X`); the steps see every chunk.
@@ -458,10 +458,10 @@ def _setup(
     if not isinstance(loss, Loss):
         raise DTypeError(f"loss: expected an fnmlp Loss, got {type(loss).__name__}")
     graphs = _chunk_graphs(data, targets)
-    given: object = batch_size  # checked by _prepare: callers may send anything
+    given: object = batch_size  # checked by prepare: callers may send anything
     size = min(given, data.chunks[1][0]) if isinstance(given, int) else 1
     X0, Y0 = (np.array(part[:, :size]) for part in get_sync(*graphs[0]))
-    setup, state, epochs_range = _prepare(
+    setup, state, epochs_range = prepare(
         start,
         X0,
         Y0,
