@@ -825,6 +825,34 @@ def test_divergence_in_a_deeper_net_names_its_layer() -> None:
     assert f"layer {bad[0]} has non-finite parameters" in str(error)
 
 
+def test_divergence_of_the_l2_penalty_alone_is_named_as_such() -> None:
+    # X = 0 and a dead ReLU: no gradient reaches the weights, so with decay l2 / m = 1000 each
+    # epoch multiplies them by -999; the outputs stay b2 (the raw loss stays small) while the
+    # penalty l2 / (2 m) * sum(W^2) overflows, at the output layer by convention
+    X, Y = np.zeros((1, 4)), np.array([[0.1, -0.2, 0.3, 0.4]])
+    hidden = fnmlp.Layer(np.array([[0.5]]), np.array([[-1.0]]), fnmlp.relu)
+    params = Params((hidden, fnmlp.Layer(np.array([[0.5]]), np.array([[0.0]]), linear)))
+    settings: dict[str, Any] = {
+        "loss": mean_squared_error,
+        "optimizer": sgd(1.0),
+        "l2": 4000.0,
+        "epochs": 200,
+    }
+    first = -1
+    with pytest.raises(fnmlp.DivergenceError), np.errstate(over="ignore"):
+        for state in scan(params, X, Y, log_every=10**6, **settings):
+            weights = np.concatenate([layer.W.ravel() for layer in state.params.layers])
+            if first < 0 and not np.isfinite(4000.0 / 8 * float(weights.dot(weights))):
+                first = state.epoch
+    assert first > 0
+    for log_every in (1, 7, 10**6):
+        with pytest.raises(fnmlp.DivergenceError) as caught:
+            train(params, X, Y, log_every=log_every, **settings)
+        error = caught.value
+        assert (error.epoch, error.layer) == (first, 2)
+        assert f"diverged in epoch {first}: the training loss's L2 penalty is inf" in str(error)
+
+
 def test_a_network_that_cannot_start_says_so() -> None:
     X, Y = unscaled()
     huge = Params((fnmlp.Layer(np.full((1, 3), 1e300), np.zeros((1, 1)), linear),))
