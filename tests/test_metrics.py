@@ -19,6 +19,20 @@ def ramp() -> Params[np.float64]:
     return Params((Layer(np.array([[10.0]]), np.array([[-5.0]]), sigmoid),))
 
 
+def test_accuracy_at_an_output_of_exactly_one_half_agrees_with_predict() -> None:
+    X = [[0.5, 0.5, 0.5]]  # sigmoid(10 * 0.5 - 5) = sigmoid(0) = 0.5 exactly
+    assert outputs_of_ramp(X) == [0.5, 0.5, 0.5]
+    assert predict(ramp(), X).tolist() == [[1, 1, 1]]
+    assert accuracy(ramp(), X, [[1.0, 1.0, 1.0]]) == 1.0
+    assert accuracy(ramp(), X, [[0.0, 0.0, 0.0]]) == 0.0
+    assert accuracy(ramp(), X, [[1.0, 0.0, 0.5]]) == 2 / 3  # a target of 0.5 is class 1 too
+
+
+def outputs_of_ramp(X: list[list[float]]) -> list[float]:
+    A, _ = fnmlp.forward(ramp(), X)
+    return [float(a) for a in A[0]]
+
+
 def three_classes() -> Params[np.float64]:
     """``softmax([x, 1, -x])``: class 0 for x > 1, class 1 for |x| < 1, class 2 for x < -1."""
     W = np.array([[1.0], [0.0], [-1.0]])
