@@ -602,3 +602,27 @@ def test_a_state_with_a_negative_count_is_refused(make: Callable[[float], Optimi
         HyperparameterError, match=r"state\.count: expected a non-negative int, got -1"
     ):
         optimizer.step(params, grads, state)
+
+
+def test_adamw_decays_a_whole_array_as_the_weights_of_the_packed_one() -> None:
+    # a rule's ``decayed`` may be True or False for a whole array, or a mask of the weights
+    optimizer = adamw(0.1, weight_decay=0.5)
+    p = np.array([[1.0, -2.0, 3.0]])
+    g = np.array([[0.5, 0.5, -0.5]])
+    moments = (np.zeros_like(p), np.zeros_like(p))
+    whole, _ = optimizer.update(p, g, moments, 0, True)
+    masked, _ = optimizer.update(p, g, moments, 0, np.ones((1, 3), dtype=bool))
+    kept, _ = optimizer.update(p, g, moments, 0, False)
+    np.testing.assert_array_equal(whole, masked)
+    np.testing.assert_allclose(whole, kept - 0.1 * 0.5 * p, rtol=1e-15)
+
+
+def test_a_schedule_may_reach_a_learning_rate_of_zero() -> None:
+    params = tiny()
+    zero = fnmlp.schedules.Schedule("zero after one step", lambda step: 0.0 if step else 0.1)
+    optimizer = sgd(zero)
+    grads = Grads((np.array([[1.0, 1.0]]),), (np.array([[1.0]]),))
+    once, state = optimizer.step(params, grads, optimizer.init(params))
+    twice, _ = optimizer.step(once, grads, state)
+    assert not np.array_equal(once.theta, params.theta)
+    np.testing.assert_array_equal(twice.theta, once.theta)

@@ -322,6 +322,12 @@ def test_cache_refuses_a_nan_in_the_activations_beside_finite_pre_activations() 
         Cache(Z=(arange(2, 2), arange(1, 2)), A=(arange(2, 2), A1))
 
 
+def test_cache_refuses_activations_of_another_dtype_beside_matching_pre_activations() -> None:
+    A1 = arange(1, 2, np.float32)
+    with pytest.raises(DTypeError, match=r"Z\[1\], A\[1\]: .* got float64 and float32"):
+        Cache(Z=(arange(2, 2), arange(1, 2)), A=(arange(2, 2), A1))
+
+
 def test_grads_refuse_dtypes_mixed_across_layers() -> None:
     # each layer consistent within itself: layer 2 in float64 after layer 1 in float32
     dW = (arange(3, 2, np.float32), arange(1, 3))

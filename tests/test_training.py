@@ -180,6 +180,24 @@ def test_validation_loss_has_no_penalty() -> None:
     )
 
 
+def test_a_set_measured_in_slices_keeps_its_penalty() -> None:
+    # past 2048 examples a log measures the set in slices of max(batch_size, 2048) columns
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2, 2100))
+    Y = (X[:1] + X[1:] > 0).astype(np.float64)
+    params = net()
+    for batch_size in (None, 700):  # one slice of 2100, or slices of 2048 and 52
+        result = train(
+            params, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=1, l2=50.0,
+            batch_size=batch_size, running_loss=False, log_every=1,
+        )  # fmt: skip
+        expected = penalised_loss(result.params, X, Y, 50.0)
+        Yhat, _ = fnmlp.forward(result.params, X)
+        raw = fnmlp.loss(Yhat, Y, binary_cross_entropy)
+        assert expected - raw > 1e-3  # the penalty counts
+        assert result.history.train_loss[-1] == pytest.approx(expected, rel=1e-12)
+
+
 def test_bad_l2_is_refused() -> None:
     X, Y = blobs()
     for bad in (-0.1, float("inf"), float("nan")):
