@@ -547,6 +547,7 @@ def test_tolerance_is_inclusive_at_its_boundary() -> None:
     report = gradient_check(params, X, Y, binary_cross_entropy)
     worst = report.worst_error
     assert worst > 0
+    assert worst == max(c.relative_error for layer in report.layers for c in layer.checks)
     assert report.passed(worst) and not report.passed(float(np.nextafter(worst, 0.0)))
     assert gradient_check(params, X, Y, binary_cross_entropy, tolerance=worst).ok
     below = float(np.nextafter(worst, 0.0))
@@ -569,4 +570,5 @@ def test_a_probe_landing_exactly_on_a_relu_kink_is_counted() -> None:
     first = report.layers[0]
     assert first.dZ is not None
     assert (first.W.kinks, first.b.kinks, first.dZ.kinks) == (1, 1, 1)
+    assert str(report).count("none left") == 3  # every probe of those arrays sat on the kink
     assert report.layers[1].W.kinks == report.layers[1].b.kinks == 0

@@ -328,6 +328,13 @@ def test_cache_refuses_activations_of_another_dtype_beside_matching_pre_activati
         Cache(Z=(arange(2, 2), arange(1, 2)), A=(arange(2, 2), A1))
 
 
+def test_grads_must_chain_from_the_second_layer() -> None:
+    # dW[1] of shape (1, 2) cannot follow dW[0] of shape (3, 2): it needs 3 columns
+    with pytest.raises(ShapeError, match=r"dW\[1\] \(layer 2\): expected 3 columns to chain"):
+        Grads(dW=(arange(3, 2), arange(1, 2)), db=(arange(3, 1), arange(1, 1)))
+    Grads(dW=(arange(3, 2), arange(1, 3)), db=(arange(3, 1), arange(1, 1)))
+
+
 def test_grads_refuse_dtypes_mixed_across_layers() -> None:
     # each layer consistent within itself: layer 2 in float64 after layer 1 in float32
     dW = (arange(3, 2, np.float32), arange(1, 3))
