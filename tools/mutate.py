@@ -57,6 +57,7 @@ OWN: dict[str, tuple[str, ...]] = {
         "test_class_weights.py",
         "test_clipping.py",
         "test_escapes.py",
+        "test_dropout.py",
     ),
     "losses": ("test_losses.py", "test_gradients.py", "test_stability.py"),
     "activations": ("test_activations.py", "test_gradients.py", "test_stability.py"),
