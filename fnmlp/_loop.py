@@ -260,6 +260,7 @@ def problem(setup: Setup[F], theta: Matrix[F]) -> tuple[int, str] | None:
             X1[:-1] = X
             Zs, inputs, Z, A = _kernels.forward(blocks, setup.activations, X1)
             value, _, _ = measure(setup, Z, A, Y)
+            raw = value
             if name == "training":
                 value += penalty(setup, theta)
             if np.isfinite(value):
@@ -268,7 +269,7 @@ def problem(setup: Setup[F], theta: Matrix[F]) -> tuple[int, str] | None:
             for l, (Zl, Al) in enumerate(values, 1):
                 if not (all_finite(Zl) and all_finite(Al)):
                     return l, f"the {name} loss is {value}: layer {l}'s values Z, A are not finite"
-            if name == "training" and setup.l2 and np.isfinite(value - penalty(setup, theta)):
+            if name == "training" and setup.l2 and np.isfinite(raw):
                 return L, f"the training loss's L2 penalty is {penalty(setup, theta)}"
             top = float(np.abs(Z).max())
             return L, f"the {name} loss is {value}: layer {L}'s |Z| reaches {top:.3g}"

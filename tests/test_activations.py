@@ -238,3 +238,23 @@ def test_the_registry() -> None:
         assert str(activation) == repr(activation) == f"Activation({name})"
     with pytest.raises(TypeError):
         ACTIVATIONS["gelu"] = relu  # type: ignore[index]
+
+
+@by_name
+@dtypes
+def test_the_in_place_writer_is_the_function_exactly(
+    activation: Activation, dtype: type[Any]
+) -> None:
+    # forward writes hidden layers with ``into`` where there is one: the same bits as ``fn``,
+    # without a warning (filterwarnings=error), at the extremes as around zero
+    column = [-1000.0, -100.0, -50.0, -1.0, -0.0, 0.0, 1e-3, 1.0, 50.0, 100.0, 1000.0]
+    Z = np.array([column, column[::-1]], dtype=dtype)
+    out = np.full_like(Z, np.nan)
+    if activation.into is None:
+        assert activation in (leaky_relu, linear, softmax)
+        return
+    activation.into(Z, out)
+    expected = activation.fn(Z)
+    assert out.dtype == expected.dtype == dtype
+    np.testing.assert_array_equal(out, expected, strict=True)
+    np.testing.assert_array_equal(np.signbit(out), np.signbit(expected))

@@ -202,3 +202,13 @@ def test_train_refuses_a_bad_rate_before_any_step() -> None:
             epochs=1,
             dropout=(0.1, 1.5),
         )
+
+
+def test_a_rate_of_exactly_one_is_refused_and_just_below_it_is_kept() -> None:
+    params = init([2, 3, 1], seed=0)
+    X = np.array([[0.0, 1.0], [1.0, 0.0]])
+    for dropout in (1.0, [1.0]):
+        with pytest.raises(HyperparameterError, match=r"expected a rate in \[0, 1\), got 1\.0"):
+            forward(params, X, dropout=dropout, rng=0)
+    A, _ = forward(params, X, dropout=0.999, rng=0)
+    assert np.isfinite(A).all()

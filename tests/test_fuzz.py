@@ -505,13 +505,20 @@ def test_grads_and_cache_on_junk(data: st.DataObject) -> None:
         if new is not None:
             assert new.dims == params.dims and finite_params(new)
     m = data.draw(st.integers(1, 3))
-    values = [data.draw(mostly(numbers(n, dtype, columns=m), JUNK)) for n in params.dims]
-    Zs = data.draw(mostly(st.just(tuple(values)), st.one_of(st.just(values[1:]), JUNK)))
-    cache = outcome(lambda: fnmlp.Cache(Zs, tuple(values)))
+
+    # Z and A drawn apart: a wider A[l] or a NaN in A[l] beside a well-formed Z[l] must be refused
+    def drawn(n: int) -> Any:
+        off = numbers(n, dtype, columns=m + 1), numbers(n, dtype, columns=m, extreme=True)
+        return data.draw(mostly(numbers(n, dtype, columns=m), st.one_of(*off, JUNK)))
+
+    As = [drawn(n) for n in params.dims]
+    Zs_drawn = [drawn(n) for n in params.dims]
+    Zs = data.draw(mostly(st.just(tuple(Zs_drawn)), st.one_of(st.just(Zs_drawn[1:]), JUNK)))
+    cache = outcome(lambda: fnmlp.Cache(Zs, tuple(As)))
     if cache is not None:
         assert len(cache.Z) == len(cache.A) == len(params.dims)
-        assert all(a.shape[1] == m and np.isfinite(a).all() for a in cache.A)
-        grads = outcome(lambda: backward(params, cache, values[-1], mean_squared_error))
+        assert all(x.shape[1] == m and np.isfinite(x).all() for x in cache.Z + cache.A)
+        grads = outcome(lambda: backward(params, cache, As[-1], mean_squared_error))
         if grads is not None:
             assert all(np.isfinite(g).all() for g in grads.dW + grads.db)
 

@@ -538,3 +538,37 @@ def test_huge_but_finite_gradients_get_a_finite_relative_error() -> None:
     assert all(np.isfinite(c.relative_error) for entry in report.layers for c in entry.checks)
     assert report.layers[0].W.max_difference > 1e180  # the gradients really are that large
     assert report.layers[0].W.passed(TOLERANCE) and report.layers[1].W.passed(TOLERANCE)
+
+
+def test_tolerance_is_inclusive_at_its_boundary() -> None:
+    rng = np.random.default_rng(8)
+    params = network([2, 2, 1], [tanh, sigmoid], 8)
+    X, Y = rng.normal(size=(2, 3)), [[0, 1, 1]]
+    report = gradient_check(params, X, Y, binary_cross_entropy)
+    worst = report.worst_error
+    assert worst > 0
+    assert worst == max(c.relative_error for layer in report.layers for c in layer.checks)
+    assert report.passed(worst) and not report.passed(float(np.nextafter(worst, 0.0)))
+    assert gradient_check(params, X, Y, binary_cross_entropy, tolerance=worst).ok
+    below = float(np.nextafter(worst, 0.0))
+    assert not gradient_check(params, X, Y, binary_cross_entropy, tolerance=below).ok
+    check = report.layers[0].W
+    assert check.passed(check.relative_error)
+    assert not check.passed(float(np.nextafter(check.relative_error, 0.0)))
+
+
+def test_a_probe_landing_exactly_on_a_relu_kink_is_counted() -> None:
+    # z = 0 * x + b with b = epsilon: the probes b - epsilon and W - epsilon give z = 0 exactly
+    # (and the dZ probe too); the other probe gives z = 2 epsilon: a probe onto the kink
+    params = Params(
+        (
+            Layer(np.array([[0.0]]), np.array([[1e-6]]), relu),
+            Layer(np.array([[1.0]]), np.array([[0.0]]), sigmoid),
+        )
+    )
+    report = gradient_check(params, [[1.0]], [[1]], binary_cross_entropy, epsilon=1e-6)
+    first = report.layers[0]
+    assert first.dZ is not None
+    assert (first.W.kinks, first.b.kinks, first.dZ.kinks) == (1, 1, 1)
+    assert str(report).count("none left") == 3  # every probe of those arrays sat on the kink
+    assert report.layers[1].W.kinks == report.layers[1].b.kinks == 0

@@ -357,3 +357,16 @@ def test_the_registry() -> None:
         assert kind.name == name and str(kind) == f"Loss({name})"
     with pytest.raises(TypeError):
         LOSSES["hinge"] = mean_squared_error  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("dtype", "kept", "refused"), [(np.float32, 5e-5, 1e-3), (np.float64, 5e-7, 1e-5)]
+)
+def test_one_hot_columns_may_be_off_by_rounding_only(
+    dtype: type[Any], kept: float, refused: float
+) -> None:
+    # the tolerance on a column's sum: 1e-4 for float32 targets, 1e-6 for float64
+    categorical_cross_entropy.check(np.array([[0.5 + kept], [0.5]], dtype=dtype), "Y")
+    off = np.array([[0.5 + refused], [0.5]], dtype=dtype)
+    with pytest.raises(LabelError, match="summing to"):
+        categorical_cross_entropy.check(off, "Y")

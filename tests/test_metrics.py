@@ -19,6 +19,20 @@ def ramp() -> Params[np.float64]:
     return Params((Layer(np.array([[10.0]]), np.array([[-5.0]]), sigmoid),))
 
 
+def test_accuracy_at_an_output_of_exactly_one_half_agrees_with_predict() -> None:
+    X = [[0.5, 0.5, 0.5]]  # sigmoid(10 * 0.5 - 5) = sigmoid(0) = 0.5 exactly
+    assert outputs_of_ramp(X) == [0.5, 0.5, 0.5]
+    assert predict(ramp(), X).tolist() == [[1, 1, 1]]
+    assert accuracy(ramp(), X, [[1.0, 1.0, 1.0]]) == 1.0
+    assert accuracy(ramp(), X, [[0.0, 0.0, 0.0]]) == 0.0
+    assert accuracy(ramp(), X, [[1.0, 0.0, 0.5]]) == 2 / 3  # a target of 0.5 is class 1 too
+
+
+def outputs_of_ramp(X: list[list[float]]) -> list[float]:
+    A, _ = fnmlp.forward(ramp(), X)
+    return [float(a) for a in A[0]]
+
+
 def three_classes() -> Params[np.float64]:
     """``softmax([x, 1, -x])``: class 0 for x > 1, class 1 for |x| < 1, class 2 for x < -1."""
     W = np.array([[1.0], [0.0], [-1.0]])
@@ -210,3 +224,25 @@ def test_one_hot_where_memory_is_unknown_still_refuses_via_numpy(
     monkeypatch.setattr(fnmlp.initialisers, "_physical_memory", lambda: None)
     with pytest.raises(fnmlp.ShapeError, match=r"^classes: expected a number of classes whose"):
         one_hot([0, 1], classes=2**62)
+
+
+def two_lines() -> Params[np.float64]:
+    """Two linear outputs of one input: ``2 x + 1`` and ``-x``."""
+    return Params((Layer(np.array([[2.0], [-1.0]]), np.array([[1.0], [0.0]]), fnmlp.linear),))
+
+
+def test_mse_and_r2_of_two_outputs_by_hand() -> None:
+    X = [[0.0, 1.0, 2.0]]  # outputs [[1, 3, 5], [0, -1, -2]]
+    Y = [[1.0, 3.0, 7.0], [1.0, -1.0, -2.0]]  # residuals 0, 0, -2 and -1, 0, 0
+    assert fnmlp.mse(two_lines(), X, Y) == 5.0 / 6.0  # over all six entries
+    # row 1: 1 - 4 / (sum of (1, 3, 7) - 11/3 squared = 56/3); row 2: 1 - 1 / (14/3)
+    r2 = ((1 - 4 / (56 / 3)) + (1 - 1 / (14 / 3))) / 2
+    assert fnmlp.r2_score(two_lines(), X, Y) == pytest.approx(r2, rel=1e-12)
+    assert fnmlp.r2_score(two_lines(), X, [[1.0, 3.0, 5.0], [0.0, -1.0, -2.0]]) == 1.0
+
+
+@pytest.mark.parametrize("Y", [[[0, 1, 1]], [[1, 0, 0], [0, 1, 1]]])
+def test_class_weight_keys_stop_before_the_number_of_classes(Y: list[list[int]]) -> None:
+    assert fnmlp.class_sample_weight(Y, {1: 3.0}).tolist() == [1.0, 3.0, 3.0]
+    with pytest.raises(fnmlp.LabelError, match=r"expected class indices in \[0, 2\).* got 2$"):
+        fnmlp.class_sample_weight(Y, {2: 1.0})

@@ -35,6 +35,7 @@ from fnmlp import (
     sgd,
     tanh,
 )
+from fnmlp.errors import HyperparameterError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -574,3 +575,54 @@ def test_step_checks_params_and_grads() -> None:
         match=r"^grads\.dW\[0\] \(layer 1\): expected dtype float64 like params, got float32",
     ):
         opt.step(tiny(), wrong, opt.init(tiny()))
+
+
+def test_default_hyperparameters_are_the_documented_ones() -> None:
+    params = fnmlp.init([2, 1], seed=0)
+    assert momentum(0.1).settings == (("learning_rate", 0.1), ("beta", 0.9), ("nesterov", False))
+    assert rmsprop(0.1).settings == (("learning_rate", 0.1), ("rho", 0.9), ("eps", 1e-8))
+    adam_defaults = (("beta1", 0.9), ("beta2", 0.999), ("eps", 1e-8))
+    assert adam(0.1).settings == (("learning_rate", 0.1), *adam_defaults, ("weight_decay", 0.0))
+    assert adamw(0.1).settings == (("learning_rate", 0.1), *adam_defaults, ("weight_decay", 0.01))
+    m, r, a = momentum(0.1).init(params), rmsprop(0.1).init(params), adam(0.1).init(params)
+    assert (m.beta, m.nesterov) == (0.9, False)
+    assert (r.rho, r.eps) == (0.9, 1e-8)
+    assert (a.beta1, a.beta2, a.eps) == (0.9, 0.999, 1e-8)
+
+
+@pytest.mark.parametrize("make", [sgd, momentum, rmsprop, adam, adamw])
+def test_a_state_with_a_negative_count_is_refused(make: Callable[[float], Optimizer[Any]]) -> None:
+    params = fnmlp.init([2, 1], seed=0)
+    X, Y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[1.0, 0.0]])
+    _, cache = fnmlp.forward(params, X)
+    grads = fnmlp.backward(params, cache, Y, fnmlp.mean_squared_error)
+    optimizer = make(0.1)
+    state = attrs.evolve(optimizer.init(params), count=-1)
+    with pytest.raises(
+        HyperparameterError, match=r"state\.count: expected a non-negative int, got -1"
+    ):
+        optimizer.step(params, grads, state)
+
+
+def test_adamw_decays_a_whole_array_as_the_weights_of_the_packed_one() -> None:
+    # a rule's ``decayed`` may be True or False for a whole array, or a mask of the weights
+    optimizer = adamw(0.1, weight_decay=0.5)
+    p = np.array([[1.0, -2.0, 3.0]])
+    g = np.array([[0.5, 0.5, -0.5]])
+    moments = (np.zeros_like(p), np.zeros_like(p))
+    whole, _ = optimizer.update(p, g, moments, 0, True)
+    masked, _ = optimizer.update(p, g, moments, 0, np.ones((1, 3), dtype=bool))
+    kept, _ = optimizer.update(p, g, moments, 0, False)
+    np.testing.assert_array_equal(whole, masked)
+    np.testing.assert_allclose(whole, kept - 0.1 * 0.5 * p, rtol=1e-15)
+
+
+def test_a_schedule_may_reach_a_learning_rate_of_zero() -> None:
+    params = tiny()
+    zero = fnmlp.schedules.Schedule("zero after one step", lambda step: 0.0 if step else 0.1)
+    optimizer = sgd(zero)
+    grads = Grads((np.array([[1.0, 1.0]]),), (np.array([[1.0]]),))
+    once, state = optimizer.step(params, grads, optimizer.init(params))
+    twice, _ = optimizer.step(once, grads, state)
+    assert not np.array_equal(once.theta, params.theta)
+    np.testing.assert_array_equal(twice.theta, once.theta)

@@ -168,3 +168,25 @@ def test_train_refuses_what_is_not_a_plateau_rule() -> None:
               optimizer=sgd(0.1), epochs=1, reduce_lr_on_plateau=0.5)  # type: ignore[arg-type]  # fmt: skip
     with pytest.raises(HyperparameterError, match=r"^scale: expected a float in \[0, 1\]"):
         Plateau(scale=2.0)
+
+
+def test_the_starting_network_is_not_judged() -> None:
+    params, X, Y = regression()
+    rule = ReduceLROnPlateau(factor=0.5, patience=1, min_delta=10.0)  # no epoch does better
+    states = list(
+        fnmlp.scan(
+            params,
+            X,
+            Y,
+            loss=mean_squared_error,
+            optimizer=sgd(0.01),
+            epochs=3,
+            reduce_lr_on_plateau=rule,
+            running_loss=False,
+        )
+    )
+    # epoch 1 improves on nothing yet (best = inf); epochs 2 and 3 do not: each halves
+    assert states[0].plateau.best == np.inf and states[0].plateau.since == 0
+    assert [s.plateau.scale for s in states] == [1.0, 1.0, 0.5, 0.25]
+    first = fnmlp.loss(forward(states[1].params, X)[0], Y, mean_squared_error)
+    assert states[3].plateau.best == first

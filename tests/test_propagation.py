@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import fnmlp
 from fnmlp import (
     Activation,
     Cache,
@@ -442,3 +443,14 @@ def test_update_refuses_grads_of_another_network() -> None:
         update(params, narrow, 0.1)  # type: ignore[misc]
     with pytest.raises(DTypeError, match="grads: expected fnmlp Grads, got Params"):
         update(params, params, 0.1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n_y", [2, 3])
+def test_labels_in_one_row_for_a_softmax_output_get_the_one_hot_hint(n_y: int) -> None:
+    params = fnmlp.init([2, n_y], output=fnmlp.softmax, seed=0)
+    X = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.0]])
+    _, cache = fnmlp.forward(params, X)
+    with pytest.raises(
+        fnmlp.ShapeError, match=rf"for class labels pass fnmlp\.one_hot\(Y, {n_y}\)"
+    ):
+        fnmlp.backward(params, cache, [[0, 1, 1]], fnmlp.categorical_cross_entropy)

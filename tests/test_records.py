@@ -309,6 +309,40 @@ def test_cache_and_grads_check_their_lengths() -> None:
         Grads(dW=("1.0",), db=(arange(1, 1),))  # type: ignore[arg-type]
 
 
+def test_cache_refuses_a_layer_wider_than_the_inputs() -> None:
+    # Z[1] and A[1] agree with each other but hold 3 examples where A[0] holds 2
+    with pytest.raises(ShapeError, match=r"Z\[1\], A\[1\]: .* with m = 2 like A\[0\]"):
+        Cache(Z=(arange(2, 2), arange(1, 3)), A=(arange(2, 2), arange(1, 3)))
+
+
+def test_cache_refuses_a_nan_in_the_activations_beside_finite_pre_activations() -> None:
+    A1 = arange(1, 2)
+    A1[0, 1] = np.nan
+    with pytest.raises(NonFiniteError, match=r"A\[1\]"):
+        Cache(Z=(arange(2, 2), arange(1, 2)), A=(arange(2, 2), A1))
+
+
+def test_cache_refuses_activations_of_another_dtype_beside_matching_pre_activations() -> None:
+    A1 = arange(1, 2, np.float32)
+    with pytest.raises(DTypeError, match=r"Z\[1\], A\[1\]: .* got float64 and float32"):
+        Cache(Z=(arange(2, 2), arange(1, 2)), A=(arange(2, 2), A1))
+
+
+def test_grads_must_chain_from_the_second_layer() -> None:
+    # dW[1] of shape (1, 2) cannot follow dW[0] of shape (3, 2): it needs 3 columns
+    with pytest.raises(ShapeError, match=r"dW\[1\] \(layer 2\): expected 3 columns to chain"):
+        Grads(dW=(arange(3, 2), arange(1, 2)), db=(arange(3, 1), arange(1, 1)))
+    Grads(dW=(arange(3, 2), arange(1, 3)), db=(arange(3, 1), arange(1, 1)))
+
+
+def test_grads_refuse_dtypes_mixed_across_layers() -> None:
+    # each layer consistent within itself: layer 2 in float64 after layer 1 in float32
+    dW = (arange(3, 2, np.float32), arange(1, 3))
+    db = (arange(3, 1, np.float32), arange(1, 1))
+    with pytest.raises(DTypeError, match=r"dW\[1\]"):
+        Grads(dW=dW, db=db)
+
+
 # ----------------------------------------------------------------------------- properties
 
 

@@ -304,6 +304,11 @@ def rewrite(path: pathlib.Path, **changes: Any) -> pathlib.Path:
         ({"opt_schedule_args": np.array([-0.1, 0.0, 30.0])}, "learning_rate: expected a positive"),
         ({"opt_schedule": None}, "missing ['opt_learning_rate']"),
         ({"stopped": np.array(3)}, "stopped: expected 0 or 1, got 3"),
+        ({"stopped": np.array(2)}, "stopped: expected 0 or 1, got 2"),
+        (
+            {"fingerprint_dropout": np.array([1.0])},
+            "fingerprint_dropout: expected rates in [0, 1), got [1.0]",
+        ),
         ({"has_checkpoint": None}, "missing ['has_checkpoint']"),
         ({"has_fingerprint": np.array(0)}, "extra ['fingerprint_batch_size'"),
         ({"checkpoint_theta": None}, "missing ['checkpoint_theta']"),

@@ -251,3 +251,11 @@ def test_a_schedule_accepts_any_callable() -> None:
 
     assert Schedule("halving", Halving())(2) == 0.25
     assert Schedule("abs", abs)(-3) == 3
+
+
+def test_invscaling() -> None:
+    # scikit-learn's invscaling: learning_rate / (t + 1) ** power_t, from step 0
+    schedule = fnmlp.invscaling(0.1, power_t=0.5)
+    assert schedule(0) == 0.1
+    assert [schedule(t) for t in (3, 8, 99)] == [0.1 / 2, 0.1 / 3, 0.1 / 10]
+    assert fnmlp.invscaling(0.2, power_t=0.25)(15) == 0.2 / 2

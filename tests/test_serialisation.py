@@ -968,3 +968,24 @@ def test_standardiser_object_members_are_never_unpickled(tmp_path: pathlib.Path)
     write(path, contents, allow_pickle=True)
     refused(path, "mean: expected a float64 array, got Python objects (pickled)", kind=None)
     assert not TRIPPED
+
+
+@pytest.mark.parametrize(
+    ("key", "short", "long"),
+    [
+        (
+            "activations",
+            lambda s: np.array([s, "softmax"]),
+            "activations: expected activation names",
+        ),
+        ("magic", np.array, "magic: expected the string 'fnmlp-params'"),
+        ("dtype", np.array, "dtype: expected a dtype name"),
+    ],
+)
+def test_strings_longer_than_64_characters_are_refused_unread(
+    tmp_path: pathlib.Path, key: str, short: Callable[[str], npt.NDArray[Any]], long: str
+) -> None:
+    # 64 characters are read (and then found wrong by name); 100 are refused by their dtype
+    read = refused(tampered(tmp_path, **{key: short("x" * 64)}), "x" * 64)
+    assert "got dtype" not in str(read)
+    refused(tampered(tmp_path, **{key: short("x" * 100)}), long, "got dtype <U100")

@@ -180,6 +180,24 @@ def test_validation_loss_has_no_penalty() -> None:
     )
 
 
+def test_a_set_measured_in_slices_keeps_its_penalty() -> None:
+    # past 2048 examples a log measures the set in slices of max(batch_size, 2048) columns
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2, 2100))
+    Y = (X[:1] + X[1:] > 0).astype(np.float64)
+    params = net()
+    for batch_size in (None, 700):  # one slice of 2100, or slices of 2048 and 52
+        result = train(
+            params, X, Y, loss=binary_cross_entropy, optimizer=sgd(0.1), epochs=1, l2=50.0,
+            batch_size=batch_size, running_loss=False, log_every=1,
+        )  # fmt: skip
+        expected = penalised_loss(result.params, X, Y, 50.0)
+        Yhat, _ = fnmlp.forward(result.params, X)
+        raw = fnmlp.loss(Yhat, Y, binary_cross_entropy)
+        assert expected - raw > 1e-3  # the penalty counts
+        assert result.history.train_loss[-1] == pytest.approx(expected, rel=1e-12)
+
+
 def test_bad_l2_is_refused() -> None:
     X, Y = blobs()
     for bad in (-0.1, float("inf"), float("nan")):
@@ -823,6 +841,34 @@ def test_divergence_in_a_deeper_net_names_its_layer() -> None:
     bad = [l + 1 for l, W in enumerate(Ws) if not np.isfinite(W).all()]
     assert bad and error.layer == bad[0]
     assert f"layer {bad[0]} has non-finite parameters" in str(error)
+
+
+def test_divergence_of_the_l2_penalty_alone_is_named_as_such() -> None:
+    # X = 0 and a dead ReLU: no gradient reaches the weights, so with decay l2 / m = 1000 each
+    # epoch multiplies them by -999; the outputs stay b2 (the raw loss stays small) while the
+    # penalty l2 / (2 m) * sum(W^2) overflows, at the output layer by convention
+    X, Y = np.zeros((1, 4)), np.array([[0.1, -0.2, 0.3, 0.4]])
+    hidden = fnmlp.Layer(np.array([[0.5]]), np.array([[-1.0]]), fnmlp.relu)
+    params = Params((hidden, fnmlp.Layer(np.array([[0.5]]), np.array([[0.0]]), linear)))
+    settings: dict[str, Any] = {
+        "loss": mean_squared_error,
+        "optimizer": sgd(1.0),
+        "l2": 4000.0,
+        "epochs": 200,
+    }
+    first = -1
+    with pytest.raises(fnmlp.DivergenceError), np.errstate(over="ignore"):
+        for state in scan(params, X, Y, log_every=10**6, **settings):
+            weights = np.concatenate([layer.W.ravel() for layer in state.params.layers])
+            if first < 0 and not np.isfinite(4000.0 / 8 * float(weights.dot(weights))):
+                first = state.epoch
+    assert first > 0
+    for log_every in (1, 7, 10**6):
+        with pytest.raises(fnmlp.DivergenceError) as caught:
+            train(params, X, Y, log_every=log_every, **settings)
+        error = caught.value
+        assert (error.epoch, error.layer) == (first, 2)
+        assert f"diverged in epoch {first}: the training loss's L2 penalty is inf" in str(error)
 
 
 def test_a_network_that_cannot_start_says_so() -> None:

@@ -1,0 +1,556 @@
+"""Mutation testing for fnmlp: plant one-line bugs, check that the tests catch each one.
+
+Each mutant in ``MUTANTS`` names a module of ``fnmlp``, an anchor (a piece of
+source text found on exactly one line of that module), the text to replace on
+that line and its replacement. Every mutant changes behaviour: none is an
+equivalent rewrite. The driver copies the repository's ``fnmlp``, ``tests``,
+``pyproject.toml`` and ``README.md`` into temporary directories (one per
+worker, never touching the working tree), plants each mutant in turn, runs the
+test files mapped to its module with ``python -m pytest -x`` and records the
+mutant as *caught* (the tests fail) or *survived* (they pass). It prints a
+table and the score.
+
+Run from the repository root::
+
+    python tools/mutate.py                 # every mutant, 2 workers
+    python tools/mutate.py --jobs 1        # one at a time
+    python tools/mutate.py --module _loop  # only one module's mutants
+    python tools/mutate.py --only 3,17     # mutants by number (see --list)
+    python tools/mutate.py --list          # the mutants, without running them
+    python tools/mutate.py --check         # each anchor found once, each mutant compiles
+
+The exit status is 0 when the score reaches ``--threshold`` (95 by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# the test files each module's mutants run against, the module's own first: with -x a caught
+# mutant stops at its first failure; the shared files behind them exercise every module through
+# the public API (train, scan, predict, accuracy...). The whole suite is slower still.
+CORE = (
+    "test_training.py",
+    "test_metrics.py",
+    "test_propagation.py",
+    "test_one_representation.py",
+    "test_optimisers.py",
+    "test_errors.py",
+)
+OWN: dict[str, tuple[str, ...]] = {
+    "_kernels": ("test_propagation.py", "test_gradients.py", "test_losses.py", "test_dropout.py"),
+    "propagation": (
+        "test_propagation.py",
+        "test_gradients.py",
+        "test_errors.py",
+        "test_class_weights.py",
+        "test_clipping.py",
+        "test_escapes.py",
+        "test_dropout.py",
+    ),
+    "losses": ("test_losses.py", "test_gradients.py", "test_stability.py"),
+    "activations": ("test_activations.py", "test_gradients.py", "test_stability.py"),
+    "optimisers": ("test_optimisers.py", "test_clipping.py", "test_frozen.py"),
+    "_loop": ("test_training.py", "test_plateau.py", "test_interrupt.py", "test_stability.py"),
+    "training": (
+        "test_training.py",
+        "test_validation_split.py",
+        "test_labels.py",
+        "test_class_weights.py",
+    ),
+    "records": ("test_records.py", "test_frozen.py", "test_fuzz.py"),
+    "runs": ("test_runs.py", "test_runs_saved.py", "test_plateau.py"),
+    "metrics": ("test_metrics.py", "test_labels.py"),
+    "gradcheck": ("test_gradients.py",),
+    "serialisation": ("test_serialisation.py", "test_runs_saved.py"),
+    "schedules": ("test_schedules.py",),
+    "_validate": ("test_errors.py", "test_escapes.py"),
+}
+TESTS: dict[str, tuple[str, ...]] = {
+    module: tuple(dict.fromkeys(own + CORE)) for module, own in OWN.items()
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One planted bug: on the line of ``module`` holding ``anchor``, ``old`` becomes ``new``."""
+
+    module: str
+    anchor: str
+    old: str
+    new: str
+
+
+M = Mutant
+MUTANTS: tuple[Mutant, ...] = (
+    # _kernels: forward, output delta, value, accuracy
+    M("_kernels", "out[-1] = 1", "1", "0"),
+    M("_kernels", "keep = rng.random((n, m), dtype=np.float32) >= rate", ">=", "<"),
+    M("_kernels", "dtype.type(1 / (1 - rate))", "1 - rate", "1 + rate"),
+    M("_kernels", "A1[:-1] *= mask", "*=", "/="),
+    M("_kernels", "dZ /= np.asarray(m if scale", "/=", "*="),
+    M("_kernels", "dA *= m / scale", "m / scale", "scale / m"),
+    M(
+        "_kernels",
+        "mean if scale is None else mean * (Y.shape[1] / scale)",
+        "Y.shape[1] / scale",
+        "scale / Y.shape[1]",
+    ),
+    M("_kernels", "else (A >= 0.5) == (Y >= 0.5)", "(A >= 0.5)", "(A > 0.5)"),
+    M("_kernels", "return int(np.count_nonzero(right)) / size", "/ size", "/ (size + 1)"),
+    M(
+        "_kernels",
+        "dZ = activation.derivative(Z, inputs[l][:-1], dA)",
+        "inputs[l][:-1]",
+        "inputs[l][1:]",
+    ),
+    # propagation: input checks, weights, backward, scaling
+    M("propagation", "if np.minimum.reduce(weights, None) < 0:", "< 0", "< -1"),
+    M("propagation", "if not weights.sum() > 0:", "> 0", ">= 0"),
+    M("propagation", "if data.shape[0] != n_x:", "!=", "<"),
+    M("propagation", "if n_y > 1 and data.shape == (1, m):", "n_y > 1", "n_y > 2"),
+    M("propagation", "if number >= 1:", ">= 1", "> 1"),
+    M("propagation", "if weights is None and total < m:", "total < m", "total <= m"),
+    M("propagation", "g: Matrix[F] = grads.g * np.asarray(factor", "grads.g *", "grads.g + "),
+    M("propagation", "new: Matrix[F] = g * rate", "g * rate", "g / rate"),
+    M("propagation", "if len(cache.A) != len(dims) or any(", "a.shape[0] != n", "a.shape[0] > n"),
+    M(
+        "propagation",
+        "return weights / np.asarray(denominator, params.dtype)",
+        "weights /",
+        "weights * ",
+    ),
+    # losses
+    M("losses", "clipped: Matrix[F] = np.clip(P, info.tiny, 1 - info.epsneg)", "info.tiny", "0"),
+    M("losses", "total = np.sum(Y * np.log(P) + (1 - Y) * np.log1p(-P))", "(1 - Y)", "(1 + Y)"),
+    M("losses", "dA: Deltas[F] = (P - Y) / (P * (1 - P))", "(P - Y)", "(Y - P)"),
+    M("losses", "total = np.sum(np.logaddexp(0, Z) - Y * Z)", "- Y * Z", "+ Y * Z"),
+    M("losses", "return float(np.sum(R * R)) / R.size", "R.size", "R.shape[1]"),
+    M("losses", "dA *= 2 / dA.size", "2 /", "1 /"),
+    M("losses", "dA: Deltas[F] = -Y / _clip(Yhat)", "-Y", "Y"),
+    M(
+        "losses",
+        "J: Matrix[F] = np.sum(R * R, axis=0, keepdims=True) / R.shape[0]",
+        "R.shape[0]",
+        "R.shape[1]",
+    ),
+    M(
+        "losses",
+        "if np.minimum.reduce(Y, None) >= 0 and np.maximum.reduce(Y, None) <= 1:",
+        "<= 1",
+        "<= 2",
+    ),
+    M("losses", "off = np.abs(sums - 1) > (1e-4", "> (1e-4", "> (1e-1"),
+    # activations
+    M("activations", "dZ: Deltas[F] = dA * A * (1 - A)", "(1 - A)", "(1 + A)"),
+    M("activations", "dZ: Deltas[F] = dA * (1 - A * A)", "1 - A * A", "1 - A"),
+    M("activations", "dZ: Deltas[F] = np.where(Z > 0, dA, dA * LEAKY_SLOPE)", "Z > 0", "Z < 0"),
+    M("activations", "LEAKY_SLOPE = 0.01", "0.01", "0.02"),
+    M("activations", "_FLOOR = _constant(-87.0, -708.0)", "-708.0", "-750.0"),
+    M(
+        "activations",
+        "np.maximum(Z, _FLOOR.get(Z.dtype, -87.0), out=out)",
+        "np.maximum",
+        "np.minimum",
+    ),
+    M("activations", "np.maximum(Z, _ZERO.get(Z.dtype, 0.0), out=out)", "_ZERO", "_ONE"),
+    M("activations", "np.tanh(Z, out=out)", "np.tanh", "np.sinh"),
+    M(
+        "activations",
+        "E: Activations[F] = Z - np.maximum.reduce(Z, axis=0, keepdims=True)",
+        "np.maximum",
+        "np.minimum",
+    ),
+    M(
+        "activations",
+        "dZ: Deltas[F] = A * (dA - (dA * A).sum(axis=0, keepdims=True))",
+        "dA - ",
+        "dA + ",
+    ),
+    # optimisers: rules, defaults, state checks, clipping
+    M(
+        "optimisers",
+        "return new, with_moments(state, count + 1, self.moments, news)",
+        "count + 1",
+        "count + 2",
+    ),
+    M(
+        "optimisers",
+        "if type(count) is not int or count < 0 or optimizer.settings",
+        "count < 0",
+        "count < -1",
+    ),
+    M(
+        "optimisers",
+        "if not isinstance(count, int) or isinstance(count, bool) or count < 0:",
+        "count < 0",
+        "count < -1",
+    ),
+    M("optimisers", "learning_rate: LearningRate, beta: float = 0.9, nesterov", "0.9", "0.8"),
+    M(
+        "optimisers",
+        "learning_rate: LearningRate, rho: float = 0.9, eps: float = 1e-8",
+        "0.9",
+        "0.8",
+    ),
+    M(
+        "optimisers",
+        "learning_rate: LearningRate, beta1: float = 0.9, beta2: float = 0.999, eps",
+        "0.999",
+        "0.99",
+    ),
+    M(
+        "optimisers",
+        "learning_rate: LearningRate, beta1: float = 0.9, beta2: float = 0.999, eps",
+        "eps: float = 1e-8",
+        "eps: float = 1e-6",
+    ),
+    M("optimisers", "out *= 1 - keep", "1 - keep", "keep"),
+    M("optimisers", "step: Matrix[F] = g + beta * v if nesterov else v", "g + beta", "g - beta"),
+    M("optimisers", "c1, c2 = 1 - beta1**t, 1 - beta2**t", "beta1**t", "beta1**count"),
+    M("optimisers", "rate_t = rate * math.sqrt(c2) / c1", "/ c1", "* c1"),
+    M("optimisers", "eps_t = eps * math.sqrt(c2)", "eps * math.sqrt(c2)", "eps"),
+    M("optimisers", "start = p * (1 - decay)", "1 - decay", "1 + decay"),
+    M("optimisers", "if norm <= max_norm:", "<=", ">="),
+    M("optimisers", "if not 0 <= number < math.inf:", "0 <= number", "0 < number"),
+    M("optimisers", "new: Matrix[F] = p - step", "p - step", "p + step"),
+    # _loop: evaluation, divergence, early stopping, plateau, logging. Left out as equivalent:
+    # ``checkpoint[0] <= epoch`` -> ``<`` in diverge (at equality the replay re-finds the state
+    # at hand), and ``max(batch, EVALUATION_COLUMNS)`` -> ``min`` (the same loss, sliced
+    # otherwise: only its rounding and the memory differ)
+    M("_loop", "improved = bool(monitored < state.best_loss - delta)", "<", "<="),
+    M("_loop", "improved = bool(monitored < state.best_loss - delta)", "- delta", "+ delta"),
+    M(
+        "_loop",
+        "stopped = bool(stopping and state.epoch - best[1] >= stopping.patience)",
+        ">=",
+        ">",
+    ),
+    M(
+        "_loop",
+        "return setup.l2 / (2 * setup.X.shape[1]) * float(weights.dot(weights))",
+        "(2 *",
+        "(1 *",
+    ),
+    M(
+        "_loop",
+        'return i + 1, f"layer {i + 1} has non-finite parameters"',
+        "return i + 1",
+        "return i",
+    ),
+    M(
+        "_loop",
+        'if name == "training" and setup.l2 and np.isfinite(',
+        "np.isfinite(",
+        "not np.isfinite(",
+    ),
+    M("_loop", "return L, f\"the training loss's L2 penalty is", "return L,", "return L - 1,"),
+    M("_loop", "return total / m + extra, correct / (m * per_example)", "+ extra", "- extra"),
+    M("_loop", "correct += accuracy if np.isnan(accuracy) else round(", "n * per_example", "n"),
+    M("_loop", "logged = last or done % setup.log_every == 0", "== 0", "== 1"),
+    M("_loop", "if setup.plateau is not None and state.epoch > 0:", "> 0", ">= 0"),
+    M("_loop", "g += theta * decay", "+=", "-="),
+    M("_loop", "if min(size, m - start) > 1", "> 1", "> 2"),
+    # training: validation split, labels, setup
+    M("training", "n = min(m - 1, max(1, round(fraction * m)))", "m - 1", "m"),
+    M("training", "if m < 2:", "< 2", "< 1"),
+    M("training", "wanted = 2 if n_y == 1 else n_y", "2 if", "1 if"),
+    M(
+        "training",
+        "every = every if every is not None else max(1, n_epochs // 100)",
+        "// 100",
+        "// 10",
+    ),
+    M("training", "if fraction >= 1:", ">= 1", "> 1"),
+    M(
+        "training",
+        "decay = np.where(structure.weights, number(penalty / m), number(0))",
+        "penalty / m",
+        "penalty",
+    ),
+    M(
+        "training",
+        "chosen = final.best_params if setup.early_stopping is not None else",
+        "is not None",
+        "is None",
+    ),
+    M("training", "if not combined.sum() > 0:", "> 0", ">= 0"),
+    # records
+    M("records", "weights[0, start : start + k * n].reshape(k, n)[-1] = False", "False", "True"),
+    M(
+        "records",
+        "if i and layer.W.shape[1] != layers[i - 1].W.shape[0]:",
+        "layers[i - 1]",
+        "layers[i]",
+    ),
+    M(
+        "records",
+        "if A.ndim != 2 or Z.shape != A.shape or A.shape[1] != m or 0 in A.shape:",
+        "Z.shape != A.shape or ",
+        "",
+    ),
+    M(
+        "records",
+        "if Z.dtype != As[0].dtype or A.dtype != As[0].dtype:",
+        "A.dtype !=",
+        "Z.dtype !=",
+    ),
+    M(
+        "records",
+        "if db.dtype != dW.dtype or dW.dtype != dWs[0].dtype:",
+        " or dW.dtype != dWs[0]",
+        " and dW.dtype != dWs[0]",
+    ),
+    M("records", "if i and dW.shape[1] != dWs[i - 1].shape[0]:", "if i and", "if i > 1 and"),
+    M("records", "if b.shape != (W.shape[0], 1):", "W.shape[0]", "W.shape[1]"),
+    M("records", "if len(Zs) != len(As) or len(As) < 2:", "< 2", "< 1"),
+    M("records", 'check_finite(A, f"A[{l}]")', 'check_finite(A, f"A[{l}]")', "None"),
+    M("records", "A.shape[1] != m or 0 in A.shape:", "A.shape[1] != m or ", ""),
+    # runs: history, plateau, train state
+    M("runs", "if loss < plateau.best - self.min_delta:", "- self.min_delta", "+ self.min_delta"),
+    M("runs", "if epoch - plateau.since >= self.patience:", ">=", ">"),
+    M("runs", "scale = max(plateau.scale * self.factor, self.min_scale)", "max(", "min("),
+    M("runs", "if best_epoch > epoch:", ">", ">="),
+    M("runs", "if at > epoch:", ">", ">="),
+    M("runs", "return self.train_loss[-1]", "[-1]", "[0]"),
+    M("runs", "if value < 0:", "< 0", "< -1"),
+    M("runs", "if factor >= 1:", ">= 1", "> 1"),
+    # metrics
+    M("metrics", "return freeze((Yhat >= threshold).astype(np.int64))", ">=", ">"),
+    M("metrics", "return freeze((data[0] >= 0.5).astype(np.int64))", ">=", ">"),
+    M("metrics", "return float(np.vdot(R, R)) / R.size", "R.size", "R.shape[1]"),
+    M("metrics", "(1.0 if res == 0 else 0.0) if tot == 0 else 1.0 - res / tot", "1.0 - res", "res"),
+    M("metrics", "bad = (raw < 0) | (raw >= n)", ">= n", "> n"),
+    M("metrics", "n = int(raw.max()) + 1 if classes is None", "+ 1 if", "+ 2 if"),
+    M("metrics", "if not 0 <= key < k:", "key < k", "key <= k"),
+    M("metrics", "codes = (data[0] >= 0.5).astype(np.int64)", ">=", ">"),
+    # gradcheck
+    M("gradcheck", "return error <= tolerance", "<=", "<"),
+    M("gradcheck", "if np.any(moved & (low <= 0) & (high >= 0)):", "(low <= 0)", "(low < 0)"),
+    M("gradcheck", "return float(np.linalg.norm(n - a)) / (", "n - a", "n + a"),
+    M("gradcheck", "value = (J_plus - J_minus) / step / m", "/ step / m", "/ step"),
+    M("gradcheck", 'field, where = ("b", (unit, 0)) if row == original.shape[0] - 1', "- 1", "- 2"),
+    M("gradcheck", "if c.kinks < c.probes", "<", "<="),
+    M("gradcheck", "return max(c.relative_error for layer in self.layers", "max(", "min("),
+    # serialisation
+    M("serialisation", "_MAX_NAME = 64", "64", "16"),
+    M("serialisation", "dtype.itemsize > 4 * _MAX_NAME", "4 * _MAX_NAME", "8 * _MAX_NAME"),
+    M("serialisation", "if count < 0:", "< 0", "< -1"),
+    M("serialisation", "if (dims < 1).any():", "< 1", "< 0"),
+    M("serialisation", "if not ((rates >= 0) & (rates < 1)).all():", "(rates < 1)", "(rates <= 1)"),
+    M("serialisation", "if not 1 <= L <= len(keys):", "1 <= L", "0 <= L"),
+    M("serialisation", "if k and ((epochs[1:] <= epochs[:-1]).any() or epochs[0] < 0):", "<=", "<"),
+    M("serialisation", "if value not in (0, 1):", "(0, 1)", "(0, 1, 2)"),
+    # schedules
+    M(
+        "schedules",
+        "return learning_rate * factor ** (step // every)",
+        "step // every",
+        "step // (every + 1)",
+    ),
+    M("schedules", "return learning_rate * rate**step", "rate**step", "rate ** (step + 1)"),
+    M("schedules", "scale: float = (step + 1) ** power_t", "(step + 1)", "step"),
+    M("schedules", "progress = min(step, steps) / steps", "min(", "max("),
+    M(
+        "schedules",
+        "return final + (learning_rate - final) * 0.5 * (1 + math.cos",
+        "1 + math",
+        "1 - math",
+    ),
+    M("schedules", "if number > 1:", "> 1", ">= 1"),
+    M("schedules", "if floor > lr:", ">", ">="),
+    # _validate
+    M("_validate", "if type(value) is float and 0 < value < math.inf:", "0 < value", "0 <= value"),
+    M(
+        "_validate",
+        "if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero",
+        "and not allow_zero",
+        "and allow_zero",
+    ),
+    M(
+        "_validate",
+        "if number < 0 or (number == 0 and not allow_zero):",
+        "number < 0",
+        "number < -1",
+    ),
+    M("_validate", "if raw.shape[0] == 0 or raw.shape[1] == 0:", " or raw.shape[1] == 0", ""),
+    M(
+        "_validate",
+        'narrowed = kind == "f" and raw.dtype.itemsize > np.dtype(dtype).itemsize',
+        ">",
+        "<",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Planted:
+    """Where a mutant lands: the module's path, the 1-based line and the mutated source."""
+
+    path: str
+    line: int
+    source: str
+
+
+def plant(mutant: Mutant) -> Planted:
+    """The module's source with ``mutant`` applied; ``ValueError`` if its anchor is not unique."""
+    path = f"fnmlp/{mutant.module}.py"
+    lines = (ROOT / path).read_text().splitlines(keepends=True)
+    hits = [i for i, line in enumerate(lines) if mutant.anchor in line]
+    if len(hits) != 1:
+        raise ValueError(f"{path}: anchor {mutant.anchor!r} found on {len(hits)} lines")
+    i = hits[0]
+    if mutant.old not in lines[i]:
+        raise ValueError(f"{path}:{i + 1}: {mutant.old!r} not on the anchor's line")
+    lines[i] = lines[i].replace(mutant.old, mutant.new, 1)
+    return Planted(path, i + 1, "".join(lines))
+
+
+def copy_repository(into: pathlib.Path) -> None:
+    """Copy what the tests need (package, tests, config, README) into ``into``."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache")
+    for name in ("fnmlp", "tests"):
+        shutil.copytree(ROOT / name, into / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, into / name)
+
+
+def run_tests(where: pathlib.Path, module: str, timeout: int) -> tuple[bool, float]:
+    """Run ``module``'s test files in ``where``: (whether they passed, seconds)."""
+    files = [f"tests/{name}" for name in TESTS[module]]
+    env = {**os.environ, "PYTHONPATH": str(where), "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--timeout",
+        str(timeout),
+        *files,
+    ]
+    start = time.monotonic()
+    try:
+        done = subprocess.run(
+            command, cwd=where, env=env, capture_output=True, timeout=timeout * 10
+        )
+        passed = done.returncode == 0
+    except subprocess.TimeoutExpired:
+        passed = False  # a mutant that hangs the tests is caught by their timeout
+    return passed, time.monotonic() - start
+
+
+def worker(numbers: list[int], timeout: int) -> list[tuple[int, int, bool, float]]:
+    """Plant each numbered mutant in a private copy; (number, line, caught, seconds) for each."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="fnmlp-mutants-") as name:
+        where = pathlib.Path(name)
+        copy_repository(where)
+        for n in numbers:
+            planted = plant(MUTANTS[n])
+            target = where / planted.path
+            original = target.read_text()
+            target.write_text(planted.source)
+            try:
+                passed, seconds = run_tests(where, MUTANTS[n].module, timeout)
+            finally:
+                target.write_text(original)
+            results.append((n, planted.line, not passed, seconds))
+            mark = "caught" if not passed else "SURVIVED"
+            print(
+                f"  [{n:3d}] {mark:8s} {seconds:5.1f}s  {MUTANTS[n].module} {describe(MUTANTS[n])}",
+                file=sys.stderr,
+                flush=True,
+            )
+    return results
+
+
+def check() -> int:
+    """Each anchor found once, each mutant changes the text and still compiles."""
+    bad = 0
+    for n, mutant in enumerate(MUTANTS):
+        try:
+            planted = plant(mutant)
+            compile(planted.source, planted.path, "exec")
+        except (ValueError, SyntaxError) as error:
+            print(f"[{n}] {error}")
+            bad += 1
+    print(f"{len(MUTANTS)} mutants, {bad} bad")
+    return 1 if bad else 0
+
+
+def describe(mutant: Mutant) -> str:
+    """``old -> new`` for the table."""
+    return f"{mutant.old.strip() or repr(mutant.old)} -> {mutant.new.strip() or 'removed'}"
+
+
+def main() -> int:
+    """Parse the arguments, run the chosen mutants and print the table and score."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2, help="parallel workers (default 2)")
+    parser.add_argument("--module", action="append", help="only this module's mutants")
+    parser.add_argument("--only", help="comma-separated mutant numbers")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--check", action="store_true", help="check the anchors and stop")
+    parser.add_argument("--timeout", type=int, default=60, help="per-test timeout in seconds")
+    parser.add_argument("--threshold", type=float, default=95.0, help="score to pass (percent)")
+    args = parser.parse_args()
+    if args.check:
+        return check()
+    chosen = list(range(len(MUTANTS)))
+    if args.module:
+        chosen = [n for n in chosen if MUTANTS[n].module in args.module]
+    if args.only:
+        wanted = {int(x) for x in args.only.split(",")}
+        chosen = [n for n in chosen if n in wanted]
+    if args.list:
+        for n in chosen:
+            m = MUTANTS[n]
+            print(f"[{n:3d}] {m.module:13s} line {plant(m).line:4d}  {describe(m)}")
+        return 0
+    jobs = max(1, min(args.jobs, len(chosen)))
+    shares = [chosen[k::jobs] for k in range(jobs)]
+    start = time.monotonic()
+    with concurrent.futures.ProcessPoolExecutor(jobs) as pool:
+        futures = [pool.submit(worker, share, args.timeout) for share in shares]
+        results = sorted(r for f in futures for r in f.result())
+    elapsed = time.monotonic() - start
+    print(f"{'#':>4}  {'module':13s} {'line':>5}  {'mutation':40s} result")
+    per_module: dict[str, list[int]] = {}
+    for n, line, caught, _ in results:
+        m = MUTANTS[n]
+        print(
+            f"{n:4d}  {m.module:13s} {line:5d}  {describe(m)[:40]:40s} "
+            f"{'caught' if caught else 'SURVIVED'}"
+        )
+        tally = per_module.setdefault(m.module, [0, 0])
+        tally[0] += caught
+        tally[1] += 1
+    print()
+    for module, (got, total) in per_module.items():
+        print(f"  {module:13s} {got:3d}/{total:<3d}")
+    caught_all = sum(c for c, _ in per_module.values())
+    total_all = sum(t for _, t in per_module.values())
+    score = 100.0 * caught_all / total_all if total_all else 100.0
+    print(f"\nscore: {caught_all}/{total_all} caught ({score:.1f}%) in {elapsed / 60:.1f} min")
+    survivors = [n for n, _, caught, _ in results if not caught]
+    if survivors:
+        print("survivors: " + ", ".join(str(n) for n in survivors))
+    return 0 if score >= args.threshold else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
