@@ -77,6 +77,19 @@ OWN: dict[str, tuple[str, ...]] = {
     "schedules": ("test_schedules.py",),
     "_validate": ("test_errors.py", "test_escapes.py"),
 }
+# the private modules the public ones were split into run their public module's tests
+for private, public in (
+    ("_checks", "propagation"),
+    ("_data", "training"),
+    ("_setup", "training"),
+    ("_probes", "gradcheck"),
+    ("_fingerprint", "runs"),
+    ("_npz", "serialisation"),
+    ("_paramfiles", "serialisation"),
+    ("_optfiles", "serialisation"),
+    ("_runfiles", "serialisation"),
+):
+    OWN[private] = OWN[public]
 TESTS: dict[str, tuple[str, ...]] = {
     module: tuple(dict.fromkeys(own + CORE)) for module, own in OWN.items()
 }
@@ -116,11 +129,11 @@ MUTANTS: tuple[Mutant, ...] = (
         "inputs[l][1:]",
     ),
     # propagation: input checks, weights, backward, scaling
-    M("propagation", "if np.minimum.reduce(weights, None) < 0:", "< 0", "< -1"),
-    M("propagation", "if not weights.sum() > 0:", "> 0", ">= 0"),
-    M("propagation", "if data.shape[0] != n_x:", "!=", "<"),
-    M("propagation", "if n_y > 1 and data.shape == (1, m):", "n_y > 1", "n_y > 2"),
-    M("propagation", "if number >= 1:", ">= 1", "> 1"),
+    M("_checks", "if np.minimum.reduce(weights, None) < 0:", "< 0", "< -1"),
+    M("_checks", "if not weights.sum() > 0:", "> 0", ">= 0"),
+    M("_checks", "if data.shape[0] != n_x:", "!=", "<"),
+    M("_checks", "if n_y > 1 and data.shape == (1, m):", "n_y > 1", "n_y > 2"),
+    M("_checks", "if number >= 1:", ">= 1", "> 1"),
     M("propagation", "if weights is None and total < m:", "total < m", "total <= m"),
     M("propagation", "g: Matrix[F] = grads.g * np.asarray(factor", "grads.g *", "grads.g + "),
     M("propagation", "new: Matrix[F] = g * rate", "g * rate", "g / rate"),
@@ -260,21 +273,21 @@ MUTANTS: tuple[Mutant, ...] = (
     M("_loop", "correct += accuracy if np.isnan(accuracy) else round(", "n * per_example", "n"),
     M("_loop", "logged = last or done % setup.log_every == 0", "== 0", "== 1"),
     M("_loop", "if setup.plateau is not None and state.epoch > 0:", "> 0", ">= 0"),
-    M("_loop", "g += theta * decay", "+=", "-="),
+    M("_loop", "g += theta * setup.decay", "+=", "-="),
     M("_loop", "if min(size, m - start) > 1", "> 1", "> 2"),
     # training: validation split, labels, setup
-    M("training", "n = min(m - 1, max(1, round(fraction * m)))", "m - 1", "m"),
-    M("training", "if m < 2:", "< 2", "< 1"),
-    M("training", "wanted = 2 if n_y == 1 else n_y", "2 if", "1 if"),
+    M("_data", "n = min(m - 1, max(1, round(fraction * m)))", "m - 1", "m"),
+    M("_data", "if m < 2:", "< 2", "< 1"),
+    M("_data", "wanted = 2 if n_y == 1 else n_y", "2 if", "1 if"),
     M(
-        "training",
+        "_setup",
         "every = every if every is not None else max(1, n_epochs // 100)",
         "// 100",
         "// 10",
     ),
-    M("training", "if fraction >= 1:", ">= 1", "> 1"),
+    M("_data", "if fraction >= 1:", ">= 1", "> 1"),
     M(
-        "training",
+        "_setup",
         "decay = np.where(structure.weights, number(penalty / m), number(0))",
         "penalty / m",
         "penalty",
@@ -285,7 +298,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "is not None",
         "is None",
     ),
-    M("training", "if not combined.sum() > 0:", "> 0", ">= 0"),
+    M("_data", "if not combined.sum() > 0:", "> 0", ">= 0"),
     # records
     M("records", "weights[0, start : start + k * n].reshape(k, n)[-1] = False", "False", "True"),
     M(
@@ -337,21 +350,21 @@ MUTANTS: tuple[Mutant, ...] = (
     M("metrics", "codes = (data[0] >= 0.5).astype(np.int64)", ">=", ">"),
     # gradcheck
     M("gradcheck", "return error <= tolerance", "<=", "<"),
-    M("gradcheck", "if np.any(moved & (low <= 0) & (high >= 0)):", "(low <= 0)", "(low < 0)"),
+    M("_probes", "if np.any(moved & (low <= 0) & (high >= 0)):", "(low <= 0)", "(low < 0)"),
     M("gradcheck", "return float(np.linalg.norm(n - a)) / (", "n - a", "n + a"),
-    M("gradcheck", "value = (J_plus - J_minus) / step / m", "/ step / m", "/ step"),
-    M("gradcheck", 'field, where = ("b", (unit, 0)) if row == original.shape[0] - 1', "- 1", "- 2"),
+    M("_probes", "value = (J_plus - J_minus) / step / m", "/ step / m", "/ step"),
+    M("_probes", 'field, where = ("b", (unit, 0)) if row == original.shape[0] - 1', "- 1", "- 2"),
     M("gradcheck", "if c.kinks < c.probes", "<", "<="),
     M("gradcheck", "return max(c.relative_error for layer in self.layers", "max(", "min("),
     # serialisation
-    M("serialisation", "_MAX_NAME = 64", "64", "16"),
-    M("serialisation", "dtype.itemsize > 4 * _MAX_NAME", "4 * _MAX_NAME", "8 * _MAX_NAME"),
-    M("serialisation", "if count < 0:", "< 0", "< -1"),
-    M("serialisation", "if (dims < 1).any():", "< 1", "< 0"),
-    M("serialisation", "if not ((rates >= 0) & (rates < 1)).all():", "(rates < 1)", "(rates <= 1)"),
-    M("serialisation", "if not 1 <= L <= len(keys):", "1 <= L", "0 <= L"),
-    M("serialisation", "if k and ((epochs[1:] <= epochs[:-1]).any() or epochs[0] < 0):", "<=", "<"),
-    M("serialisation", "if value not in (0, 1):", "(0, 1)", "(0, 1, 2)"),
+    M("_npz", "MAX_NAME = 64", "64", "16"),
+    M("_npz", "dtype.itemsize > 4 * MAX_NAME", "4 * MAX_NAME", "8 * MAX_NAME"),
+    M("_optfiles", "if count < 0:", "< 0", "< -1"),
+    M("_paramfiles", "if (dims < 1).any():", "< 1", "< 0"),
+    M("_runfiles", "if not ((rates >= 0) & (rates < 1)).all():", "(rates < 1)", "(rates <= 1)"),
+    M("_paramfiles", "if not 1 <= L <= len(keys):", "1 <= L", "0 <= L"),
+    M("_runfiles", "if k and ((epochs[1:] <= epochs[:-1]).any() or epochs[0] < 0):", "<=", "<"),
+    M("_npz", "if value not in (0, 1):", "(0, 1)", "(0, 1, 2)"),
     # schedules
     M(
         "schedules",
