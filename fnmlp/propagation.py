@@ -108,15 +108,15 @@ def _checked_forward(
     watched: list[Any] = [*Zs, Z, A] if pre_activations else [*inputs[1:], A]
     if all(map(all_finite, watched)):
         return Zs, inputs, Z, A
-    if True:  # the slow path, to name the layer
-        As: list[Any] = [x[:-1] for x in inputs[1:]] + [A]
-        hidden: list[Any] = list(Zs)
-        bad = _first_nonfinite(As)
-        bad_Z = _first_nonfinite([*hidden, Z]) if pre_activations else None
-        if bad_Z is not None and (bad is None or bad_Z[0] < bad[0]):
-            raise _overflow("Z", bad_Z[0] + 1, bad_Z[1])
-        if bad is not None:
-            raise _overflow("A", bad[0] + 1, bad[1])
+    # the slow path, to name the first layer that overflowed
+    As: list[Any] = [x[:-1] for x in inputs[1:]] + [A]
+    hidden: list[Any] = list(Zs)
+    bad = _first_nonfinite(As)
+    bad_Z = _first_nonfinite([*hidden, Z]) if pre_activations else None
+    if bad_Z is not None and (bad is None or bad_Z[0] < bad[0]):
+        raise _overflow("Z", bad_Z[0] + 1, bad_Z[1])
+    if bad is not None:
+        raise _overflow("A", bad[0] + 1, bad[1])
     return Zs, inputs, Z, A
 
 
