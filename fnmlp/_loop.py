@@ -40,7 +40,6 @@ __all__ = [
     "descend",
     "diverge",
     "dropout_rng",
-    "hidden_buffers",
     "judge",
     "measure",
     "network_loss",
@@ -53,9 +52,9 @@ __all__ = [
 
 NAN = float("nan")
 
-Batch = tuple[Matrix[Any], Matrix[Any], Any, tuple[Matrix[Any], ...]]
-"""One step's ``([X; 1], Y, scale, buffers)``: ``scale`` replaces the mean's ``1/m``
-(``None`` without sample weights), ``buffers`` hold the hidden layers' ``[A; 1]``."""
+Batch = tuple[Matrix[Any], Matrix[Any], Any]
+"""One step's ``([X; 1], Y, scale)``: ``scale`` replaces the mean's ``1/m``
+(``None`` without sample weights)."""
 
 
 Descent = Callable[
@@ -70,12 +69,9 @@ steps it takes through :func:`batch_gradient` and :func:`advance` (or
 
 @attrs.frozen
 class Setup(Generic[F]):
-    """The checked, fixed inputs of one training run, and its scratch arrays.
+    """The checked, fixed inputs of one training run.
 
-    ``buffers`` (each hidden layer's ``[A; 1]`` for a batch of ``batch``
-    examples) and ``rest`` (for the shorter last batch) are rewritten every
-    step; they never leave the kernels, so nothing a step hands out is
-    written again. ``whole`` is the one batch of full-batch descent.
+    ``whole`` is the one batch of full-batch descent.
     ``descent``, when given, takes each epoch's steps instead of
     :func:`descend` over :func:`batches` (see :data:`Descent`); ``X`` and
     ``Y`` are then a sample of the data that a divergence is diagnosed on.
@@ -96,8 +92,6 @@ class Setup(Generic[F]):
     structure: Structure[F]
     activations: tuple[Activation, ...]
     decay: Matrix[F] | None
-    buffers: tuple[Matrix[F], ...]
-    rest: tuple[Matrix[F], ...]
     whole: tuple[Batch, ...] | None
     running: bool = True
     replaying: bool = False
@@ -347,7 +341,6 @@ def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
             else X1[:, start : start + 1].copy(),
             Y[:, start : start + size],
             None if W is None else scale(setup, W[:, start : start + size]),
-            setup.buffers if start + size <= m else setup.rest,
         )
         for start in range(0, m, size)
     ]
@@ -382,11 +375,9 @@ def batch_gradient(
     ``loss``) is read.
     """
     structure, activations = setup.structure, setup.activations
-    X1, Y, scale, buffers = batch
+    X1, Y, scale = batch
     blocks = structure.blocks(theta)
-    Zs, inputs, Z, A = _kernels.forward(
-        blocks, activations, X1, buffers=buffers or None, masks=masks
-    )
+    Zs, inputs, Z, A = _kernels.forward(blocks, activations, X1, masks=masks)
     dZ = _kernels.output_delta(setup.loss, activations[-1], Z, A, Y, scale, fused)
     g: Matrix[F] = np.empty((1, structure.size), structure.dtype)
     _kernels.backward(blocks, activations, Zs, inputs, dZ, structure.blocks(g), masks=masks)
@@ -563,13 +554,3 @@ def quiet_step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     """:func:`step` under its own ``np.errstate``, for callers that yield between epochs."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return step(setup, carry, epoch)
-
-
-def hidden_buffers(structure: Structure[F], size: int) -> tuple[Matrix[F], ...]:
-    """Each hidden layer's ``[A; 1]`` for batches of ``size`` examples, the last row ones."""
-    buffers = []
-    for n in structure.dims[1:-1]:
-        buffer: Matrix[F] = np.empty((n + 1, size), structure.dtype)
-        buffer[-1] = 1
-        buffers.append(buffer)
-    return tuple(buffers)

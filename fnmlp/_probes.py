@@ -202,7 +202,9 @@ def probe_deltas(
                     kept = [None if x is None else x[:, j : j + 1] for x in masks[k:]]
                     if kept and kept[0] is not None:
                         A1[:-1] *= kept[0]
-                    J, later = run_layers(blocks[k + 1 :], activations[k + 1 :], A1, y, kind, kept[1:])
+                    J, later = run_layers(
+                        blocks[k + 1 :], activations[k + 1 :], A1, y, kind, kept[1:]
+                    )
                 else:
                     J, later = _kernels.value(kind, activation, column, A, y), []
                 results.append((column[i, 0], J, [column, *later]))

@@ -175,7 +175,6 @@ def prepare(
                 X1,
                 targets,
                 None if weights is None else weights / weights.sum(),
-                _loop.hidden_buffers(structure, m),
             ),
         )
     setup: _loop.Setup[F] = _loop.Setup(
@@ -194,8 +193,6 @@ def prepare(
         structure,
         params.activations,
         decay,
-        _loop.hidden_buffers(structure, batch),
-        _loop.hidden_buffers(structure, m % batch) if m % batch else (),
         whole,
         running_loss,
         first_step=state.opt_state.count,

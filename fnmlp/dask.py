@@ -600,13 +600,6 @@ def train_streaming(
         X_k, Y_k = get_sync(graph, keys)
         return _loaded(first, setup.loss, X_k, Y_k, k)
 
-    buffers: dict[int, tuple[Matrix[F], ...]] = {}
-
-    def scratch(size: int) -> tuple[Matrix[F], ...]:
-        if size not in buffers:
-            buffers[size] = _loop.hidden_buffers(setup.structure, size)
-        return buffers[size]
-
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
 
         def descent(
@@ -620,16 +613,7 @@ def train_streaming(
                 ahead = None  # a done future holds its chunk: dropped here
                 if prefetch and position + 1 < len(order):
                     ahead = pool.submit(load, order[position + 1])
-                m_k = X_k.shape[1]
-                batch = min(batch_size, m_k)
-                chunk = attrs.evolve(
-                    setup_,
-                    X=X_k,
-                    Y=Y_k,
-                    buffers=scratch(batch),
-                    rest=scratch(m_k % batch) if m_k % batch else (),
-                    whole=None,
-                )
+                chunk = attrs.evolve(setup_, X=X_k, Y=Y_k, whole=None)
                 # one chunk is the whole data: train's own shuffle, (seed, epoch)
                 batches = _loop.batches(chunk, epoch, *([k] if len(order) > 1 else []))
                 del chunk, X_k, Y_k  # the shuffled copy is all the steps need
@@ -690,7 +674,7 @@ def _shard_step(
     scale = None if n == total else total  # the mean over the whole batch
     # a one-column shard is copied, as train copies a one-column batch (one BLAS path)
     columns = X1[:, start:stop] if n > 1 else X1[:, start:stop].copy()
-    batch = (columns, Y[:, start:stop], scale, ())
+    batch = (columns, Y[:, start:stop], scale)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         g, Z, A = _loop.batch_gradient(net, theta, batch)
         return g, (_loop.measure(net, Z, A, batch[1], scale) if observe else None)
@@ -800,9 +784,7 @@ def train_data_parallel(
         raise DTypeError(
             f"client: expected a distributed.Client or None, got {type(client).__name__}"
         )
-    net: _loop.Setup[F] = attrs.evolve(
-        setup, validation=None, buffers=(), rest=(), whole=None, early_stopping=None
-    )
+    net: _loop.Setup[F] = attrs.evolve(setup, validation=None, whole=None, early_stopping=None)
     bounds = [_shares(m_k, steps) for m_k in sizes]
     first = state.params
     run: Callable[[int, _loop.Carry, bool], tuple[_loop.Carry, list[Part]]]

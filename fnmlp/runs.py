@@ -337,9 +337,7 @@ class TrainState(Generic[F]):
             )
         loss: object = self.best_loss
         if not isinstance(loss, (int, float, np.integer, np.floating)) or isinstance(loss, bool):
-            raise DTypeError(
-                f"best_loss: expected a float (inf before any log), got {shown(loss)}"
-            )
+            raise DTypeError(f"best_loss: expected a float (inf before any log), got {shown(loss)}")
         if isinstance(loss, (float, np.floating)) and math.isnan(loss):
             raise NonFiniteError("best_loss: expected a float or inf, got nan")
         stopped: object = self.stopped
