@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from fnmlp import _kernels
 from fnmlp.activations import Activation
@@ -30,7 +29,6 @@ __all__ = [
     "backward_deltas",
     "crosses_kink",
     "entry_name",
-    "first_nonfinite",
     "in_float64",
     "probe_deltas",
     "probe_parameters",
@@ -239,14 +237,6 @@ def backward_deltas(
     )
     deltas.reverse()
     return deltas
-
-
-def first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
-    for position, array in enumerate(arrays):
-        if not np.isfinite(array).all():
-            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-            return position, f"{array[where]} at index {where}"
-    return None
 
 
 def in_float64(params: Params[Any]) -> Params[np.float64]:

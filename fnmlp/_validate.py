@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ __all__ = [
     "check_dtype",
     "check_finite",
     "describe",
+    "first_nonfinite",
     "freeze",
     "is_real",
     "positive_float",
@@ -192,6 +194,20 @@ def all_finite(array: npt.NDArray[Any]) -> bool:
         (True, False)
     """
     return math.isfinite(np.vdot(array, array)) or bool(np.isfinite(array).all())
+
+
+def first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
+    """``(position, "value at index")`` of the first array holding NaN or inf, else ``None``.
+
+    Examples:
+        >>> first_nonfinite([np.zeros((1, 1)), np.array([[1.0, np.inf]])])
+        (1, 'inf at index (0, 1)')
+    """
+    for position, array in enumerate(arrays):
+        if not all_finite(array):
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            return position, f"{array[where]} at index {where}"
+    return None
 
 
 def check_finite(array: npt.NDArray[Any], name: str) -> None:

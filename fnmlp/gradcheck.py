@@ -46,12 +46,11 @@ from fnmlp._probes import (
     Float64,
     Mask,
     backward_deltas,
-    first_nonfinite,
     in_float64,
     probe_deltas,
     probe_parameters,
 )
-from fnmlp._validate import positive_float
+from fnmlp._validate import first_nonfinite, positive_float
 from fnmlp.aliases import Deltas
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError
 from fnmlp.losses import Loss

@@ -224,18 +224,7 @@ def one_hot(
     if isinstance(classes, (tuple, list, np.ndarray)):
         return Labels(classes).encode(classes_of, dtype=dtype)
     float_dtype = check_dtype(dtype)
-    try:
-        raw = np.asarray(classes_of)
-    except (ValueError, TypeError) as error:
-        raise ShapeError(
-            f"classes_of: expected a 1-D sequence of labels, got {describe(classes_of)} ({error})"
-        ) from None
-    if raw.ndim == 2 and raw.shape[0] == 1:
-        raw = raw[0]
-    if raw.ndim != 1 or raw.size == 0:
-        raise ShapeError(
-            f"classes_of: expected a non-empty 1-D sequence of labels, got shape {raw.shape}"
-        )
+    raw = _label_row(classes_of, "classes_of")
     if raw.dtype.kind in "USO":
         if classes is not None:
             raise HyperparameterError(
@@ -394,8 +383,8 @@ def r2_score(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
 # ----------------------------------------------------------------------------- labels
 
 
-def _label_array(values: object, name: str) -> npt.NDArray[Any]:
-    """``values`` as a non-empty 1-D numpy array of labels (a ``(1, m)`` row is accepted)."""
+def _label_row(values: object, name: str) -> npt.NDArray[Any]:
+    """``values`` as a non-empty 1-D numpy array (a ``(1, m)`` row is accepted), or a ``ShapeError``."""
     try:
         raw = np.asarray(values)
     except (ValueError, TypeError) as error:
@@ -408,6 +397,12 @@ def _label_array(values: object, name: str) -> npt.NDArray[Any]:
         raise ShapeError(
             f"{name}: expected a non-empty 1-D sequence of labels, got shape {raw.shape}"
         )
+    return raw
+
+
+def _label_array(values: object, name: str) -> npt.NDArray[Any]:
+    """``values`` as a non-empty 1-D numpy array of labels, each equal to itself."""
+    raw = _label_row(values, name)
     if raw.dtype.kind == "c" or (raw.dtype.kind == "f" and not np.isfinite(raw).all()):
         position = int(np.argmax(~np.isfinite(raw))) if raw.dtype.kind == "f" else 0
         raise LabelError(

@@ -49,7 +49,7 @@ from fnmlp._checks import check_targets_for as check_targets_for
 from fnmlp._checks import check_weights as check_weights
 from fnmlp._checks import generator as generator
 from fnmlp._checks import inputs_with_ones as inputs_with_ones
-from fnmlp._validate import all_finite, positive_float, positive_int
+from fnmlp._validate import all_finite, first_nonfinite, positive_float, positive_int
 from fnmlp.aliases import Activations, F, Matrix, Outputs, Targets
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.losses import Loss
@@ -68,15 +68,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- stages
-
-
-def _first_nonfinite(arrays: Sequence[npt.NDArray[Any]]) -> tuple[int, str] | None:
-    """``(position, "value at index")`` of the first array holding NaN or inf, else ``None``."""
-    for position, array in enumerate(arrays):
-        if not all_finite(array):
-            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-            return position, f"{array[where]} at index {where}"
-    return None
 
 
 def _overflow(kind: str, l: int, what: str) -> NonFiniteError:
@@ -111,8 +102,8 @@ def _checked_forward(
     # the slow path, to name the first layer that overflowed
     As: list[Any] = [x[:-1] for x in inputs[1:]] + [A]
     hidden: list[Any] = list(Zs)
-    bad = _first_nonfinite(As)
-    bad_Z = _first_nonfinite([*hidden, Z]) if pre_activations else None
+    bad = first_nonfinite(As)
+    bad_Z = first_nonfinite([*hidden, Z]) if pre_activations else None
     if bad_Z is not None and (bad is None or bad_Z[0] < bad[0]):
         raise _overflow("Z", bad_Z[0] + 1, bad_Z[1])
     if bad is not None:
@@ -255,7 +246,7 @@ def _gradient(
         _kernels.backward(params.blocks, params.activations, Zs, inputs, dZ, blocks, masks=masks)
     if not all_finite(g):
         grads = grads_of(g, structure)
-        bad = _first_nonfinite([x for pair in zip(grads.dW, grads.db) for x in pair])
+        bad = first_nonfinite([x for pair in zip(grads.dW, grads.db) for x in pair])
         i, field = (bad[0] // 2, "dW" if bad[0] % 2 == 0 else "db") if bad else (0, "dW")
         raise NonFiniteError(
             f"{field}[{i}] (layer {i + 1}): expected a finite gradient, got "
@@ -508,7 +499,7 @@ def check_step(params: Params[Any], name: str, value: object) -> None:
     """
     if all_finite(params.theta):
         return
-    bad = _first_nonfinite([p for layer in params.layers for p in (layer.W, layer.b)])
+    bad = first_nonfinite([p for layer in params.layers for p in (layer.W, layer.b)])
     i, field = (bad[0] // 2, "W" if bad[0] % 2 == 0 else "b") if bad else (0, "W")
     raise NonFiniteError(
         f"{name}: expected a step that keeps the parameters finite, got {value!r}, which "
