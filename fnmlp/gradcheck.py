@@ -57,10 +57,7 @@ from fnmlp.losses import Loss
 from fnmlp.propagation import backward, forward
 from fnmlp.records import Grads, Params, lock
 
-__all__ = ["KINKED", "ArrayCheck", "GradientCheck", "LayerCheck", "gradient_check"]
-
-KINKED = frozenset({"relu", "leaky_relu"})
-"""Names of the activations whose kink at ``z = 0`` the check watches for."""
+__all__ = ["ArrayCheck", "GradientCheck", "LayerCheck", "gradient_check"]
 
 DEFAULT_EPSILON = 1e-6
 DEFAULT_TOLERANCE = 1e-6
