@@ -176,7 +176,10 @@ def backward(
             dA: Deltas[F] = blocks[l][:-1].dot(dZ)
             activation, Z = activations[l - 1], Zs[l - 1]
             mask = masks[l - 1] if masks else None
-            if mask is None:
+            if mask is None and activation.derivative_into is not None:
+                activation.derivative_into(Z, inputs[l][:-1], dA)  # dA is this loop's own
+                dZ = dA
+            elif mask is None:
                 dZ = activation.derivative(Z, inputs[l][:-1], dA)
             else:  # the layer passed on g(Z) * mask: its derivative needs g(Z) itself
                 dA *= mask

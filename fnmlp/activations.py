@@ -62,6 +62,12 @@ class ActivationVJP(Protocol):
     def __call__(self, Z: Activations[F], A: Activations[F], dA: Deltas[F], /) -> Deltas[F]: ...
 
 
+class VJPInto(Protocol):
+    """``(Z, A, dA)``: overwrite ``dA`` with ``dZ``, the derivative of ``g`` applied to it."""
+
+    def __call__(self, Z: Activations[F], A: Activations[F], dA: Deltas[F], /) -> None: ...
+
+
 @attrs.frozen
 class Activation:
     """An activation function together with its derivative, and what fnmlp needs to know of it.
@@ -78,6 +84,10 @@ class Activation:
         elementwise: ``False`` for softmax, whose Jacobian couples a column.
         into: ``(Z, out)``, writing ``fn(Z)`` into ``out`` (the same numbers,
             without a temporary), or ``None`` to copy ``fn(Z)`` there.
+        derivative_into: ``(Z, A, dA)``, overwriting ``dA`` with
+            ``derivative(Z, A, dA)`` (the same numbers, without a temporary;
+            the backward kernel passes a ``dA`` it made for the purpose), or
+            ``None`` to call ``derivative``.
         probability: whether every output lies in ``(0, 1)`` (sigmoid,
             softmax), as the cross-entropies need.
         kinked: whether the derivative jumps at ``z = 0`` (ReLU, leaky ReLU),
@@ -99,6 +109,7 @@ class Activation:
     derivative: ActivationVJP
     elementwise: bool = True
     into: Into | None = attrs.field(default=None, kw_only=True)
+    derivative_into: VJPInto | None = attrs.field(default=None, kw_only=True)
     probability: bool = attrs.field(default=False, kw_only=True)
     kinked: bool = attrs.field(default=False, kw_only=True)
 
@@ -113,6 +124,11 @@ class Activation:
                 )
         if self.into is not None and not callable(self.into):
             raise DTypeError(f"into: expected a function (Z, out) or None, got {self.into!r:.60}")
+        if self.derivative_into is not None and not callable(self.derivative_into):
+            raise DTypeError(
+                f"derivative_into: expected a function (Z, A, dA) or None, got "
+                f"{self.derivative_into!r:.60}"
+            )
         for field in ("elementwise", "probability", "kinked"):
             if not isinstance(getattr(self, field), bool):
                 raise DTypeError(
@@ -135,7 +151,11 @@ class Activation:
         if ACTIVATIONS.get(self.name) is self:
             return (_builtin, (self.name,))
         rebuild = functools.partial(
-            Activation, into=self.into, probability=self.probability, kinked=self.kinked
+            Activation,
+            into=self.into,
+            derivative_into=self.derivative_into,
+            probability=self.probability,
+            kinked=self.kinked,
         )
         return (rebuild, (self.name, self.fn, self.derivative, self.elementwise))
 
@@ -173,12 +193,16 @@ def _relu_into(Z: Activations[F], out: Activations[F]) -> None:
 
 
 def _relu_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
-    # ReLU'(0) = 0, as in notebook 000: only strictly positive units pass gradient.
-    # A = max(Z, 0) is positive exactly where Z is, and sign(A) is then 1, else 0:
-    # one float multiply, without a boolean temporary to cast.
-    dZ: Deltas[F] = np.sign(A)
-    dZ *= dA  # into the array just made: one temporary, not two
+    dZ: Deltas[F] = dA.copy()
+    _relu_vjp_into(Z, A, dZ)
     return dZ
+
+
+def _relu_vjp_into(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> None:
+    # ReLU'(0) = 0, as in notebook 000: only strictly positive units pass gradient.
+    # dA times a one-byte mask of Z > 0, in place: half the time of sign(A) * dA
+    # (a float temporary and a second pass) on the wide net's 1024 x 512 layers.
+    np.multiply(dA, np.greater(Z, _ZERO.get(Z.dtype, 0.0)), out=dA, dtype=dA.dtype)
 
 
 # e^-z overflows below z = -88.7 (float32) or -709.8 (float64); z is floored just
@@ -207,8 +231,14 @@ def _sigmoid_of_floored(A: Activations[F]) -> None:
 
 
 def _sigmoid_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
-    dZ: Deltas[F] = dA * A * (1 - A)
+    dZ: Deltas[F] = dA * A
+    dZ *= 1 - A
     return dZ
+
+
+def _sigmoid_vjp_into(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> None:
+    dA *= A
+    dA *= 1 - A
 
 
 def _tanh(Z: Activations[F]) -> Activations[F]:
@@ -221,8 +251,15 @@ def _tanh_into(Z: Activations[F], out: Activations[F]) -> None:
 
 
 def _tanh_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[F]:
-    dZ: Deltas[F] = dA * (1 - A * A)
+    dZ: Deltas[F] = dA.copy()
+    _tanh_vjp_into(Z, A, dZ)
     return dZ
+
+
+def _tanh_vjp_into(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> None:
+    slope = A * A
+    np.subtract(_ONE.get(A.dtype, 1.0), slope, out=slope)
+    dA *= slope
 
 
 def _leaky_relu(Z: Activations[F]) -> Activations[F]:
@@ -255,13 +292,22 @@ def _softmax_vjp(Z: Activations[F], A: Activations[F], dA: Deltas[F]) -> Deltas[
     return dZ
 
 
-relu = Activation("relu", _relu, _relu_vjp, into=_relu_into, kinked=True)
+relu = Activation(
+    "relu", _relu, _relu_vjp, into=_relu_into, derivative_into=_relu_vjp_into, kinked=True
+)
 """``max(0, z)``; derivative 1 where ``z > 0``, else 0 (so ReLU'(0) = 0)."""
 
-sigmoid = Activation("sigmoid", _sigmoid, _sigmoid_vjp, into=_sigmoid_into, probability=True)
+sigmoid = Activation(
+    "sigmoid",
+    _sigmoid,
+    _sigmoid_vjp,
+    into=_sigmoid_into,
+    derivative_into=_sigmoid_vjp_into,
+    probability=True,
+)
 """``1 / (1 + e^-z)``, with ``z`` floored where ``e^-z`` would overflow; derivative ``a(1 - a)``."""
 
-tanh = Activation("tanh", _tanh, _tanh_vjp, into=_tanh_into)
+tanh = Activation("tanh", _tanh, _tanh_vjp, into=_tanh_into, derivative_into=_tanh_vjp_into)
 """``tanh(z)``; derivative ``1 - a^2``."""
 
 leaky_relu = Activation("leaky_relu", _leaky_relu, _leaky_relu_vjp, kinked=True)
