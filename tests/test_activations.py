@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 
+import fnmlp
 from fnmlp import (
     ACTIVATIONS,
     Activation,
@@ -18,6 +21,7 @@ from fnmlp import (
     tanh,
 )
 from fnmlp.aliases import Matrix
+from fnmlp.errors import DTypeError
 
 ELEMENTWISE = [relu, sigmoid, tanh, leaky_relu, linear]
 ALL = [*ELEMENTWISE, softmax]
@@ -258,3 +262,62 @@ def test_the_in_place_writer_is_the_function_exactly(
     assert out.dtype == expected.dtype == dtype
     np.testing.assert_array_equal(out, expected, strict=True)
     np.testing.assert_array_equal(np.signbit(out), np.signbit(expected))
+
+
+@by_name
+@dtypes
+def test_the_in_place_derivative_is_the_derivative_exactly(
+    activation: Activation, dtype: type[Any]
+) -> None:
+    # backward overwrites the dA it made with ``derivative_into`` where there is one: the
+    # same bits as ``derivative``, signed zeros included, ReLU'(0) = 0 as ever
+    column = [-1000.0, -100.0, -50.0, -1.0, -0.0, 0.0, 1e-3, 1.0, 50.0, 100.0, 1000.0]
+    Z = np.array([column, column[::-1]], dtype=dtype)
+    A = activation.fn(Z)
+    dA = np.array([[1.5, -2.0] * 5 + [-0.25], [-3.0, 0.5] * 5 + [2.0]], dtype=dtype)
+    if activation.derivative_into is None:
+        assert activation in (leaky_relu, linear, softmax)
+        return
+    expected = activation.derivative(Z, A, dA)
+    out = dA.copy()
+    activation.derivative_into(Z, A, out)
+    assert expected.dtype == dtype
+    np.testing.assert_array_equal(out, expected, strict=True)
+    np.testing.assert_array_equal(np.signbit(out), np.signbit(expected))
+    if activation is relu:
+        np.testing.assert_array_equal(out != 0, (Z > 0) & (dA != 0))
+
+
+def half(Z: Any) -> Any:
+    return Z * 0.5
+
+
+def halved(Z: Any, A: Any, dA: Any) -> Any:
+    return dA * 0.5
+
+
+def halved_into(Z: Any, A: Any, dA: Any) -> None:
+    dA *= 0.5
+
+
+def test_an_activation_of_ones_own_with_an_in_place_derivative_trains_as_without() -> None:
+    plain = Activation("half", half, halved)
+    fast = attrs.evolve(plain, derivative_into=halved_into)
+    assert fast != plain
+    X = np.array([[0.0, 1.0, 2.0, -1.0], [1.0, 0.0, -2.0, 3.0]])
+    Y = np.array([[0.0, 1.0, 1.0, 0.0]])
+    runs = [
+        fnmlp.train(
+            fnmlp.init([2, 3, 1], hidden=h, output=fnmlp.sigmoid, seed=3),
+            X,
+            Y,
+            loss=fnmlp.binary_cross_entropy,
+            optimizer=fnmlp.sgd(0.5),
+            epochs=4,
+        )
+        for h in (plain, fast)
+    ]
+    np.testing.assert_array_equal(runs[0].params.theta, runs[1].params.theta)
+    assert pickle.loads(pickle.dumps(fast)).derivative_into is halved_into
+    with pytest.raises(DTypeError, match=r"^derivative_into: expected a function \(Z, A, dA\)"):
+        attrs.evolve(plain, derivative_into=3)  # type: ignore[arg-type]

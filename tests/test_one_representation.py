@@ -865,7 +865,12 @@ def test_a_users_loss_made_of_a_builtins_fields_gets_the_fused_delta(
 def test_an_activation_made_of_sigmoids_functions_fuses_iff_its_fields_equal_sigmoids() -> None:
     params, X, Y = saturated(sigmoid, 1)
     twin = Activation(
-        "sigmoid", sigmoid.fn, sigmoid.derivative, into=sigmoid.into, probability=True
+        "sigmoid",
+        sigmoid.fn,
+        sigmoid.derivative,
+        into=sigmoid.into,
+        derivative_into=sigmoid.derivative_into,
+        probability=True,
     )
     renamed = attrs.evolve(twin, name="my_sigmoid")
     without_into = attrs.evolve(twin, into=None)
