@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from fnmlp import _threads
 from fnmlp.activations import Activation
 from fnmlp.aliases import Activations, Deltas, F, Matrix, Outputs, Targets
 from fnmlp.errors import HyperparameterError
@@ -102,7 +103,9 @@ def forward(
         Z: Activations[F] = blocks[l].T.dot(A1)
         A1 = with_ones(Z)
         activation = activations[l]
-        if activation.into is not None:
+        if activation.into is not None and activation.elementwise:
+            _threads.rows(activation.into, Z, A1[:-1])
+        elif activation.into is not None:
             activation.into(Z, A1[:-1])
         else:
             A1[:-1] = activation.fn(Z)
@@ -177,7 +180,11 @@ def backward(
             activation, Z = activations[l - 1], Zs[l - 1]
             mask = masks[l - 1] if masks else None
             if mask is None and activation.derivative_into is not None:
-                activation.derivative_into(Z, inputs[l][:-1], dA)  # dA is this loop's own
+                # dA is this loop's own to overwrite
+                if activation.elementwise:
+                    _threads.rows(activation.derivative_into, Z, inputs[l][:-1], dA)
+                else:
+                    activation.derivative_into(Z, inputs[l][:-1], dA)
                 dZ = dA
             elif mask is None:
                 dZ = activation.derivative(Z, inputs[l][:-1], dA)

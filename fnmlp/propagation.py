@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp import _kernels
+from fnmlp import _kernels, _threads
 
 # Re-exports: the argument checks live in fnmlp._checks; the stages below use them and
 # these names stay importable from fnmlp.propagation for the public modules that use them.
@@ -482,9 +482,17 @@ def _rate(learning_rate: float, dtype: np.dtype[Any]) -> Any:
 
 def descend(theta: Matrix[F], g: Matrix[F], rate: Any) -> Matrix[F]:
     """``theta - rate * g`` as a new array (``rate`` a float or a 0-d array of the dtype)."""
-    new: Matrix[F] = g * rate
-    np.subtract(theta, new, new)
+    new: Matrix[F] = np.empty_like(g)
+    if g.size < _threads.THRESHOLD:  # what rows would do, without its call on tiny steps
+        _descend_into(theta, g, new, rate)
+    else:
+        _threads.rows(_descend_into, theta, g, new, rate, axis=1)
     return new
+
+
+def _descend_into(theta: Matrix[F], g: Matrix[F], out: Matrix[F], rate: Any) -> None:
+    np.multiply(g, rate, out=out)
+    np.subtract(theta, out, out=out)
 
 
 def check_step(params: Params[Any], name: str, value: object) -> None:

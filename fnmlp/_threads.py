@@ -1,0 +1,101 @@
+"""Large element-wise passes over row blocks on several cores.
+
+NumPy's products use every core BLAS has, its element-wise passes one. On a
+wide network the activations and their derivatives are passes over arrays of
+megabytes between the products: :func:`rows` splits such a pass into one
+row block per core and runs the blocks in a thread pool (NumPy lets go of the
+GIL in a pass over a large array), and runs a small pass as it is. The blocks
+are disjoint and each element is computed by the same operations either way,
+so the result is the same to the bit, under the caller's ``np.errstate``.
+
+The pool is made on first use and kept, like BLAS's threads; it holds no
+values between calls. Its size is what the process may use: the CPUs of its
+affinity, capped by ``FNMLP_NUM_THREADS`` (or ``OMP_NUM_THREADS`` when that
+is not set), read at each call, so ``FNMLP_NUM_THREADS=1`` keeps every pass
+on one core.
+
+Examples:
+    >>> import numpy as np
+    >>> Z = np.arange(-3.0, 3.0).reshape(2, 3)
+    >>> out = np.empty_like(Z)
+    >>> rows(lambda z, o: np.maximum(z, 0, out=o), Z, out)
+    >>> out
+    array([[0., 0., 0.],
+           [0., 1., 2.]])
+"""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+__all__ = ["THRESHOLD", "rows", "workers"]
+
+THRESHOLD = 1 << 18
+"""Elements from which a pass is split (a 512 x 512 float32 array is 1 MiB).
+
+Below it, handing a block to another thread costs more than it saves.
+"""
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def workers() -> int:
+    """How many cores a large pass is split over: the process's CPUs, capped by the environment."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    for name in ("FNMLP_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "")
+        if value.strip().isdigit() and int(value) > 0:
+            return min(available, int(value))
+    return available
+
+
+def _pool(size: int) -> ThreadPoolExecutor:
+    pool = _pools.get(size)
+    if pool is None:
+        pool = _pools.setdefault(size, ThreadPoolExecutor(size, thread_name_prefix="fnmlp"))
+    return pool
+
+
+def rows(fn: Callable[..., None], first: Any, *rest: Any, axis: int = 0) -> None:
+    """``fn(first, *rest)``, as one call or over row blocks of every array in parallel.
+
+    ``fn`` is an element-wise pass that writes its result into one of the
+    arrays, so a block of its arguments gives the block of its result. The
+    arguments of ``first``'s shape are split; any other (a scalar, say) is
+    passed whole to every block. ``axis=1`` splits the columns (of the packed
+    ``(1, N)`` parameters, say) instead of the rows.
+    """
+    if first.size < THRESHOLD:
+        fn(first, *rest)
+        return
+    count = workers()
+    n = first.shape[axis]
+    if count < 2 or n < count:
+        fn(first, *rest)
+        return
+    bounds = [n * i // count for i in range(count + 1)]
+    blocks = [(slice(None),) * axis + (slice(a, b),) for a, b in itertools.pairwise(bounds)]
+    shape = first.shape
+    split = [isinstance(x, np.ndarray) and x.shape == shape for x in rest]
+
+    def block(at: tuple[slice, ...]) -> list[Any]:
+        return [first[at], *(x[at] if cut else x for x, cut in zip(rest, split))]
+
+    pool = _pool(count - 1)
+    # each block runs in a copy of the caller's context: NumPy keeps np.errstate there
+    futures: list[Future[None]] = [
+        pool.submit(contextvars.copy_context().run, fn, *block(at)) for at in blocks[1:]
+    ]
+    fn(*block(blocks[0]))
+    for future in futures:
+        future.result()

@@ -1,0 +1,98 @@
+"""Large element-wise passes split over cores give the same bits as one pass."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pytest
+
+import fnmlp
+from fnmlp import _threads
+
+
+@pytest.fixture
+def split_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pass of at least one element split over three threads."""
+    monkeypatch.setattr(_threads, "THRESHOLD", 1)
+    monkeypatch.setenv("FNMLP_NUM_THREADS", "3")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+
+
+def test_workers_are_the_available_cores_capped_by_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.delenv("FNMLP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert _threads.workers() == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert _threads.workers() == 1
+    monkeypatch.setenv("FNMLP_NUM_THREADS", "8")  # fnmlp's own wins, capped by the cores
+    assert _threads.workers() == 2
+    monkeypatch.setenv("FNMLP_NUM_THREADS", "none")  # not a count: the next one
+    assert _threads.workers() == 1
+
+
+@pytest.mark.usefixtures("split_everything")
+@pytest.mark.parametrize("activation", [fnmlp.relu, fnmlp.tanh, fnmlp.sigmoid])
+def test_a_split_pass_is_the_single_pass_to_the_bit(activation: fnmlp.Activation) -> None:
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((7, 5)) * 30
+    dA = rng.standard_normal((7, 5))
+    assert activation.into is not None and activation.derivative_into is not None
+    single = np.empty_like(Z)
+    activation.into(Z, single)
+    split = np.full_like(Z, np.nan)
+    _threads.rows(activation.into, Z, split)
+    np.testing.assert_array_equal(split, single, strict=True)
+    expected = activation.derivative(Z, single, dA)
+    out = dA.copy()
+    _threads.rows(activation.derivative_into, Z, single, out)
+    np.testing.assert_array_equal(out, expected, strict=True)
+
+
+def train_twice(monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> list[fnmlp.TrainResult[Any]]:
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((6, 40))
+    Y = fnmlp.one_hot(rng.integers(0, 3, 40), 3)
+    params = fnmlp.init([6, 9, 8, 3], output=fnmlp.softmax, seed=2, **kwargs)
+    results = []
+    for threshold in (1 << 62, 1):
+        monkeypatch.setattr(_threads, "THRESHOLD", threshold)
+        results.append(
+            fnmlp.train(
+                params,
+                X,
+                Y,
+                loss=fnmlp.categorical_cross_entropy,
+                optimizer=fnmlp.adam(0.01),
+                epochs=5,
+                batch_size=16,
+            )
+        )
+    return results
+
+
+@pytest.mark.parametrize("hidden", [fnmlp.relu, fnmlp.tanh])
+def test_training_with_split_passes_is_bit_identical(
+    monkeypatch: pytest.MonkeyPatch, hidden: fnmlp.Activation
+) -> None:
+    monkeypatch.setenv("FNMLP_NUM_THREADS", "2")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    one, split = train_twice(monkeypatch, hidden=hidden)
+    np.testing.assert_array_equal(one.params.theta, split.params.theta, strict=True)
+    for field in ("epochs", "train_loss", "train_accuracy"):
+        np.testing.assert_array_equal(getattr(one.history, field), getattr(split.history, field))
+
+
+@pytest.mark.usefixtures("split_everything")
+def test_a_split_pass_keeps_the_callers_errstate() -> None:
+    Z = np.full((6, 4), 1000.0)
+    out = np.empty_like(Z)
+    with np.errstate(over="ignore"):
+        _threads.rows(lambda z, o: np.exp(z, out=o), Z, out)
+    assert np.all(np.isinf(out))
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+        _threads.rows(lambda z, o: np.exp(z, out=o), Z, out)
