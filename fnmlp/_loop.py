@@ -16,7 +16,7 @@ from typing import Any, Generic, NamedTuple, NoReturn
 import attrs
 import numpy as np
 
-from fnmlp import _kernels
+from fnmlp import _kernels, _threads
 from fnmlp._validate import all_finite
 from fnmlp.activations import Activation
 from fnmlp.aliases import F, Inputs, Matrix, Outputs, Targets
@@ -329,7 +329,7 @@ def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
     # the epoch's log measures the data.
     X1: Matrix[F] = np.empty((setup.X.shape[0] + 1, m), setup.X.dtype)
     X1[-1] = 1
-    np.take(setup.X, order, axis=1, out=X1[:-1], mode="clip")
+    _threads.rows(_gather, setup.X, X1[:-1], order)
     Y: Targets[F] = np.take(setup.Y, order, axis=1)
     W = None if setup.weights is None else np.take(setup.weights, order, axis=1)
     return [
@@ -344,6 +344,10 @@ def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
         )
         for start in range(0, m, size)
     ]
+
+
+def _gather(X: Matrix[Any], out: Matrix[Any], order: Any) -> None:
+    np.take(X, order, axis=1, out=out, mode="clip")
 
 
 def dropout_rng(setup: Setup[Any], epoch: int) -> np.random.Generator | None:
