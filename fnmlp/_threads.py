@@ -8,8 +8,8 @@ GIL in a pass over a large array), and runs a small pass as it is. The blocks
 are disjoint and each element is computed by the same operations either way,
 so the result is the same to the bit, under the caller's ``np.errstate``.
 
-The pool is made on first use and kept, like BLAS's threads; it holds no
-values between calls. Its size is what the process may use: the CPUs of its
+The pool is made on first use and kept, like BLAS's threads (a forked
+child makes its own); it holds no values between calls. Its size is what the process may use: the CPUs of its
 affinity, capped by ``FNMLP_NUM_THREADS`` (or ``OMP_NUM_THREADS`` when that
 is not set), read at each call, so ``FNMLP_NUM_THREADS=1`` keeps every pass
 on one core.
@@ -44,6 +44,9 @@ Below it, handing a block to another thread costs more than it saves.
 """
 
 _pools: dict[int, ThreadPoolExecutor] = {}
+# A forked child has none of its parent's threads: it makes pools of its own.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_pools.clear)
 
 
 def workers() -> int:

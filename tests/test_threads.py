@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 from typing import Any
 
 import numpy as np
@@ -96,3 +98,31 @@ def test_a_split_pass_keeps_the_callers_errstate() -> None:
     assert np.all(np.isinf(out))
     with np.errstate(over="raise"), pytest.raises(FloatingPointError):
         _threads.rows(lambda z, o: np.exp(z, out=o), Z, out)
+
+
+@pytest.mark.usefixtures("split_everything")
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a platform without fork")
+def test_a_forked_child_splits_passes_on_threads_of_its_own() -> None:
+    Z = np.arange(-12.0, 12.0).reshape(6, 4)
+    out = np.empty_like(Z)
+    into = fnmlp.relu.into
+    assert into is not None
+    _threads.rows(into, Z, out)  # the parent's pool now has threads
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: a pass that would wait forever on the parent's threads
+        try:
+            child = np.empty_like(Z)
+            _threads.rows(into, Z, child)
+            os.write(write, b"ok" if np.array_equal(child, out) else b"no")
+        finally:
+            os._exit(0)
+    os.close(write)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's split pass waited for threads it does not have")
+    assert os.read(read, 2) == b"ok" and done[1] == 0
