@@ -22,6 +22,10 @@ from fnmlp.activations import relu as relu
 from fnmlp.activations import sigmoid as sigmoid
 from fnmlp.activations import softmax as softmax
 from fnmlp.activations import tanh as tanh
+from fnmlp.classes import Labels as Labels
+from fnmlp.classes import labels as labels
+from fnmlp.classes import labels_of as labels_of
+from fnmlp.classes import one_hot as one_hot
 from fnmlp.errors import DivergenceError as DivergenceError
 from fnmlp.errors import DTypeError as DTypeError
 from fnmlp.errors import FileError as FileError
@@ -44,13 +48,9 @@ from fnmlp.losses import binary_cross_entropy as binary_cross_entropy
 from fnmlp.losses import categorical_cross_entropy as categorical_cross_entropy
 from fnmlp.losses import loss as loss
 from fnmlp.losses import mean_squared_error as mean_squared_error
-from fnmlp.metrics import Labels as Labels
 from fnmlp.metrics import accuracy as accuracy
 from fnmlp.metrics import class_sample_weight as class_sample_weight
-from fnmlp.metrics import labels as labels
-from fnmlp.metrics import labels_of as labels_of
 from fnmlp.metrics import mse as mse
-from fnmlp.metrics import one_hot as one_hot
 from fnmlp.metrics import predict as predict
 from fnmlp.metrics import r2_score as r2_score
 from fnmlp.optimisers import AdamState as AdamState
@@ -58,13 +58,9 @@ from fnmlp.optimisers import MomentumState as MomentumState
 from fnmlp.optimisers import Optimizer as Optimizer
 from fnmlp.optimisers import RMSPropState as RMSPropState
 from fnmlp.optimisers import SgdState as SgdState
-from fnmlp.optimisers import Transform as Transform
 from fnmlp.optimisers import Update as Update
 from fnmlp.optimisers import adam as adam
 from fnmlp.optimisers import adamw as adamw
-from fnmlp.optimisers import chain as chain
-from fnmlp.optimisers import clip_by_global_norm as clip_by_global_norm
-from fnmlp.optimisers import clip_by_value as clip_by_value
 from fnmlp.optimisers import momentum as momentum
 from fnmlp.optimisers import rmsprop as rmsprop
 from fnmlp.optimisers import sgd as sgd
@@ -97,6 +93,10 @@ from fnmlp.serialisation import load as load
 from fnmlp.serialisation import save as save
 from fnmlp.training import scan as scan
 from fnmlp.training import train as train
+from fnmlp.transforms import Transform as Transform
+from fnmlp.transforms import chain as chain
+from fnmlp.transforms import clip_by_global_norm as clip_by_global_norm
+from fnmlp.transforms import clip_by_value as clip_by_value
 
 __version__ = "0.1.0"
 

@@ -72,6 +72,7 @@ OWN: dict[str, tuple[str, ...]] = {
     "records": ("test_records.py", "test_frozen.py", "test_fuzz.py"),
     "runs": ("test_runs.py", "test_runs_saved.py", "test_plateau.py"),
     "metrics": ("test_metrics.py", "test_labels.py"),
+    "classes": ("test_labels.py", "test_metrics.py"),
     "gradcheck": ("test_gradients.py",),
     "serialisation": ("test_serialisation.py", "test_runs_saved.py"),
     "schedules": ("test_schedules.py",),
@@ -88,6 +89,8 @@ for private, public in (
     ("_paramfiles", "serialisation"),
     ("_optfiles", "serialisation"),
     ("_runfiles", "serialisation"),
+    ("_optimizer", "optimisers"),
+    ("_updates", "optimisers"),
 ):
     OWN[private] = OWN[public]
 TESTS: dict[str, tuple[str, ...]] = {
@@ -193,19 +196,19 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     # optimisers: rules, defaults, state checks, clipping
     M(
-        "optimisers",
+        "_optimizer",
         "return new, with_moments(state, count + 1, self.moments, news)",
         "count + 1",
         "count + 2",
     ),
     M(
-        "optimisers",
+        "_optimizer",
         "if type(count) is not int or count < 0 or optimizer.settings",
         "count < 0",
         "count < -1",
     ),
     M(
-        "optimisers",
+        "_optimizer",
         "if not isinstance(count, int) or isinstance(count, bool) or count < 0:",
         "count < 0",
         "count < -1",
@@ -229,15 +232,15 @@ MUTANTS: tuple[Mutant, ...] = (
         "eps: float = 1e-8",
         "eps: float = 1e-6",
     ),
-    M("optimisers", "out *= 1 - keep", "1 - keep", "keep"),
-    M("optimisers", "step: Matrix[F] = g + beta * v if nesterov else v", "g + beta", "g - beta"),
-    M("optimisers", "c1, c2 = 1 - beta1**t, 1 - beta2**t", "beta1**t", "beta1**count"),
-    M("optimisers", "rate_t = rate * math.sqrt(c2) / c1", "/ c1", "* c1"),
-    M("optimisers", "eps_t = eps * math.sqrt(c2)", "eps * math.sqrt(c2)", "eps"),
-    M("optimisers", "start = p * (1 - decay)", "1 - decay", "1 + decay"),
-    M("optimisers", "if norm <= max_norm:", "<=", ">="),
-    M("optimisers", "if not 0 <= number < math.inf:", "0 <= number", "0 < number"),
-    M("optimisers", "new: Matrix[F] = p - step", "p - step", "p + step"),
+    M("_updates", "out *= 1 - keep", "1 - keep", "keep"),
+    M("_updates", "step: Matrix[F] = g + beta * v if nesterov else v", "g + beta", "g - beta"),
+    M("_updates", "c1, c2 = 1 - beta1**t, 1 - beta2**t", "beta1**t", "beta1**count"),
+    M("_updates", "rate_t = rate * math.sqrt(c2) / c1", "/ c1", "* c1"),
+    M("_updates", "eps_t = eps * math.sqrt(c2)", "eps * math.sqrt(c2)", "eps"),
+    M("_updates", "start = p * (1 - decay)", "1 - decay", "1 + decay"),
+    M("_updates", "if norm <= max_norm:", "<=", ">="),
+    M("_updates", "if not 0 <= number < math.inf:", "0 <= number", "0 < number"),
+    M("_updates", "new: Matrix[F] = p - step", "p - step", "p + step"),
     # _loop: evaluation, divergence, early stopping, plateau, logging. Left out as equivalent:
     # ``checkpoint[0] <= epoch`` -> ``<`` in diverge (at equality the replay re-finds the state
     # at hand), and ``max(batch, EVALUATION_COLUMNS)`` -> ``min`` (the same loss, sliced
@@ -341,13 +344,13 @@ MUTANTS: tuple[Mutant, ...] = (
     M("runs", "if factor >= 1:", ">= 1", "> 1"),
     # metrics
     M("metrics", "return freeze((Yhat >= threshold).astype(np.int64))", ">=", ">"),
-    M("metrics", "return freeze((data[0] >= 0.5).astype(np.int64))", ">=", ">"),
+    M("classes", "return freeze((data[0] >= 0.5).astype(np.int64))", ">=", ">"),
     M("metrics", "return float(np.vdot(R, R)) / R.size", "R.size", "R.shape[1]"),
     M("metrics", "(1.0 if res == 0 else 0.0) if tot == 0 else 1.0 - res / tot", "1.0 - res", "res"),
-    M("metrics", "bad = (raw < 0) | (raw >= n)", ">= n", "> n"),
-    M("metrics", "n = int(raw.max()) + 1 if classes is None", "+ 1 if", "+ 2 if"),
+    M("classes", "bad = (raw < 0) | (raw >= n)", ">= n", "> n"),
+    M("classes", "n = int(raw.max()) + 1 if classes is None", "+ 1 if", "+ 2 if"),
     M("metrics", "if not 0 <= key < k:", "key < k", "key <= k"),
-    M("metrics", "codes = (data[0] >= 0.5).astype(np.int64)", ">=", ">"),
+    M("classes", "codes = (data[0] >= 0.5).astype(np.int64)", ">=", ">"),
     # gradcheck
     M("gradcheck", "return error <= tolerance", "<=", "<"),
     M("_probes", "if np.any(moved & (low <= 0) & (high >= 0)):", "(low <= 0)", "(low < 0)"),
