@@ -22,6 +22,9 @@ from fnmlp.activations import relu as relu
 from fnmlp.activations import sigmoid as sigmoid
 from fnmlp.activations import softmax as softmax
 from fnmlp.activations import tanh as tanh
+from fnmlp.callbacks import EarlyStopping as EarlyStopping
+from fnmlp.callbacks import Plateau as Plateau
+from fnmlp.callbacks import ReduceLROnPlateau as ReduceLROnPlateau
 from fnmlp.classes import Labels as Labels
 from fnmlp.classes import labels as labels
 from fnmlp.classes import labels_of as labels_of
@@ -75,12 +78,9 @@ from fnmlp.records import Cache as Cache
 from fnmlp.records import Grads as Grads
 from fnmlp.records import Layer as Layer
 from fnmlp.records import Params as Params
-from fnmlp.runs import EarlyStopping as EarlyStopping
 from fnmlp.runs import Fingerprint as Fingerprint
 from fnmlp.runs import History as History
 from fnmlp.runs import LogEntry as LogEntry
-from fnmlp.runs import Plateau as Plateau
-from fnmlp.runs import ReduceLROnPlateau as ReduceLROnPlateau
 from fnmlp.runs import TrainResult as TrainResult
 from fnmlp.runs import TrainState as TrainState
 from fnmlp.schedules import Schedule as Schedule

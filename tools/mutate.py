@@ -91,6 +91,7 @@ for private, public in (
     ("_runfiles", "serialisation"),
     ("_optimizer", "optimisers"),
     ("_updates", "optimisers"),
+    ("callbacks", "runs"),
 ):
     OWN[private] = OWN[public]
 TESTS: dict[str, tuple[str, ...]] = {
@@ -334,14 +335,14 @@ MUTANTS: tuple[Mutant, ...] = (
     M("records", 'check_finite(A, f"A[{l}]")', 'check_finite(A, f"A[{l}]")', "None"),
     M("records", "A.shape[1] != m or 0 in A.shape:", "A.shape[1] != m or ", ""),
     # runs: history, plateau, train state
-    M("runs", "if loss < plateau.best - self.min_delta:", "- self.min_delta", "+ self.min_delta"),
-    M("runs", "if epoch - plateau.since >= self.patience:", ">=", ">"),
-    M("runs", "scale = max(plateau.scale * self.factor, self.min_scale)", "max(", "min("),
+    M("callbacks", "if loss < plateau.best - self.min_delta:", "- self.min_delta", "+ self.min_delta"),
+    M("callbacks", "if epoch - plateau.since >= self.patience:", ">=", ">"),
+    M("callbacks", "scale = max(plateau.scale * self.factor, self.min_scale)", "max(", "min("),
     M("runs", "if best_epoch > epoch:", ">", ">="),
     M("runs", "if at > epoch:", ">", ">="),
     M("runs", "return self.train_loss[-1]", "[-1]", "[0]"),
     M("runs", "if value < 0:", "< 0", "< -1"),
-    M("runs", "if factor >= 1:", ">= 1", "> 1"),
+    M("callbacks", "if factor >= 1:", ">= 1", "> 1"),
     # metrics
     M("metrics", "return freeze((Yhat >= threshold).astype(np.int64))", ">=", ">"),
     M("classes", "return freeze((data[0] >= 0.5).astype(np.int64))", ">=", ">"),
