@@ -39,10 +39,10 @@ from fnmlp.errors import NonFiniteError as NonFiniteError
 from fnmlp.errors import SerialisationError as SerialisationError
 from fnmlp.errors import ShapeError as ShapeError
 from fnmlp.errors import TrainingInterrupted as TrainingInterrupted
-from fnmlp.gradcheck import ArrayCheck as ArrayCheck
-from fnmlp.gradcheck import GradientCheck as GradientCheck
-from fnmlp.gradcheck import LayerCheck as LayerCheck
 from fnmlp.gradcheck import gradient_check as gradient_check
+from fnmlp.gradreport import ArrayCheck as ArrayCheck
+from fnmlp.gradreport import GradientCheck as GradientCheck
+from fnmlp.gradreport import LayerCheck as LayerCheck
 from fnmlp.initialisers import SCHEMES as SCHEMES
 from fnmlp.initialisers import init as init
 from fnmlp.losses import LOSSES as LOSSES

@@ -92,6 +92,7 @@ for private, public in (
     ("_optimizer", "optimisers"),
     ("_updates", "optimisers"),
     ("callbacks", "runs"),
+    ("gradreport", "gradcheck"),
 ):
     OWN[private] = OWN[public]
 TESTS: dict[str, tuple[str, ...]] = {
@@ -353,13 +354,13 @@ MUTANTS: tuple[Mutant, ...] = (
     M("metrics", "if not 0 <= key < k:", "key < k", "key <= k"),
     M("classes", "codes = (data[0] >= 0.5).astype(np.int64)", ">=", ">"),
     # gradcheck
-    M("gradcheck", "return error <= tolerance", "<=", "<"),
+    M("gradreport", "return error <= tolerance", "<=", "<"),
     M("_probes", "if np.any(moved & (low <= 0) & (high >= 0)):", "(low <= 0)", "(low < 0)"),
     M("gradcheck", "return float(np.linalg.norm(n - a)) / (", "n - a", "n + a"),
     M("_probes", "value = (J_plus - J_minus) / step / m", "/ step / m", "/ step"),
     M("_probes", 'field, where = ("b", (unit, 0)) if row == original.shape[0] - 1', "- 1", "- 2"),
-    M("gradcheck", "if c.kinks < c.probes", "<", "<="),
-    M("gradcheck", "return max(c.relative_error for layer in self.layers", "max(", "min("),
+    M("gradreport", "if c.kinks < c.probes", "<", "<="),
+    M("gradreport", "return max(c.relative_error for layer in self.layers", "max(", "min("),
     # serialisation
     M("_npz", "MAX_NAME = 64", "64", "16"),
     M("_npz", "dtype.itemsize > 4 * MAX_NAME", "4 * MAX_NAME", "8 * MAX_NAME"),
