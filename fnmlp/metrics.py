@@ -8,18 +8,9 @@ Any other output is a regression: ``predict`` gives its values, scored by
 hashable kind (strings included) into one-hot columns and back.
 
 Examples:
-    >>> import numpy as np
-    >>> from fnmlp import one_hot, labels
-    >>> Y = one_hot([2, 0, 1], classes=3)
-    >>> print(Y)
-    [[0. 1. 0.]
-     [0. 0. 1.]
-     [1. 0. 0.]]
-    >>> print(labels(Y))
-    [2 0 1]
-
     A regression on standardised targets, read back in their units:
 
+    >>> import numpy as np
     >>> from fnmlp import Layer, Params, linear
     >>> from fnmlp.datasets import standardise
     >>> X, Y = np.array([[0.0, 1.0, 2.0, 3.0]]), np.array([[150.0, 250.0, 350.0, 450.0]])

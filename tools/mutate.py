@@ -171,8 +171,13 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     M("losses", "off = np.abs(sums - 1) > (1e-4", "> (1e-4", "> (1e-1"),
     # activations
-    M("activations", "dZ: Deltas[F] = dA * A * (1 - A)", "(1 - A)", "(1 + A)"),
-    M("activations", "dZ: Deltas[F] = dA * (1 - A * A)", "1 - A * A", "1 - A"),
+    M("activations", "    dA *= 1 - A", "1 - A", "1 + A"),
+    M(
+        "activations",
+        "np.subtract(_ONE.get(A.dtype, 1.0), slope, out=slope)",
+        "np.subtract",
+        "np.add",
+    ),
     M("activations", "dZ: Deltas[F] = np.where(Z > 0, dA, dA * LEAKY_SLOPE)", "Z > 0", "Z < 0"),
     M("activations", "LEAKY_SLOPE = 0.01", "0.01", "0.02"),
     M("activations", "_FLOOR = _constant(-87.0, -708.0)", "-708.0", "-750.0"),
