@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import ast
 import pathlib
+import pickle
+import re
+from typing import Any
 
+import numpy as np
 import pytest
+
+import fnmlp
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "fnmlp"
 MODULES = sorted(PACKAGE.glob("*.py"))
@@ -103,3 +109,61 @@ def test_modules_stay_short(path: pathlib.Path) -> None:
 def test_the_exceptions_name_modules_that_exist() -> None:
     stems = {path.stem for path in MODULES}
     assert set(OVER_THE_LIMIT) | NOT_LIMITED <= stems
+
+
+# Where names lived before the modules were split, and where they live now: a pickle made then
+# names the old places, and must load.
+MOVED = {
+    (b"fnmlp._optimizer", b"Optimizer"): (b"fnmlp.optimisers", b"Optimizer"),
+    (b"fnmlp._optimizer", b"Transform"): (b"fnmlp.optimisers", b"Transform"),
+    (b"fnmlp._updates", b"sgd_update"): (b"fnmlp.optimisers", b"_sgd_update"),
+    (b"fnmlp._updates", b"momentum_update"): (b"fnmlp.optimisers", b"_momentum_update"),
+    (b"fnmlp._updates", b"rmsprop_update"): (b"fnmlp.optimisers", b"_rmsprop_update"),
+    (b"fnmlp._updates", b"adam_update"): (b"fnmlp.optimisers", b"_adam_update"),
+    (b"fnmlp._updates", b"chain_update"): (b"fnmlp.optimisers", b"_chain_update"),
+    (b"fnmlp._updates", b"clip_norm"): (b"fnmlp.optimisers", b"_clip_norm"),
+    (b"fnmlp._updates", b"clip_value"): (b"fnmlp.optimisers", b"_clip_value"),
+    (b"fnmlp.classes", b"Labels"): (b"fnmlp.metrics", b"Labels"),
+    (b"fnmlp.preprocessing", b"Standardiser"): (b"fnmlp.datasets", b"Standardiser"),
+    (b"fnmlp.callbacks", b"EarlyStopping"): (b"fnmlp.runs", b"EarlyStopping"),
+    (b"fnmlp.callbacks", b"ReduceLROnPlateau"): (b"fnmlp.runs", b"ReduceLROnPlateau"),
+    (b"fnmlp.callbacks", b"Plateau"): (b"fnmlp.runs", b"Plateau"),
+    (b"fnmlp.gradreport", b"ArrayCheck"): (b"fnmlp.gradcheck", b"ArrayCheck"),
+}
+
+
+def as_made_before(value: object) -> bytes:
+    """``value`` pickled (protocol 2) as it was before the split: every moved name at its old place."""
+    data = pickle.dumps(value, protocol=2)  # protocol 2 names a global as b"c<module>\n<name>\n"
+    for (module, name), (old_module, old_name) in MOVED.items():
+        data = data.replace(b"c%s\n%s\n" % (module, name), b"c%s\n%s\n" % (old_module, old_name))
+    assert re.findall(rb"c(fnmlp\.(?:_optimizer|_updates|classes|preprocessing))\n", data) == []
+    return data
+
+
+def test_pickles_made_before_the_modules_were_split_still_load() -> None:
+    params = fnmlp.init([2, 3, 1], seed=0)
+    X, Y = fnmlp.datasets.moons(20, seed=0)
+    grads = fnmlp.gradient(params, X, Y, fnmlp.binary_cross_entropy)
+    clip = (fnmlp.clip_by_global_norm(1.0), fnmlp.clip_by_value(0.5))
+    optimisers: list[fnmlp.Optimizer[Any]] = [
+        fnmlp.sgd(0.1),
+        fnmlp.momentum(0.1, nesterov=True),
+        fnmlp.rmsprop(0.01),
+        fnmlp.chain(*clip, fnmlp.adamw(0.1, weight_decay=0.1)),
+    ]
+    for optimizer in optimisers:
+        old: fnmlp.Optimizer[Any] = pickle.loads(as_made_before(optimizer))
+        state = optimizer.init(params)
+        new, _ = old.step(params, grads, pickle.loads(as_made_before(state)))
+        assert old.name == optimizer.name
+        assert np.array_equal(new.theta, optimizer.step(params, grads, state)[0].theta)
+    labels: fnmlp.Labels = pickle.loads(as_made_before(fnmlp.labels_of(["b", "a"])))
+    assert labels.classes == ("a", "b")
+    scaler = fnmlp.datasets.standardise(X)
+    again: fnmlp.datasets.Standardiser[Any] = pickle.loads(as_made_before(scaler))
+    assert np.array_equal(again.apply(X), scaler.apply(X))
+    rules = (fnmlp.EarlyStopping(patience=3), fnmlp.ReduceLROnPlateau(factor=0.5), fnmlp.Plateau())
+    assert repr(pickle.loads(as_made_before(rules))) == repr(rules)
+    check = fnmlp.ArrayCheck("W[1]", 0.0, 0.0, 1, 0, 0.0)
+    assert pickle.loads(as_made_before(check)).passed(1e-6)
