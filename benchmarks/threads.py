@@ -36,7 +36,7 @@ def passes(n: int) -> dict[str, tuple[Callable[[], object], Callable[[], object]
     """``{name: (one call, split call)}`` for arrays of ``n`` float32 elements."""
     threads: Any = importlib.import_module("fnmlp._threads")
     fnmlp: Any = importlib.import_module("fnmlp")
-    optimisers: Any = importlib.import_module("fnmlp.optimisers")
+    updates: Any = importlib.import_module("fnmlp._updates")
     rng = np.random.default_rng(0)
     rows = max(n // 512, 2)
     Z = rng.standard_normal((rows, n // rows), dtype=np.float32)
@@ -63,8 +63,8 @@ def passes(n: int) -> dict[str, tuple[Callable[[], object], Callable[[], object]
             split(relu.derivative_into, Z, Z, dA),
         ),
         "adam update": (
-            lambda: optimisers._adam_into(*adam),
-            split(optimisers._adam_into, *adam, axis=1),
+            lambda: updates._adam_into(*adam),
+            split(updates._adam_into, *adam, axis=1),
         ),
     }
 

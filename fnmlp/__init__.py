@@ -22,6 +22,13 @@ from fnmlp.activations import relu as relu
 from fnmlp.activations import sigmoid as sigmoid
 from fnmlp.activations import softmax as softmax
 from fnmlp.activations import tanh as tanh
+from fnmlp.callbacks import EarlyStopping as EarlyStopping
+from fnmlp.callbacks import Plateau as Plateau
+from fnmlp.callbacks import ReduceLROnPlateau as ReduceLROnPlateau
+from fnmlp.classes import Labels as Labels
+from fnmlp.classes import labels as labels
+from fnmlp.classes import labels_of as labels_of
+from fnmlp.classes import one_hot as one_hot
 from fnmlp.errors import DivergenceError as DivergenceError
 from fnmlp.errors import DTypeError as DTypeError
 from fnmlp.errors import FileError as FileError
@@ -32,10 +39,10 @@ from fnmlp.errors import NonFiniteError as NonFiniteError
 from fnmlp.errors import SerialisationError as SerialisationError
 from fnmlp.errors import ShapeError as ShapeError
 from fnmlp.errors import TrainingInterrupted as TrainingInterrupted
-from fnmlp.gradcheck import ArrayCheck as ArrayCheck
-from fnmlp.gradcheck import GradientCheck as GradientCheck
-from fnmlp.gradcheck import LayerCheck as LayerCheck
 from fnmlp.gradcheck import gradient_check as gradient_check
+from fnmlp.gradreport import ArrayCheck as ArrayCheck
+from fnmlp.gradreport import GradientCheck as GradientCheck
+from fnmlp.gradreport import LayerCheck as LayerCheck
 from fnmlp.initialisers import SCHEMES as SCHEMES
 from fnmlp.initialisers import init as init
 from fnmlp.losses import LOSSES as LOSSES
@@ -44,13 +51,9 @@ from fnmlp.losses import binary_cross_entropy as binary_cross_entropy
 from fnmlp.losses import categorical_cross_entropy as categorical_cross_entropy
 from fnmlp.losses import loss as loss
 from fnmlp.losses import mean_squared_error as mean_squared_error
-from fnmlp.metrics import Labels as Labels
 from fnmlp.metrics import accuracy as accuracy
 from fnmlp.metrics import class_sample_weight as class_sample_weight
-from fnmlp.metrics import labels as labels
-from fnmlp.metrics import labels_of as labels_of
 from fnmlp.metrics import mse as mse
-from fnmlp.metrics import one_hot as one_hot
 from fnmlp.metrics import predict as predict
 from fnmlp.metrics import r2_score as r2_score
 from fnmlp.optimisers import AdamState as AdamState
@@ -58,13 +61,9 @@ from fnmlp.optimisers import MomentumState as MomentumState
 from fnmlp.optimisers import Optimizer as Optimizer
 from fnmlp.optimisers import RMSPropState as RMSPropState
 from fnmlp.optimisers import SgdState as SgdState
-from fnmlp.optimisers import Transform as Transform
 from fnmlp.optimisers import Update as Update
 from fnmlp.optimisers import adam as adam
 from fnmlp.optimisers import adamw as adamw
-from fnmlp.optimisers import chain as chain
-from fnmlp.optimisers import clip_by_global_norm as clip_by_global_norm
-from fnmlp.optimisers import clip_by_value as clip_by_value
 from fnmlp.optimisers import momentum as momentum
 from fnmlp.optimisers import rmsprop as rmsprop
 from fnmlp.optimisers import sgd as sgd
@@ -79,12 +78,9 @@ from fnmlp.records import Cache as Cache
 from fnmlp.records import Grads as Grads
 from fnmlp.records import Layer as Layer
 from fnmlp.records import Params as Params
-from fnmlp.runs import EarlyStopping as EarlyStopping
 from fnmlp.runs import Fingerprint as Fingerprint
 from fnmlp.runs import History as History
 from fnmlp.runs import LogEntry as LogEntry
-from fnmlp.runs import Plateau as Plateau
-from fnmlp.runs import ReduceLROnPlateau as ReduceLROnPlateau
 from fnmlp.runs import TrainResult as TrainResult
 from fnmlp.runs import TrainState as TrainState
 from fnmlp.schedules import Schedule as Schedule
@@ -97,6 +93,10 @@ from fnmlp.serialisation import load as load
 from fnmlp.serialisation import save as save
 from fnmlp.training import scan as scan
 from fnmlp.training import train as train
+from fnmlp.transforms import Transform as Transform
+from fnmlp.transforms import chain as chain
+from fnmlp.transforms import clip_by_global_norm as clip_by_global_norm
+from fnmlp.transforms import clip_by_value as clip_by_value
 
 __version__ = "0.1.0"
 

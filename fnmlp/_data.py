@@ -16,9 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp._validate import positive_float
+from fnmlp.classes import Labels, labels
 from fnmlp.errors import HyperparameterError, LabelError, ShapeError
 from fnmlp.losses import Loss
-from fnmlp.metrics import Labels, class_sample_weight, labels
+from fnmlp.metrics import class_sample_weight
 from fnmlp.records import Params
 
 __all__ = [
