@@ -67,12 +67,9 @@ from fnmlp.optimisers import adamw as adamw
 from fnmlp.optimisers import momentum as momentum
 from fnmlp.optimisers import rmsprop as rmsprop
 from fnmlp.optimisers import sgd as sgd
-from fnmlp.propagation import add_grads as add_grads
 from fnmlp.propagation import backward as backward
 from fnmlp.propagation import forward as forward
 from fnmlp.propagation import gradient as gradient
-from fnmlp.propagation import scale_grads as scale_grads
-from fnmlp.propagation import update as update
 from fnmlp.propagation import value_and_gradient as value_and_gradient
 from fnmlp.records import Cache as Cache
 from fnmlp.records import Grads as Grads
@@ -91,6 +88,9 @@ from fnmlp.schedules import invscaling as invscaling
 from fnmlp.schedules import step_decay as step_decay
 from fnmlp.serialisation import load as load
 from fnmlp.serialisation import save as save
+from fnmlp.steps import add_grads as add_grads
+from fnmlp.steps import scale_grads as scale_grads
+from fnmlp.steps import update as update
 from fnmlp.training import scan as scan
 from fnmlp.training import train as train
 from fnmlp.transforms import Transform as Transform

@@ -19,11 +19,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from fnmlp._checks import check_grads, check_params
 from fnmlp.aliases import F, Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
-from fnmlp.propagation import check_grads, check_params, check_step
 from fnmlp.records import Grads, Params, lock, params_of
 from fnmlp.schedules import Schedule
+from fnmlp.steps import check_step
 
 __all__ = [
     "GradientFunction",
@@ -422,4 +423,3 @@ class Transform:
 
     def __repr__(self) -> str:
         return self.name
-

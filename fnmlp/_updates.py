@@ -21,9 +21,9 @@ from fnmlp._optimizer import Transform, Update
 from fnmlp._validate import is_real
 from fnmlp.aliases import F, Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
-from fnmlp.propagation import descend
 from fnmlp.records import lock
 from fnmlp.schedules import Schedule
+from fnmlp.steps import descend
 
 __all__ = [
     "LearningRate",
@@ -309,4 +309,3 @@ def chain_update(
     for transform in transforms:
         g = _transformed(transform, g)
     return update(p, g, moments, count, decayed)
-

@@ -38,6 +38,7 @@ __all__ = [
     "describe",
     "first_nonfinite",
     "freeze",
+    "frozen_copy",
     "is_real",
     "positive_float",
     "positive_int",
@@ -287,3 +288,23 @@ def positive_int(value: object, name: str, *, allow_zero: bool = False) -> int:
     if number < 0 or (number == 0 and not allow_zero):
         raise HyperparameterError(f"{name}: expected a {bound} int, got {number}")
     return number
+
+
+def frozen_copy(name: str, value: Any) -> Any:
+    """A C-contiguous copy of ``value`` as float32/float64, or an fnmlp error naming ``name``."""
+    if isinstance(value, list):  # nested lists of numbers are accepted where an array is
+        try:
+            value = np.asarray(value)
+        except ValueError:
+            raise ShapeError(
+                f"{name}: expected a rectangular nested list, got a ragged one"
+            ) from None
+    if not isinstance(value, np.ndarray):
+        raise DTypeError(f"{name}: expected a numpy array, got {type(value).__name__}")
+    if value.dtype not in FLOATS:
+        if value.dtype.kind not in "iu":
+            raise DTypeError(
+                f"{name}: expected a float32 or float64 array, got dtype {value.dtype}"
+            )
+        value = value.astype(np.float64)
+    return np.array(value, copy=True, order="C")

@@ -66,7 +66,6 @@ from fnmlp.losses import Loss
 from fnmlp.metrics import predict as predict_labels
 from fnmlp.optimisers import Optimizer
 from fnmlp.propagation import (
-    add_grads,
     check_inputs,
     check_params,
     check_targets_for,
@@ -76,6 +75,7 @@ from fnmlp.propagation import (
 )
 from fnmlp.records import Grads, Params, grads_of, lock
 from fnmlp.runs import EarlyStopping, TrainResult, TrainState
+from fnmlp.steps import add_grads
 
 if TYPE_CHECKING:
     from distributed import Client

@@ -28,14 +28,13 @@ Examples:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp import _kernels, _threads
+from fnmlp import _kernels
 
 # Re-exports: the argument checks live in fnmlp._checks; the stages below use them and
 # these names stay importable from fnmlp.propagation for the public modules that use them.
@@ -49,11 +48,11 @@ from fnmlp._checks import check_targets_for as check_targets_for
 from fnmlp._checks import check_weights as check_weights
 from fnmlp._checks import generator as generator
 from fnmlp._checks import inputs_with_ones as inputs_with_ones
-from fnmlp._validate import all_finite, first_nonfinite, positive_float, positive_int
+from fnmlp._validate import all_finite, first_nonfinite, positive_int
 from fnmlp.aliases import Activations, F, Matrix, Outputs, Targets
 from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.losses import Loss
-from fnmlp.records import Cache, Grads, Params, cache_of, grads_of, lock, params_of
+from fnmlp.records import Cache, Grads, Params, cache_of, grads_of, lock
 
 __all__ = [
     "add_grads",
@@ -414,138 +413,3 @@ def gradient(
         True
     """
     return value_and_gradient(params, X, Y, kind, total=total, sample_weight=sample_weight)[1]
-
-
-def add_grads(*grads: Grads[F]) -> Grads[F]:
-    """The sum of gradients of one architecture, added in a fixed pairwise order.
-
-    ``add_grads(a, b, c, d)`` is ``(a + b) + (c + d)``, whatever the machine,
-    so shards summed in the same order give bit-identical results.
-
-    Raises:
-        ShapeError, DTypeError: for gradients of different architectures or dtypes.
-        HyperparameterError: when given none.
-
-    Examples:
-        >>> import numpy as np
-        >>> from fnmlp import init
-        >>> params = init([1, 1], seed=0)
-        >>> one = Grads(dW=(np.ones((1, 1)),), db=(np.ones((1, 1)),))
-        >>> print(add_grads(one, one, one).g, add_grads(Grads.zeros(params), one).g)
-        [[3. 3.]] [[1. 1.]]
-    """
-    if not grads:
-        raise HyperparameterError("grads: expected at least one Grads, got none")
-    first = grads[0]
-    if not isinstance(first, Grads):
-        raise DTypeError(f"grads[0]: expected fnmlp Grads, got {type(first).__name__}")
-    reference: Params[F] = params_of(first.g, first.structure, ())
-    for i, other in enumerate(grads[1:], 1):
-        check_grads(reference, other, f"grads[{i}]")
-    level = [g.g for g in grads]
-    while len(level) > 1:
-        pairs = [np.add(level[k], level[k + 1]) for k in range(0, len(level) - 1, 2)]
-        level = pairs + ([level[-1]] if len(level) % 2 else [])
-    total = level[0]
-    return grads_of(total if total is first.g else lock(total), first.structure)
-
-
-def scale_grads(grads: Grads[F], factor: float) -> Grads[F]:
-    """``factor * grads``, a new :class:`~fnmlp.Grads`.
-
-    Examples:
-        >>> import numpy as np
-        >>> one = Grads(dW=(np.ones((1, 1)),), db=(np.ones((1, 1)),))
-        >>> print(scale_grads(one, 0.5).g)
-        [[0.5 0.5]]
-    """
-    if not isinstance(grads, Grads):
-        raise DTypeError(f"grads: expected fnmlp Grads, got {type(grads).__name__}")
-    if isinstance(factor, bool) or not isinstance(factor, (int, float, np.floating)):
-        raise HyperparameterError(f"factor: expected a real number, got {factor!r:.60}")
-    if not np.isfinite(factor):
-        raise HyperparameterError(f"factor: expected a finite number, got {factor!r}")
-    g: Matrix[F] = grads.g * np.asarray(factor, grads.structure.dtype)
-    if not all_finite(g):
-        raise NonFiniteError(
-            f"factor: expected a factor that keeps the gradient finite, got {factor!r}"
-        )
-    return grads_of(lock(g), grads.structure)
-
-
-@functools.cache
-def _rate(learning_rate: float, dtype: np.dtype[Any]) -> Any:
-    rate = np.asarray(learning_rate, dtype)
-    rate.setflags(write=False)
-    return rate
-
-
-def descend(theta: Matrix[F], g: Matrix[F], rate: Any) -> Matrix[F]:
-    """``theta - rate * g`` as a new array (``rate`` a float or a 0-d array of the dtype)."""
-    new: Matrix[F] = np.empty_like(g)
-    if g.size < _threads.THRESHOLD:  # what rows would do, without its call on tiny steps
-        _descend_into(theta, g, new, rate)
-    else:
-        _threads.rows(_descend_into, theta, g, new, rate, axis=1)
-    return new
-
-
-def _descend_into(theta: Matrix[F], g: Matrix[F], out: Matrix[F], rate: Any) -> None:
-    np.multiply(g, rate, out=out)
-    np.subtract(theta, out, out=out)
-
-
-def check_step(params: Params[Any], name: str, value: object) -> None:
-    """Raise ``NonFiniteError`` if an update made a parameter NaN or inf, naming the layer.
-
-    Examples:
-        >>> import numpy as np
-        >>> from fnmlp import Layer, linear
-        >>> finite = Params((Layer(np.ones((1, 1)), np.zeros((1, 1)), linear),))
-        >>> print(check_step(finite, "learning_rate", 0.1))
-        None
-    """
-    if all_finite(params.theta):
-        return
-    bad = first_nonfinite([p for layer in params.layers for p in (layer.W, layer.b)])
-    i, field = (bad[0] // 2, "W" if bad[0] % 2 == 0 else "b") if bad else (0, "W")
-    raise NonFiniteError(
-        f"{name}: expected a step that keeps the parameters finite, got {value!r}, which "
-        f"made layer {i + 1}'s {field} hold {bad[1] if bad else 'nan'}; use a smaller step"
-    )
-
-
-def update(params: Params[F], grads: Grads[F], learning_rate: float) -> Params[F]:
-    """One step of plain gradient descent: ``W - learning_rate * dW``, ``b - learning_rate * db``.
-
-    Args:
-        params: the network.
-        grads: gradients of the same architecture.
-        learning_rate: a positive finite step size.
-
-    Returns:
-        New :class:`~fnmlp.Params`; ``params`` is unchanged.
-
-    Raises:
-        ShapeError: if ``grads`` belongs to another architecture.
-        DTypeError: if ``grads`` is of another dtype.
-        HyperparameterError: for a learning rate that is not positive and finite.
-        NonFiniteError: if the step overflows a parameter.
-
-    Examples:
-        >>> import numpy as np
-        >>> from fnmlp import Layer, linear
-        >>> params = Params((Layer(np.ones((1, 1)), np.zeros((1, 1)), linear),))
-        >>> grads = Grads(dW=(np.full((1, 1), 2.0),), db=(np.ones((1, 1)),))
-        >>> new = update(params, grads, learning_rate=0.5)
-        >>> print(new.layers[0].W, new.layers[0].b, params.layers[0].W)
-        [[0.]] [[-0.5]] [[1.]]
-    """
-    check_params(params)
-    check_grads(params, grads)
-    lr = positive_float(learning_rate, "learning_rate")
-    with np.errstate(all="ignore"):
-        theta = descend(params.theta, grads.g, _rate(lr, params.dtype))
-    new = params_of(lock(theta), params.structure, params.activations)
-    check_step(new, "learning_rate", lr)
-    return new

@@ -23,16 +23,12 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "fnmlp"
 MODULES = sorted(PACKAGE.glob("*.py"))
 
 LINE_LIMIT = 450
-# Left out of the limit: the optional extras, each a whole integration in one module, and the
-# command-line demo.
-NOT_LIMITED = {"sklearn", "dask", "__main__"}
+# Left out of the limit: the optional extras (scikit-learn, dask, matplotlib), each a whole
+# integration in one module, and the command-line demo.
+NOT_LIMITED = {"sklearn", "dask", "plot", "__main__"}
 # Over the limit for now, each for a reason; a module that comes under it must leave this list.
 OVER_THE_LIMIT = {
     "_loop": "the training step train and scan share, being reworked: to split after",
-    "propagation": "the public stages (forward, backward, update, gradient...) with their "
-    "boundary checks: to split",
-    "records": "Layer, Params, Cache, Grads and the packed layout they share: to split",
-    "plot": "an optional extra (matplotlib), like sklearn and dask",
 }
 LIMITED = [path for path in MODULES if path.stem not in NOT_LIMITED]
 

@@ -93,6 +93,9 @@ for private, public in (
     ("_updates", "optimisers"),
     ("callbacks", "runs"),
     ("gradreport", "gradcheck"),
+    ("steps", "propagation"),
+    ("_structure", "records"),
+    ("_threads", "_kernels"),
 ):
     OWN[private] = OWN[public]
 TESTS: dict[str, tuple[str, ...]] = {
@@ -140,8 +143,8 @@ MUTANTS: tuple[Mutant, ...] = (
     M("_checks", "if n_y > 1 and data.shape == (1, m):", "n_y > 1", "n_y > 2"),
     M("_checks", "if number >= 1:", ">= 1", "> 1"),
     M("propagation", "if weights is None and total < m:", "total < m", "total <= m"),
-    M("propagation", "g: Matrix[F] = grads.g * np.asarray(factor", "grads.g *", "grads.g + "),
-    M("propagation", "new: Matrix[F] = g * rate", "g * rate", "g / rate"),
+    M("steps", "g: Matrix[F] = grads.g * np.asarray(factor", "grads.g *", "grads.g + "),
+    M("steps", "np.multiply(g, rate, out=out)", "g, rate", "g, rate * 2"),
     M("propagation", "if len(cache.A) != len(dims) or any(", "a.shape[0] != n", "a.shape[0] > n"),
     M(
         "propagation",
@@ -310,7 +313,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     M("_data", "if not combined.sum() > 0:", "> 0", ">= 0"),
     # records
-    M("records", "weights[0, start : start + k * n].reshape(k, n)[-1] = False", "False", "True"),
+    M("_structure", "weights[0, start : start + k * n].reshape(k, n)[-1] = False", "False", "True"),
     M(
         "records",
         "if i and layer.W.shape[1] != layers[i - 1].W.shape[0]:",
