@@ -2,7 +2,7 @@
 
 Usage, from the repository root::
 
-    python -m benchmarks.sweep                    # every axis, 7 interleaved repeats (~4 min)
+    python -m benchmarks.sweep                    # every axis, 5 interleaved repeats (6-8 min)
     python -m benchmarks.sweep --quick            # smoke run: one small point an axis, seconds
     python -m benchmarks.sweep --axes width,batch --repeats 5
 
@@ -34,6 +34,7 @@ machine the README's table comes from (one step of the wide net at batch
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ FLOOR_TARGET = 1.3
 WIDE_HIDDEN = 256
 """The floor target applies to points whose widest hidden layer has at least this many units."""
 
-DEFAULT_REPEATS, QUICK_REPEATS, QUICK_STEPS = 7, 1, 2
+DEFAULT_REPEATS, QUICK_REPEATS, QUICK_STEPS = 5, 1, 2
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,19 @@ class Point:
 
     @property
     def label(self) -> str:
-        """The network and batch size, e.g. ``[64,128,64,10] b32``.
+        """The network and batch size; three or more equal layers in a row as ``n x k``.
 
         Examples:
             >>> Point("digits", (64, 128, 64, 10), 32, 1000, "adam", 1e-3).label
             '[64,128,64,10] b32'
+            >>> Point("depth", (512, 256, 256, 256, 256, 10), 256, 24).label
+            '[512,256x4,10] b256'
         """
-        return f"[{','.join(str(n) for n in self.dims)}] b{self.batch_size}"
+        layers = [
+            f"{n}x{k}" if k >= 3 else ",".join([str(n)] * k)
+            for n, k in ((n, len(list(run))) for n, run in itertools.groupby(self.dims))
+        ]
+        return f"[{','.join(layers)}] b{self.batch_size}"
 
     @property
     def targeted(self) -> bool:
