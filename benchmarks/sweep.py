@@ -2,7 +2,7 @@
 
 Usage, from the repository root::
 
-    python -m benchmarks.sweep                    # every axis, 5 interleaved repeats (6-8 min)
+    python -m benchmarks.sweep                    # every axis, 5 interleaved repeats (~6.5 min)
     python -m benchmarks.sweep --quick            # smoke run: one small point an axis, seconds
     python -m benchmarks.sweep --axes width,batch --repeats 5
 
