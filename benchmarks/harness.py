@@ -105,8 +105,13 @@ def score(predictor: Predictor | None, w: Workload) -> float | None:
     return float(np.mean(predictor(w.X_test) == w.labels_test))
 
 
-def run_workload(w: Workload, contestants: list[Contestant], repeats: int) -> list[Result]:
-    """Measure every contestant on ``w``; returns results in the contestants' order."""
+def run_workload(
+    w: Workload, contestants: list[Contestant], repeats: int, *, memory: bool = True
+) -> list[Result]:
+    """Measure every contestant on ``w``; returns results in the contestants' order.
+
+    ``memory=False`` skips the tracemalloc pass (``peak_bytes`` stays ``None``).
+    """
     entries = [prepare(contestant, w) for contestant in contestants]
     for repeat in range(repeats):
         shift = repeat % len(entries)
@@ -115,6 +120,7 @@ def run_workload(w: Workload, contestants: list[Contestant], repeats: int) -> li
                 time_once(entry, w)
     for entry in entries:
         if entry.runner is not None:
-            entry.result.peak_bytes = peak_memory(entry.runner, w)
+            if memory:
+                entry.result.peak_bytes = peak_memory(entry.runner, w)
             entry.result.accuracy = score(entry.predictor, w)
     return [entry.result for entry in entries]

@@ -83,15 +83,15 @@ def rows(w: Workload, results: Sequence[Result]) -> list[tuple[str, ...]]:
     return out
 
 
-def table(body: Sequence[tuple[str, ...]]) -> str:
-    """A markdown table with the columns padded to their widest cell."""
-    widths = [max(len(row[i]) for row in [COLUMNS, *body]) for i in range(len(COLUMNS))]
+def table(body: Sequence[tuple[str, ...]], columns: Sequence[str] = COLUMNS) -> str:
+    """A markdown table under ``columns``, each padded to its widest cell."""
+    widths = [max(len(row[i]) for row in [columns, *body]) for i in range(len(columns))]
 
     def line(cells: Sequence[str]) -> str:
         return "| " + " | ".join(c.ljust(n) for c, n in zip(cells, widths, strict=True)) + " |"
 
     rule = "|" + "|".join("-" * (n + 2) for n in widths) + "|"
-    return "\n".join([line(COLUMNS), rule, *(line(row) for row in body)])
+    return "\n".join([line(columns), rule, *(line(row) for row in body)])
 
 
 def notes(results: Sequence[Result]) -> list[str]:

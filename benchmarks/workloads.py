@@ -32,6 +32,7 @@ __all__ = [
     "digits",
     "epoch_batches",
     "optional_module",
+    "random_classes",
     "tiny",
     "wide",
 ]
@@ -211,32 +212,69 @@ def digits(*, quick: bool = False, seed: int = 0) -> Workload:
     )
 
 
+def random_classes(
+    name: str,
+    dims: tuple[int, ...],
+    *,
+    optimizer: Optimizer,
+    learning_rate: float,
+    batch_size: int,
+    m: int,
+    epochs: int,
+    seed: int = 0,
+) -> Workload:
+    """Random float32 data for a ReLU/softmax ``dims`` network: N(0, 1) inputs, random labels.
+
+    ``X`` is ``(dims[0], m)`` standard normal and each column's class is drawn
+    uniformly from ``dims[-1]``, both from one generator seeded with ``seed``.
+    No test set: the labels are noise, so only the time means anything.
+
+    Examples:
+        >>> w = random_classes("r", (4, 8, 3), optimizer="sgd", learning_rate=0.1,
+        ...                    batch_size=2, m=5, epochs=1)
+        >>> w.X.shape, w.Y.shape, w.steps_per_epoch, w.X.dtype
+        ((4, 5), (3, 5), 3, dtype('float32'))
+    """
+    rng = np.random.default_rng(seed)
+    dtype = np.dtype(np.float32)
+    X: FloatMatrix = rng.standard_normal((dims[0], m), dtype=np.float32)
+    labels: Labels = rng.integers(0, dims[-1], size=m).astype(np.intp)
+    net = ",".join(str(n) for n in dims)
+    rule = "SGD" if optimizer == "sgd" else "Adam"
+    return Workload(
+        name=name,
+        description=f"random [{net}] relu/softmax, {rule} lr {learning_rate:g}, "
+        f"batch {batch_size}, m {m}, float32, CCE",
+        dims=dims,
+        output="softmax",
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        dtype=dtype,
+        X=X,
+        Y=one_hot(labels, dims[-1], dtype),
+        labels=labels,
+        X_test=None,
+        labels_test=None,
+        epochs=epochs,
+        seed=seed,
+    )
+
+
 def wide(*, quick: bool = False, seed: int = 0) -> Workload:
     """Random float32 data, ``[512, 1024, 1024, 10]`` ReLU/softmax, SGD, batch 512, m 8192.
 
     ``quick`` shrinks m to 2048 (four steps an epoch) for a smoke run.
     """
-    rng = np.random.default_rng(seed)
-    m = 2048 if quick else 8192
-    dtype = np.dtype(np.float32)
-    X: FloatMatrix = rng.standard_normal((512, m), dtype=np.float32)
-    labels: Labels = rng.integers(0, 10, size=m).astype(np.intp)
-    return Workload(
-        name="wide",
-        description=f"random [512,1024,1024,10] relu/softmax, SGD lr 0.01, batch 512, m {m}, "
-        "float32, CCE",
-        dims=(512, 1024, 1024, 10),
-        output="softmax",
+    return random_classes(
+        "wide",
+        (512, 1024, 1024, 10),
         optimizer="sgd",
         learning_rate=0.01,
         batch_size=512,
-        dtype=dtype,
-        X=X,
-        Y=one_hot(labels, 10, dtype),
-        labels=labels,
-        X_test=None,
-        labels_test=None,
+        m=2048 if quick else 8192,
         epochs=1 if quick else 2,
+        seed=seed,
     )
 
 
