@@ -54,6 +54,13 @@ from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeE
 from fnmlp.losses import Loss
 from fnmlp.records import Cache, Grads, Params, cache_of, grads_of, lock
 
+# Re-exports: update and the gradients' arithmetic live in fnmlp.steps.
+from fnmlp.steps import add_grads as add_grads
+from fnmlp.steps import check_step as check_step
+from fnmlp.steps import descend as descend
+from fnmlp.steps import scale_grads as scale_grads
+from fnmlp.steps import update as update
+
 __all__ = [
     "add_grads",
     "backward",
