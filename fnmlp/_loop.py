@@ -42,6 +42,7 @@ __all__ = [
     "dropout_rng",
     "judge",
     "measure",
+    "measure_side_by_side",
     "network_loss",
     "penalty",
     "problem",
@@ -167,6 +168,15 @@ def measure(
     weight = float(Y.shape[1])
     accuracy = _kernels.accuracy_of(A, Y, not output.elementwise) if kind.probabilities else NAN
     return value, accuracy, weight
+
+
+def measure_side_by_side(
+    setup: Setup[F], outputs: Sequence[tuple[Matrix[F], Matrix[F], Targets[F]]]
+) -> tuple[float, float, float]:
+    """:func:`measure` of several batches' outputs ``(Z, A, Y)`` put side by side."""
+    if len(outputs) == 1:
+        return measure(setup, *outputs[0])
+    return measure(setup, *(np.concatenate(arrays, axis=1) for arrays in zip(*outputs)))
 
 
 def network_loss(
@@ -438,10 +448,13 @@ def descend(
     step_scale = carry.state.plateau.scale  # 1 until a plateau's reduction
     observed: list[tuple[float, float, float]] = []
     structure, kind, output = setup.structure, setup.loss, setup.activations[-1]
-    # The running loss of unweighted batches is measured once, on the epoch's
-    # outputs side by side (benchmarks: digits, fnmlp train, default: 0.66x ->
-    # 0.58x the notebook loop, the loss and accuracy's calls made once an epoch).
+    # The running loss of unweighted batches is measured on their outputs side
+    # by side, every EVALUATION_COLUMNS examples and at the end (benchmarks:
+    # digits, fnmlp train, default: 0.66x -> 0.58x the notebook loop, the loss
+    # and accuracy's calls made once an epoch; the sweep's digits points: the
+    # peak memory of a whole epoch's outputs, 1.2-1.9x the notebook loop's).
     outputs: list[tuple[Matrix[F], Matrix[F], Targets[F]]] = []
+    pending = 0
     dims, rates, fused = structure.dims, setup.dropout, fuses(kind, output)
     masks: Sequence[Matrix[F] | None] = ()
     for batch in batches:
@@ -450,17 +463,17 @@ def descend(
         g, Z, A = batch_gradient(setup, theta, batch, masks, fused)
         if observe and batch[2] is None:
             outputs.append((Z, A, batch[1]))
+            pending += Z.shape[1]
+            if pending >= EVALUATION_COLUMNS:
+                observed.append(measure_side_by_side(setup, outputs))
+                outputs, pending = [], 0
         elif observe:
             observed.append(measure(setup, Z, A, batch[1], batch[2]))
         del Z, A  # freed (unless kept to measure) before the rule allocates the new parameters
         theta, moments = advance(setup, theta, moments, count, g, step_scale)
         count += 1
-    if len(outputs) == 1:
-        observed.append(measure(setup, *outputs[0]))
-    elif outputs:
-        observed.append(
-            measure(setup, *(np.concatenate(arrays, axis=1) for arrays in zip(*outputs)))
-        )
+    if outputs:
+        observed.append(measure_side_by_side(setup, outputs))
     return Carry(carry.epoch, theta, moments, count, carry.state), observed
 
 

@@ -20,6 +20,7 @@ from fnmlp import (
     Params,
     TrainResult,
     TrainState,
+    _loop,
     adam,
     binary_cross_entropy,
     linear,
@@ -404,7 +405,13 @@ def test_history_is_a_cons_list_that_shares_its_past() -> None:
     assert depth == 51 == len(states[-1].history.epochs)
 
 
-def test_a_running_loss_is_the_mean_of_the_logged_epochs_batch_losses() -> None:
+@pytest.mark.parametrize("columns", [2048, 5])
+def test_a_running_loss_is_the_mean_of_the_logged_epochs_batch_losses(
+    columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the batches' outputs are measured side by side every ``columns`` examples (5: after
+    # the second batch, then the third), and the parts combined: the same mean
+    monkeypatch.setattr(_loop, "EVALUATION_COLUMNS", columns)
     X, Y = blobs(10)
     params, l2, lr = net(1), 0.4, 0.5
     settings: dict[str, Any] = {
