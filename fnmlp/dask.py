@@ -57,7 +57,7 @@ from dask.delayed import Delayed, delayed
 from dask.local import get_sync
 from dask.optimization import cull
 
-from fnmlp import _loop
+from fnmlp import _loop, _measure
 from fnmlp._setup import prepare
 from fnmlp._validate import positive_int
 from fnmlp.aliases import F, Matrix
@@ -621,7 +621,7 @@ def train_streaming(
                 del batches
                 if len(observed) > 1 and len(order) > 1:
                     # one part per chunk, not per batch: memory flat in the data's size
-                    loss_k, accuracy_k = _loop.combined(
+                    loss_k, accuracy_k = _measure.combined(
                         setup_, carry.theta, observed, penalised=False
                     )
                     observed = [(loss_k, accuracy_k, float(m_k))]
@@ -677,7 +677,7 @@ def _shard_step(
     batch = (columns, Y[:, start:stop], scale)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         g, Z, A = _loop.batch_gradient(net, theta, batch)
-        return g, (_loop.measure(net, Z, A, batch[1], scale) if observe else None)
+        return g, (_measure.measure(net, Z, A, batch[1], scale) if observe else None)
 
 
 def _step_sum(
