@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 
 import fnmlp
-from fnmlp import _kernels
 from benchmarks.workloads import digits, optional_module
+from fnmlp import _kernels
 
 DIMS = (64, 256, 256, 10)
 RATES: tuple[float | None, ...] = (None, 0.2, 0.5)

@@ -59,6 +59,44 @@ def test_masks_are_zero_or_the_inverse_keep_rate_and_drop_about_the_rate(dtype: 
     np.testing.assert_allclose(cache.A[1], np.maximum(cache.Z[1], 0) * kept, rtol=1e-6)
 
 
+@pytest.mark.parametrize("rate", [0.2, 0.3, 0.7, 1 / 3])
+def test_a_rate_is_rounded_to_sixteen_bits_and_the_mask_scaled_by_the_exact_keep_rate(
+    rate: float,
+) -> None:
+    params = init([3, 300, 1], seed=0)
+    _, cache = forward(params, np.ones((3, 400)), dropout=rate, rng=3)
+    mask = cache.masks[0]
+    assert mask is not None
+    threshold = round(rate * 2**16)
+    kept = (2**16 - threshold) / 2**16  # the keep probability of 16 bits at least the threshold
+    assert abs(kept - (1 - rate)) <= 2**-17
+    assert set(np.unique(mask)) == {0.0, 1 / kept}
+    # the mask is unbiased: its mean is 1 within the binomial's spread over 120,000 draws
+    spread = np.sqrt(rate / (1 - rate) / mask.size)
+    assert abs(float(mask.mean()) - 1) < 5 * spread
+
+
+def test_the_masks_are_the_generator_s_bits_whatever_the_dtype() -> None:
+    masks = {}
+    for dtype in (np.float32, np.float64):
+        params = init([3, 9, 7, 1], seed=0, dtype=dtype)
+        _, cache = forward(params, np.ones((3, 5), dtype), dropout=[0.2, 0.5], rng=11)
+        masks[dtype] = cache.masks
+    for single, double in zip(masks[np.float32], masks[np.float64]):
+        assert single is not None and double is not None
+        assert single.dtype == np.float32 and double.dtype == np.float64
+        assert np.array_equal(single == 0, double == 0)
+        assert np.array_equal(single, double.astype(np.float32))
+
+
+def test_a_rate_a_hair_below_one_keeps_one_unit_in_two_to_the_sixteen() -> None:
+    params = init([2, 3, 1], seed=0)
+    _, cache = forward(params, np.ones((2, 4)), dropout=1 - 1e-9, rng=0)
+    mask = cache.masks[0]
+    assert mask is not None and np.isfinite(mask).all()
+    assert set(np.unique(mask)) <= {0.0, 2.0**16}
+
+
 def test_without_dropout_forward_is_inference_and_a_zero_rate_draws_nothing() -> None:
     params = init([3, 5, 1], seed=0)
     X, _ = blobs()
