@@ -2,18 +2,20 @@
 
 Usage, from the repository root::
 
-    python -m benchmarks.dropout_step                  # 15 interleaved repeats of 5 epochs
+    python -m benchmarks.dropout_step                  # 41 interleaved repeats of 2 epochs
     python benchmarks/dropout_step.py --quick          # smoke run: 2 repeats of 1 epoch
     python -m benchmarks.dropout_step --blas-threads 0 # BLAS's own thread count
 
 The network is ``[64, 256, 256, 10]`` ReLU/softmax with Adam (lr 1e-3) and
-batches of 32 on the training part of the ``digits`` workload (1437
+batches of 32 on the training part of the ``digits`` workload (1438
 examples, 45 steps an epoch), in float32 and float64. Each repeat trains the
 same initial network once without dropout and once with each rate (the arms
 in an order rotating from repeat to repeat), every run in this one process;
 a run's time per step is its wall time over its steps. Prints one markdown
-table: per dtype and rate the median time per step, its ratio to the median
-without dropout, and the median time of the masks' draw alone per step
+table: per dtype and rate the median time per step, the median over the
+repeats of its ratio to the same repeat's run without dropout (neighbours in
+time, so a shared machine's slow stretch weighs on both sides of a ratio
+alike), and the median time of the masks' draw alone per step
 (``dropout_masks`` for one batch of 32), on one BLAS thread unless told
 otherwise.
 """
@@ -46,7 +48,7 @@ BATCH = 32
 
 def step_time(params: Any, X: Any, Y: Any, rate: float | None, epochs: int) -> float:
     """Seconds per step of one ``fnmlp.train`` run of ``epochs`` epochs at dropout ``rate``."""
-    steps = epochs * -(-X.shape[1] // BATCH)
+    steps: int = epochs * -(-X.shape[1] // BATCH)
     gc.collect()
     start = time.perf_counter()
     fnmlp.train(
@@ -77,8 +79,8 @@ def draw_time(rate: float, dtype: np.dtype[Any], calls: int) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--epochs", type=int, default=5, help="epochs of one timed run")
+    parser.add_argument("--repeats", type=int, default=41)
+    parser.add_argument("--epochs", type=int, default=2, help="epochs of one timed run")
     parser.add_argument("--quick", action="store_true", help="2 repeats of 1 epoch")
     parser.add_argument(
         "--blas-threads", type=int, default=1, help="BLAS threads (threadpoolctl); 0: leave as is"
@@ -100,9 +102,11 @@ def main(argv: list[str] | None = None) -> None:
     header = ("dtype", "dropout", "µs per step", "ratio to none", "mask draw µs per step")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     with limits:
-        for dtype in (np.dtype(np.float32), np.dtype(np.float64)):
+        dtypes: tuple[Any, ...] = (np.float32, np.float64)
+        for kind in dtypes:
+            dtype = np.dtype(kind)
             X, Y = workload.X.astype(dtype), workload.Y.astype(dtype)
-            params = fnmlp.init(DIMS, output=fnmlp.softmax, seed=0, dtype=dtype)
+            params = fnmlp.init(DIMS, output=fnmlp.softmax, seed=0, dtype=kind)
             for rate in RATES:  # warm BLAS, caches and the allocator before timing
                 step_time(params, X, Y, rate, 1)
             times: dict[float | None, list[float]] = {rate: [] for rate in RATES}
@@ -110,15 +114,17 @@ def main(argv: list[str] | None = None) -> None:
                 shift = repeat % len(RATES)
                 for rate in RATES[shift:] + RATES[:shift]:
                     times[rate].append(step_time(params, X, Y, rate, epochs))
-            none = statistics.median(times[None])
             for rate in RATES:
                 median = statistics.median(times[rate])
+                # each repeat's ratio to the run without dropout next to it, so that a slow
+                # stretch of a shared machine weighs on both sides of a ratio alike
+                ratio = statistics.median(t / n for t, n in zip(times[rate], times[None]))
                 draw = "" if rate is None else f"{draw_time(rate, dtype, 2000) * 1e6:.1f}"
                 cells = (
                     dtype.name,
                     "none" if rate is None else str(rate),
                     f"{median * 1e6:.1f}",
-                    f"{median / none:.3f}",
+                    f"{ratio:.3f}",
                     draw,
                 )
                 lines.append("| " + " | ".join(cells) + " |")

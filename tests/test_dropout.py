@@ -77,8 +77,9 @@ def test_a_rate_is_rounded_to_sixteen_bits_and_the_mask_scaled_by_the_exact_keep
 
 
 def test_the_masks_are_the_generator_s_bits_whatever_the_dtype() -> None:
-    masks = {}
-    for dtype in (np.float32, np.float64):
+    masks: dict[Any, tuple[Any, ...]] = {}
+    dtypes: tuple[Any, ...] = (np.float32, np.float64)
+    for dtype in dtypes:
         params = init([3, 9, 7, 1], seed=0, dtype=dtype)
         _, cache = forward(params, np.ones((3, 5), dtype), dropout=[0.2, 0.5], rng=11)
         masks[dtype] = cache.masks
