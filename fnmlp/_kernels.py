@@ -189,7 +189,7 @@ def backward(
             activation, Z = activations[l - 1], Zs[l - 1]
             mask = masks[l - 1] if masks else None
             if mask is None:
-                dZ = activation.derivative(Z, activation.fn(Z), dA)
+                dZ = activation.derivative(Z, inputs[l][:-1], dA)
             else:  # the layer passed on g(Z) * mask: its derivative needs g(Z) itself
                 # (ReLU's, reading sign(A), would do with A * mask; not recomputing won
                 # 2% of a dropout_step step, under the 10% a special case must win)
