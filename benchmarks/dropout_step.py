@@ -16,8 +16,8 @@ table: per dtype and rate the median time per step, the median over the
 repeats of its ratio to the same repeat's run without dropout (neighbours in
 time, so a shared machine's slow stretch weighs on both sides of a ratio
 alike), and the median time of the masks' draw alone per step
-(``dropout_masks`` for one batch of 32), on one BLAS thread unless told
-otherwise.
+(``dropout_masks`` for one batch of 32), on one BLAS thread and with glibc's
+malloc thresholds fixed (:func:`pin_malloc`) unless told otherwise.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # run as a file: import from the repository root
 
 import argparse
 import contextlib
+import ctypes
 import gc
 import statistics
 import time
@@ -77,11 +78,35 @@ def draw_time(rate: float, dtype: np.dtype[Any], calls: int) -> float:
     return statistics.median(times)
 
 
+def pin_malloc() -> str:
+    """Fix glibc's mmap and trim thresholds at 256 MB; say what was done.
+
+    glibc moves both thresholds as large blocks are freed, and where they
+    settle depends on the process's history: a float64 run here then costs
+    1.01x or 1.20x the one without dropout from one process to the next (the
+    same before and after the masks' 16-bit draw), and 1.07x every time with
+    the thresholds fixed. Setting them (as ``MALLOC_MMAP_THRESHOLD_`` and
+    ``MALLOC_TRIM_THRESHOLD_`` would) stops the moves.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return "malloc as it is (no glibc mallopt)"
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    if mallopt(m_trim_threshold, 1 << 28) and mallopt(m_mmap_threshold, 1 << 28):
+        return "glibc mmap and trim thresholds fixed at 256 MB"
+    return "malloc as it is (mallopt refused)"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeats", type=int, default=41)
     parser.add_argument("--epochs", type=int, default=2, help="epochs of one timed run")
     parser.add_argument("--quick", action="store_true", help="2 repeats of 1 epoch")
+    parser.add_argument(
+        "--malloc-as-is", action="store_true", help="leave glibc's malloc thresholds moving"
+    )
     parser.add_argument(
         "--blas-threads", type=int, default=1, help="BLAS threads (threadpoolctl); 0: leave as is"
     )
@@ -93,10 +118,12 @@ def main(argv: list[str] | None = None) -> None:
         if threadpoolctl is None:
             raise SystemExit("--blas-threads needs threadpoolctl: pip install threadpoolctl")
         limits = threadpoolctl.threadpool_limits(args.blas_threads, "blas")
+    malloc = "malloc as it is" if args.malloc_as_is else pin_malloc()
     workload = digits()
     print(
         f"Python {sys.version.split()[0]}, NumPy {np.__version__}, "
-        f"BLAS threads: {args.blas_threads or 'default'}; {list(DIMS)} relu/softmax, Adam, "
+        f"BLAS threads: {args.blas_threads or 'default'}, {malloc}; "
+        f"{list(DIMS)} relu/softmax, Adam, "
         f"batch {BATCH}, {workload.m} examples, {epochs} epoch(s) per run, {repeats} repeats\n"
     )
     header = ("dtype", "dropout", "µs per step", "ratio to none", "mask draw µs per step")

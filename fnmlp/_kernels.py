@@ -72,8 +72,8 @@ def dropout_masks(
     expectation is exactly 1. The bits do not depend on ``dtype``: the same
     generator gives the same masks in float32 and float64. (Benchmark
     ``dropout_step``, float32, ``[64, 256, 256, 10]`` at batch 32: the masks
-    of a step drawn in 22 µs, not 40; a step with dropout 1.11-1.13x one
-    without, not 1.15-1.18x; float64 1.07x, not 1.09-1.10x.)
+    of a step drawn in 22 µs, not 40; a step with dropout 1.12x one
+    without, not 1.16x; float64 1.07x, not 1.10x.)
     """
     masks: list[Matrix[Any] | None] = []
     for rate, n in zip(rates, dims[1:-1]):
