@@ -61,20 +61,48 @@ def dropout_masks(
     m: int,
     dtype: np.dtype[Any],
 ) -> tuple[Matrix[Any] | None, ...]:
-    """Inverted-dropout masks for the hidden layers: ``keep / (1 - rate)`` with ``keep ~ Bernoulli(1 - rate)``.
+    """Inverted-dropout masks for the hidden layers: ``keep / p`` with ``keep ~ Bernoulli(p)``.
 
-    One ``(n_l, m)`` mask per hidden layer, ``None`` where the rate is 0; the
-    draws are float32 uniforms (half the cost of float64 ones) compared with
-    the rate, so the same generator gives the same masks in either dtype.
+    One ``(n_l, m)`` mask per hidden layer, ``None`` where the rate is 0. Each
+    entry is 16 random bits, kept when at least the threshold
+    ``t = round(rate * 2**16)`` (at most ``2**16 - 1``). So the rate is
+    rounded to a multiple of ``2**-16``, the keep probability is exactly
+    ``p = (2**16 - t) / 2**16`` and the kept entries are ``1 / p``: the mask's
+    expectation is exactly 1. The bits of every layer come from one draw of
+    full-range 64-bit integers, each read as four little-endian 16-bit ones
+    (a quarter of a 64-bit draw per entry, where a float32 uniform takes half
+    of one and a conversion); they do not depend on ``dtype``: the same
+    generator gives the same masks in float32 and float64.
+
+    The 64-bit integers are ``rng.integers(0, 2**64 - 1, endpoint=True)``'s;
+    for numpy's bit generators of 64-bit words (all but MT19937, whose words
+    are 32-bit) they are the raw words, read without ``integers``' 4 µs a
+    call and its slower steps after (benchmark ``dropout_step``, float32:
+    a step with dropout 1.155x one without through ``integers``, 1.12x
+    through the raw words). Through the raw words, on ``[64, 256, 256, 10]``
+    at batch 32, the masks of a step are drawn in 22 µs, not 40 as float32
+    uniforms; a step with dropout costs 1.12x one without, not 1.16x
+    (float64: 1.07x, not 1.10x).
     """
+    layers = [(rate, n) for rate, n in zip(rates, dims[1:-1])]
+    counts = [-(-n * m // 4) if rate else 0 for rate, n in layers]  # 64-bit words per layer
+    wide = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
+    if isinstance(rng.bit_generator, wide):
+        words = rng.bit_generator.random_raw(sum(counts))
+    else:
+        words = rng.integers(0, 2**64 - 1, size=sum(counts), dtype=np.uint64, endpoint=True)
+    bits = words.astype("<u8", copy=False).view("<u2")
     masks: list[Matrix[Any] | None] = []
-    for rate, n in zip(rates, dims[1:-1]):
+    start = 0
+    for (rate, n), count in zip(layers, counts):
         if not rate:
             masks.append(None)
             continue
-        keep = rng.random((n, m), dtype=np.float32) >= rate
-        mask: Matrix[Any] = np.multiply(keep, dtype.type(1 / (1 - rate)), dtype=dtype)
+        threshold = min(round(rate * 2**16), 2**16 - 1)
+        keep = bits[4 * start : 4 * start + n * m].reshape(n, m) >= np.uint16(threshold)
+        mask: Matrix[Any] = np.multiply(keep, dtype.type(2**16 / (2**16 - threshold)), dtype=dtype)
         masks.append(mask)
+        start += count
     return tuple(masks)
 
 
@@ -189,6 +217,8 @@ def backward(
             elif mask is None:
                 dZ = activation.derivative(Z, inputs[l][:-1], dA)
             else:  # the layer passed on g(Z) * mask: its derivative needs g(Z) itself
+                # (ReLU's, reading sign(A), would do with A * mask; not recomputing won
+                # 2% of a dropout_step step, under the 10% a special case must win)
                 dA *= mask
                 dZ = activation.derivative(Z, activation.fn(Z), dA)
 

@@ -148,8 +148,10 @@ def forward(
 
     Without ``dropout`` this is inference. With it, a training pass with
     inverted dropout: each hidden unit's output is zeroed with probability
-    ``rate`` and the others scaled by ``1 / (1 - rate)``, the masks drawn
-    from ``rng`` and kept in the cache for :func:`backward`.
+    ``rate`` and the others scaled by ``1 / (1 - rate)`` (the rate rounded
+    to a multiple of ``2**-16``, so that each mask entry's expected value
+    is exactly 1), the masks drawn from ``rng`` and kept in the cache for
+    :func:`backward`.
 
     Args:
         params: the network.
@@ -182,8 +184,8 @@ def forward(
         3 (3, 2)
         >>> _, dropped = forward(init([2, 4, 1], seed=0), np.ones((2, 3)), dropout=0.5, rng=1)
         >>> print(dropped.masks[0])
-        [[0. 2. 2.]
-         [2. 0. 0.]
+        [[2. 0. 2.]
+         [2. 2. 2.]
          [2. 2. 0.]
          [0. 2. 0.]]
     """

@@ -59,6 +59,77 @@ def test_masks_are_zero_or_the_inverse_keep_rate_and_drop_about_the_rate(dtype: 
     np.testing.assert_allclose(cache.A[1], np.maximum(cache.Z[1], 0) * kept, rtol=1e-6)
 
 
+@pytest.mark.parametrize("rate", [0.2, 0.3, 0.7, 1 / 3])
+def test_a_rate_is_rounded_to_sixteen_bits_and_the_mask_scaled_by_the_exact_keep_rate(
+    rate: float,
+) -> None:
+    params = init([3, 300, 1], seed=0)
+    _, cache = forward(params, np.ones((3, 400)), dropout=rate, rng=3)
+    mask = cache.masks[0]
+    assert mask is not None
+    threshold = round(rate * 2**16)
+    kept = (2**16 - threshold) / 2**16  # the keep probability of 16 bits at least the threshold
+    assert abs(kept - (1 - rate)) <= 2**-17
+    assert set(np.unique(mask)) == {0.0, 1 / kept}
+    # the mask is unbiased: its mean is 1 within the binomial's spread over 120,000 draws
+    spread = np.sqrt(rate / (1 - rate) / mask.size)
+    assert abs(float(mask.mean()) - 1) < 5 * spread
+
+
+def test_the_masks_are_the_generator_s_bits_whatever_the_dtype() -> None:
+    masks: dict[Any, tuple[Any, ...]] = {}
+    dtypes: tuple[Any, ...] = (np.float32, np.float64)
+    for dtype in dtypes:
+        params = init([3, 9, 7, 1], seed=0, dtype=dtype)
+        _, cache = forward(params, np.ones((3, 5), dtype), dropout=[0.2, 0.5], rng=11)
+        masks[dtype] = cache.masks
+    for single, double in zip(masks[np.float32], masks[np.float64]):
+        assert single is not None and double is not None
+        assert single.dtype == np.float32 and double.dtype == np.float64
+        assert np.array_equal(single == 0, double == 0)
+        assert np.array_equal(single, double.astype(np.float32))
+
+
+@pytest.mark.parametrize("bits", [np.random.MT19937, np.random.Philox, np.random.SFC64])
+def test_any_bit_generator_drops_about_the_rate(bits: Any) -> None:
+    # MT19937 makes 32 bits a draw: the masks take 64-bit integers from the Generator, not
+    # the bit generator's raw words, which would leave half the 16-bit fields 0 (all dropped)
+    params = init([3, 400, 300, 1], seed=0)
+    rng = np.random.Generator(bits(5))
+    _, cache = forward(params, np.ones((3, 100)), dropout=[0.2, 0.5], rng=rng)
+    for mask, rate in zip(cache.masks, (0.2, 0.5)):
+        assert mask is not None
+        assert abs(float(np.mean(mask == 0)) - rate) < 0.01
+
+
+@pytest.mark.parametrize(
+    "bits", [np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64]
+)
+def test_the_raw_words_of_a_64_bit_generator_are_its_full_range_integers(bits: Any) -> None:
+    # the masks read these generators' raw words, any other's full-range 64-bit integers:
+    # the same numbers, so that both ways give one mask
+    params = init([3, 7, 5, 1], seed=0)
+    _, cache = forward(
+        params, np.ones((3, 6)), dropout=[0.3, 0.6], rng=np.random.Generator(bits(9))
+    )
+    words = np.random.Generator(bits(9)).integers(
+        0, 2**64 - 1, size=11 + 8, dtype=np.uint64, endpoint=True
+    )
+    fields = words.astype("<u8").view("<u2")
+    expected = [fields[:42].reshape(7, 6), fields[44 : 44 + 30].reshape(5, 6)]
+    for mask, field, rate in zip(cache.masks, expected, (0.3, 0.6)):
+        assert mask is not None
+        assert np.array_equal(mask != 0, field >= round(rate * 2**16))
+
+
+def test_a_rate_a_hair_below_one_keeps_one_unit_in_two_to_the_sixteen() -> None:
+    params = init([2, 3, 1], seed=0)
+    _, cache = forward(params, np.ones((2, 4)), dropout=1 - 1e-9, rng=0)
+    mask = cache.masks[0]
+    assert mask is not None and np.isfinite(mask).all()
+    assert set(np.unique(mask)) <= {0.0, 2.0**16}
+
+
 def test_without_dropout_forward_is_inference_and_a_zero_rate_draws_nothing() -> None:
     params = init([3, 5, 1], seed=0)
     X, _ = blobs()
