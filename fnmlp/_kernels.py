@@ -207,20 +207,20 @@ def backward(
             dA: Deltas[F] = blocks[l][:-1].dot(dZ)
             activation, Z = activations[l - 1], Zs[l - 1]
             mask = masks[l - 1] if masks else None
-            if mask is None and activation.derivative_into is not None:
-                # dA is this loop's own to overwrite
-                if activation.elementwise:
-                    _threads.rows(activation.derivative_into, Z, inputs[l][:-1], dA)
-                else:
-                    activation.derivative_into(Z, inputs[l][:-1], dA)
-                dZ = dA
-            elif mask is None:
-                dZ = activation.derivative(Z, inputs[l][:-1], dA)
-            else:  # the layer passed on g(Z) * mask: its derivative needs g(Z) itself
-                # (ReLU's, reading sign(A), would do with A * mask; not recomputing won
-                # 2% of a dropout_step step, under the 10% a special case must win)
+            if mask is None:
+                A = inputs[l][:-1]
+            else:  # the layer passed on g(Z) * mask: its derivative gets g(Z) itself
                 dA *= mask
-                dZ = activation.derivative(Z, activation.fn(Z), dA)
+                A = activation.fn(Z)
+            if activation.derivative_into is None:
+                dZ = activation.derivative(Z, A, dA)
+                continue
+            # dA is this loop's own to overwrite
+            if activation.elementwise:
+                _threads.rows(activation.derivative_into, Z, A, dA)
+            else:
+                activation.derivative_into(Z, A, dA)
+            dZ = dA
 
 
 def value(

@@ -118,8 +118,8 @@ M = Mutant
 MUTANTS: tuple[Mutant, ...] = (
     # _kernels: forward, output delta, value, accuracy
     M("_kernels", "out[-1] = 1", "1", "0"),
-    M("_kernels", "keep = rng.random((n, m), dtype=np.float32) >= rate", ">=", "<"),
-    M("_kernels", "dtype.type(1 / (1 - rate))", "1 - rate", "1 + rate"),
+    M("_kernels", "reshape(n, m) >= np.uint16(threshold)", ">=", "<"),
+    M("_kernels", "dtype.type(2**16 / (2**16 - threshold))", "2**16 - threshold", "2**16 + threshold"),
     M("_kernels", "A1[:-1] *= mask", "*=", "/="),
     M("_kernels", "dZ /= np.asarray(m if scale", "/=", "*="),
     M("_kernels", "dA *= m / scale", "m / scale", "scale / m"),
@@ -133,7 +133,7 @@ MUTANTS: tuple[Mutant, ...] = (
     M("_kernels", "return int(np.count_nonzero(right)) / size", "/ size", "/ (size + 1)"),
     M(
         "_kernels",
-        "dZ = activation.derivative(Z, inputs[l][:-1], dA)",
+        "A = inputs[l][:-1]",
         "inputs[l][:-1]",
         "inputs[l][1:]",
     ),
