@@ -131,12 +131,12 @@ def forward(
         Z: Activations[F] = blocks[l].T.dot(A1)
         A1 = with_ones(Z)
         activation = activations[l]
-        if activation.into is not None and activation.elementwise:
-            _threads.rows(activation.into, Z, A1[:-1])
-        elif activation.into is not None:
-            activation.into(Z, A1[:-1])
-        else:
+        if activation.into is None:
             A1[:-1] = activation.fn(Z)
+        elif activation.elementwise and Z.size >= _threads.THRESHOLD:
+            _threads.rows(activation.into, Z, A1[:-1])
+        else:  # (rows' own test, made here to save a call on small layers)
+            activation.into(Z, A1[:-1])
         mask = masks[l] if masks else None
         if mask is not None:
             A1[:-1] *= mask
@@ -216,7 +216,7 @@ def backward(
                 dZ = activation.derivative(Z, A, dA)
                 continue
             # dA is this loop's own to overwrite
-            if activation.elementwise:
+            if activation.elementwise and dA.size >= _threads.THRESHOLD:
                 _threads.rows(activation.derivative_into, Z, A, dA)
             else:
                 activation.derivative_into(Z, A, dA)

@@ -72,13 +72,13 @@ def _pool(size: int) -> ThreadPoolExecutor:
     return pool
 
 
-def rows(fn: Callable[..., None], first: Any, *rest: Any, axis: int = 0) -> None:
+def rows(fn: Callable[..., object], first: Any, *rest: Any, axis: int = 0) -> None:
     """``fn(first, *rest)``, as one call or over row blocks of every array in parallel.
 
     ``fn`` is an element-wise pass that writes its result into one of the
-    arrays, so a block of its arguments gives the block of its result. The
-    arguments of ``first``'s shape are split; any other (a scalar, say) is
-    passed whole to every block. ``axis=1`` splits the columns (of the packed
+    arrays (what it returns is ignored), so a block of its arguments gives
+    the block of its result. The arguments of ``first``'s shape are split;
+    any other (a scalar, say) is passed whole to every block. ``axis=1`` splits the columns (of the packed
     ``(1, N)`` parameters, say) instead of the rows.
     """
     if first.size < THRESHOLD:
@@ -99,7 +99,7 @@ def rows(fn: Callable[..., None], first: Any, *rest: Any, axis: int = 0) -> None
 
     pool = _pool(count - 1)
     # each block runs in a copy of the caller's context: NumPy keeps np.errstate there
-    futures: list[Future[None]] = [
+    futures: list[Future[object]] = [
         pool.submit(contextvars.copy_context().run, fn, *block(at)) for at in blocks[1:]
     ]
     fn(*block(blocks[0]))

@@ -187,10 +187,12 @@ def adam_update(
     # Three new arrays, the moments and the parameters, and no other temporary
     # (benchmarks: digits, fnmlp train, Adam at half the passes' allocations),
     # written block by block on several cores when they are large.
+    args = (beta1, beta2, rate_t, eps_t)
+    if g.size < _threads.THRESHOLD:  # (rows' own test, made here to save its calls)
+        return _adam_into(g, old_mean, old_square, start, None, None, None, *args)
     mean: Matrix[F] = np.empty_like(g)
     square: Matrix[F] = np.empty_like(g)
     new: Matrix[F] = np.empty_like(g)
-    args = (beta1, beta2, rate_t, eps_t)
     _threads.rows(_adam_into, g, old_mean, old_square, start, mean, square, new, *args, axis=1)
     return new, (mean, square)
 
@@ -200,20 +202,23 @@ def _adam_into(
     old_mean: Matrix[F],
     old_square: Matrix[F],
     start: Matrix[F],
-    mean: Matrix[F],
-    square: Matrix[F],
-    new: Matrix[F],
+    mean: Matrix[F] | None,
+    square: Matrix[F] | None,
+    new: Matrix[F] | None,
     beta1: float,
     beta2: float,
     rate_t: float,
     eps_t: float,
-) -> None:
-    """Adam's step into ``mean``, ``square`` and ``new``, the step worked out in ``new``."""
+) -> tuple[Matrix[F], tuple[Matrix[F], ...]]:
+    """Adam's step: ``(new, (mean, square))``, into the arrays given or into new ones (``None``).
+
+    The step is worked out in ``new``: no other temporary.
+    """
     # outputs passed by position: NumPy parses them faster than ``out=``
-    np.multiply(g, 1 - beta1, mean)
-    np.multiply(old_mean, beta1, new)
+    mean = np.multiply(g, 1 - beta1, mean)
+    new = np.multiply(old_mean, beta1, new)
     np.add(mean, new, mean)
-    np.multiply(g, g, square)
+    square = np.multiply(g, g, square)
     np.multiply(square, 1 - beta2, square)
     np.multiply(old_square, beta2, new)
     np.add(square, new, square)
@@ -222,6 +227,7 @@ def _adam_into(
     np.divide(mean, new, new)
     np.multiply(new, rate_t, new)
     np.subtract(start, new, new)
+    return new, (mean, square)
 
 
 def global_norm(g: Matrix[Any]) -> float:

@@ -100,17 +100,18 @@ def _rate(learning_rate: float, dtype: np.dtype[Any]) -> Any:
 
 def descend(theta: Matrix[F], g: Matrix[F], rate: Any) -> Matrix[F]:
     """``theta - rate * g`` as a new array (``rate`` a float or a 0-d array of the dtype)."""
+    if g.size < _threads.THRESHOLD:  # (rows' own test, made here to save two calls)
+        return _descend_into(theta, g, None, rate)
     new: Matrix[F] = np.empty_like(g)
-    if g.size < _threads.THRESHOLD:  # what rows would do, without its call on tiny steps
-        _descend_into(theta, g, new, rate)
-    else:
-        _threads.rows(_descend_into, theta, g, new, rate, axis=1)
+    _threads.rows(_descend_into, theta, g, new, rate, axis=1)
     return new
 
 
-def _descend_into(theta: Matrix[F], g: Matrix[F], out: Matrix[F], rate: Any) -> None:
-    np.multiply(g, rate, out=out)
-    np.subtract(theta, out, out=out)
+def _descend_into(theta: Matrix[F], g: Matrix[F], out: Matrix[F] | None, rate: Any) -> Matrix[F]:
+    """``theta - rate * g`` into ``out``, or into a new array when ``out`` is ``None``."""
+    step: Matrix[F] = np.multiply(g, rate, out)
+    np.subtract(theta, step, step)
+    return step
 
 
 def check_step(params: Params[Any], name: str, value: object) -> None:

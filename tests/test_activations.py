@@ -321,3 +321,22 @@ def test_an_activation_of_ones_own_with_an_in_place_derivative_trains_as_without
     assert pickle.loads(pickle.dumps(fast)).derivative_into is halved_into
     with pytest.raises(DTypeError, match=r"^derivative_into: expected a function \(Z, A, dA\)"):
         attrs.evolve(plain, derivative_into=3)  # type: ignore[arg-type]
+
+
+@dtypes
+def test_relus_derivative_is_the_same_on_layers_of_any_size(dtype: type[Any]) -> None:
+    # small layers multiply by sign(A), large ones by a one-byte mask of Z > 0 (faster for
+    # each): the same numbers, ReLU'(0) = 0 in both
+    rng = np.random.default_rng(4)
+    Z = rng.standard_normal((64, 40)).astype(dtype)
+    Z[::3, ::5] = 0.0
+    A = relu.fn(Z)
+    dA = rng.standard_normal(Z.shape).astype(dtype)
+    assert relu.derivative_into is not None
+    large = dA.copy()
+    relu.derivative_into(Z, A, large)
+    small = dA.copy()
+    for row in range(Z.shape[0]):  # 40 entries at a time: the small layers' path
+        relu.derivative_into(Z[row : row + 1], A[row : row + 1], small[row : row + 1])
+    np.testing.assert_array_equal(large, np.where(Z > 0, dA, dA * 0), strict=True)
+    np.testing.assert_array_equal(small, large, strict=True)

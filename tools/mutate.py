@@ -145,7 +145,7 @@ MUTANTS: tuple[Mutant, ...] = (
     M("_checks", "if number >= 1:", ">= 1", "> 1"),
     M("propagation", "if weights is None and total < m:", "total < m", "total <= m"),
     M("steps", "g: Matrix[F] = grads.g * np.asarray(factor", "grads.g *", "grads.g + "),
-    M("steps", "np.multiply(g, rate, out=out)", "g, rate", "g, rate * 2"),
+    M("steps", "step: Matrix[F] = np.multiply(g, rate, out)", "g, rate", "g, rate * 2"),
     M("propagation", "if len(cache.A) != len(dims) or any(", "a.shape[0] != n", "a.shape[0] > n"),
     M(
         "propagation",
