@@ -44,6 +44,10 @@ Below it, handing a block to another thread costs more than it saves:
 ``python -m benchmarks.threads`` on 2 quiet cores measured a hand-off of
 about 60 µs, splitting at 2^18 elements 1.3-1.8x slower than one call for
 ReLU's passes (Adam's: 0.96x), at 2^20 0.69-0.88x, at 2^22 0.48-0.59x.
+Inside a training step the gain is smaller: on the wide net (SGD or Adam,
+batch 256 or 512, one or two BLAS threads) a step took 0.99-1.01x as long
+with the split passes as without, OpenBLAS's threads keeping the second
+core busy for a while after each product.
 """
 
 _pools: dict[int, ThreadPoolExecutor] = {}
