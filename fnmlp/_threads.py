@@ -9,10 +9,10 @@ are disjoint and each element is computed by the same operations either way,
 so the result is the same to the bit, under the caller's ``np.errstate``.
 
 The pool is made on first use and kept, like BLAS's threads (a forked
-child makes its own); it holds no values between calls. Its size is what the process may use: the CPUs of its
-affinity, capped by ``FNMLP_NUM_THREADS`` (or ``OMP_NUM_THREADS`` when that
-is not set), read at each call, so ``FNMLP_NUM_THREADS=1`` keeps every pass
-on one core.
+child makes its own); it holds no values between calls. Its size is what
+the process may use: the CPUs of its affinity, capped by
+``FNMLP_NUM_THREADS`` (or ``OMP_NUM_THREADS`` when that is not set), read at
+each call, so ``FNMLP_NUM_THREADS=1`` keeps every pass on one core.
 
 Examples:
     >>> import numpy as np
