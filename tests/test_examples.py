@@ -312,4 +312,4 @@ def test_dropout_on_the_digits_reports_both_runs(capsys: pytest.CaptureFixture[s
     dropped = numbers(r"dropout 0.5 +test accuracy (\S+)", out)
     assert len(without) == len(dropped) == 1
     assert min(without + dropped) > 0.8  # both learn the digits in 15 epochs
-    assert numbers(r"costs (\S+)x one without", out)
+    assert numbers(r"took (\S+)x as long as without", out)
