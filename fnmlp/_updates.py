@@ -1,9 +1,9 @@
 """The elementwise kernels of the built-in optimisers and gradient transforms.
 
 The update rules of :func:`~fnmlp.sgd`, :func:`~fnmlp.momentum`,
-:func:`~fnmlp.rmsprop` and :func:`~fnmlp.adamw` (with the learning rate at a
-step), the clipping transforms' functions and the chained rule of
-:func:`~fnmlp.chain`. Each is a module-level function that its constructor
+:func:`~fnmlp.rmsprop`, :func:`~fnmlp.adam` and :func:`~fnmlp.adamw` (with
+the learning rate at a step), the clipping transforms' functions and the
+chained rule of :func:`~fnmlp.chain`. Each is a module-level function that its constructor
 binds with ``functools.partial``, so an optimiser pickles.
 """
 

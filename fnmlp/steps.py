@@ -6,9 +6,8 @@ A step of plain gradient descent on the packed parameters is one call,
 
 Examples:
     >>> import numpy as np
-    >>> from fnmlp import backward, binary_cross_entropy, forward, init
+    >>> from fnmlp import backward, binary_cross_entropy, forward, init, sigmoid
     >>> X, Y = np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])
-    >>> from fnmlp import sigmoid
     >>> params = init([1, 1], output=sigmoid, seed=0)
     >>> grads = add_grads(*(backward(params, forward(params, X)[1], Y, binary_cross_entropy),) * 2)
     >>> twice = update(params, scale_grads(grads, 0.5), learning_rate=0.1)
