@@ -96,9 +96,9 @@ for private, public in (
     ("steps", "propagation"),
     ("_measure", "_loop"),
     ("_structure", "records"),
-    ("_threads", "_kernels"),
 ):
     OWN[private] = OWN[public]
+OWN["_threads"] = ("test_threads.py", *OWN["_kernels"])
 TESTS: dict[str, tuple[str, ...]] = {
     module: tuple(dict.fromkeys(own + CORE)) for module, own in OWN.items()
 }
@@ -118,6 +118,9 @@ M = Mutant
 MUTANTS: tuple[Mutant, ...] = (
     # _kernels: forward, output delta, value, accuracy
     M("_kernels", "out[-1] = 1", "1", "0"),
+    # _threads: the blocks of a split pass, and the caller's errstate in each
+    M("_threads", "bounds = [n * i // count for i in range(count + 1)]", "count + 1", "count"),
+    M("_threads", "pool.submit(contextvars.copy_context().run, fn,", "contextvars.copy_context().run, ", ""),
     M("_kernels", "reshape(n, m) >= np.uint16(threshold)", ">=", "<"),
     M("_kernels", "dtype.type(2**16 / (2**16 - threshold))", "2**16 - threshold", "2**16 + threshold"),
     M("_kernels", "A1[:-1] *= mask", "*=", "/="),
