@@ -26,7 +26,6 @@ import contextlib
 import os
 import platform
 import time
-from unittest import mock
 
 import numpy as np
 
@@ -110,17 +109,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def blas_limit(threads: int | None) -> contextlib.AbstractContextManager[object]:
-    """A context limiting BLAS (threadpoolctl) and fnmlp's passes to ``threads`` threads, or doing nothing."""
+    """A context limiting BLAS to ``threads`` threads (threadpoolctl), or doing nothing."""
     if threads is None:
         return contextlib.nullcontext()
     optional_module("sklearn.neural_network")  # load its BLAS too, so that the limit reaches it
     threadpoolctl = optional_module("threadpoolctl")
     if threadpoolctl is None:
         raise SystemExit("--blas-threads needs threadpoolctl: pip install threadpoolctl")
-    limit = contextlib.ExitStack()
-    limit.enter_context(threadpoolctl.threadpool_limits(limits=threads, user_api="blas"))
-    # fnmlp splits large element-wise passes over FNMLP_NUM_THREADS cores: the same limit
-    limit.enter_context(mock.patch.dict(os.environ, {"FNMLP_NUM_THREADS": str(threads)}))
+    limit: contextlib.AbstractContextManager[object] = threadpoolctl.threadpool_limits(
+        limits=threads, user_api="blas"
+    )
     return limit
 
 

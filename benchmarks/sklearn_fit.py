@@ -33,12 +33,10 @@ if __package__ in (None, ""):  # run as a file: import from the repository root
 
 import argparse
 import contextlib
-import os
 import statistics
 import time
 import warnings
 from typing import Any
-from unittest import mock
 
 import numpy as np
 
@@ -118,11 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     theirs = required("sklearn.neural_network").MLPClassifier
     limits: Any = contextlib.nullcontext()
     if args.blas_threads:
-        limits = contextlib.ExitStack()
-        limits.enter_context(required("threadpoolctl").threadpool_limits(args.blas_threads, "blas"))
-        # fnmlp splits large element-wise passes over FNMLP_NUM_THREADS cores: the same limit
-        env = {"FNMLP_NUM_THREADS": str(args.blas_threads)}
-        limits.enter_context(mock.patch.dict(os.environ, env))
+        limits = required("threadpoolctl").threadpool_limits(args.blas_threads, "blas")
     sklearn = required("sklearn")
     print(
         f"Python {sys.version.split()[0]}, NumPy {np.__version__}, scikit-learn "

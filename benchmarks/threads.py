@@ -5,8 +5,9 @@ step makes (ReLU into ``[A; 1]``, ReLU's derivative in place, Adam's update)
 as one call and split over the cores by ``fnmlp._threads.rows``, interleaved,
 and prints the ratio split / one call (below 1: splitting wins)::
 
-    python -m benchmarks.threads               # 2^12 .. 2^22 elements
+    python -m benchmarks.threads               # 2^12 .. 2^22 elements, over every CPU
     python -m benchmarks.threads --repeats 5   # quicker
+    python -m benchmarks.threads --threads 2   # FNMLP_NUM_THREADS for the split calls
 
 Each time is the best of the repeats (timeit's advice on a noisy machine).
 fnmlp splits a pass from ``THRESHOLD`` elements; a busy machine moves the
@@ -23,6 +24,7 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 
 import argparse
 import importlib
+import os
 import timeit
 from collections.abc import Callable
 from typing import Any
@@ -73,7 +75,15 @@ def main(argv: list[str] | None = None) -> None:
     """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15, help="timed rounds (default 15)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="FNMLP_NUM_THREADS for the split calls (default: the CPUs)",
+    )
     args = parser.parse_args(argv)
+    # splitting is opt-in: FNMLP_NUM_THREADS asks for it, here for every split call
+    os.environ["FNMLP_NUM_THREADS"] = str(args.threads or os.cpu_count() or 1)
     threads: Any = importlib.import_module("fnmlp._threads")
     print(f"{threads.workers()} cores for split passes, THRESHOLD = {threads.THRESHOLD}\n")
     print("| elements | pass | one call µs | split µs | split / one |")

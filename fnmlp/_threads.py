@@ -1,4 +1,4 @@
-"""Large element-wise passes over row blocks on several cores.
+"""Large element-wise passes over row blocks on several cores, when asked for.
 
 NumPy's products use every core BLAS has, its element-wise passes one. On a
 wide network the activations and their derivatives are passes over arrays of
@@ -8,11 +8,14 @@ GIL in a pass over a large array), and runs a small pass as it is. The blocks
 are disjoint and each element is computed by the same operations either way,
 so the result is the same to the bit, under the caller's ``np.errstate``.
 
-The pool is made on first use and kept, like BLAS's threads (a forked
-child makes its own); it holds no values between calls. Its size is what
-the process may use: the CPUs of its affinity, capped by
-``FNMLP_NUM_THREADS`` (or ``OMP_NUM_THREADS`` when that is not set), read at
-each call, so ``FNMLP_NUM_THREADS=1`` keeps every pass on one core.
+Splitting is opt-in: ``FNMLP_NUM_THREADS=n`` (read at each call) splits over
+up to ``n`` of the process's CPUs; unset, every pass runs on one core. On 2
+cores with OpenBLAS's two threads, a wide net's training step took
+0.99-1.15x as long with the passes split as without (OpenBLAS's threads keep
+the second core busy for a while after each product), so one core is the
+default; with ``OPENBLAS_THREAD_TIMEOUT=4`` (its threads sleep sooner) the
+split step took 0.98x. The pool is made on first use and kept, like BLAS's
+threads (a forked child makes its own); it holds no values between calls.
 
 Examples:
     >>> import numpy as np
@@ -44,10 +47,7 @@ Below it, handing a block to another thread costs more than it saves:
 ``python -m benchmarks.threads`` on 2 quiet cores measured a hand-off of
 about 60 µs, splitting at 2^18 elements 1.3-1.8x slower than one call for
 ReLU's passes (Adam's: 0.96x), at 2^20 0.69-0.88x, at 2^22 0.48-0.59x.
-Inside a training step the gain is smaller: on the wide net (SGD or Adam,
-batch 256 or 512, one or two BLAS threads) a step took 0.99-1.01x as long
-with the split passes as without, OpenBLAS's threads keeping the second
-core busy for a while after each product.
+Inside a training step there was no gain: see the module's docstring.
 """
 
 _pools: dict[int, ThreadPoolExecutor] = {}
@@ -57,16 +57,15 @@ if hasattr(os, "register_at_fork"):
 
 
 def workers() -> int:
-    """How many cores a large pass is split over: the process's CPUs, capped by the environment."""
+    """How many cores a large pass is split over: ``FNMLP_NUM_THREADS``, at most the process's CPUs; 1 unset."""
+    value = os.environ.get("FNMLP_NUM_THREADS", "").strip()
+    if not value.isdigit() or int(value) < 2:
+        return 1
     try:
         available = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         available = os.cpu_count() or 1
-    for name in ("FNMLP_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(name, "")
-        if value.strip().isdigit() and int(value) > 0:
-            return min(available, int(value))
-    return available
+    return min(available, int(value))
 
 
 def _pool(size: int) -> ThreadPoolExecutor:

@@ -22,19 +22,27 @@ def split_everything(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
 
 
-def test_workers_are_the_available_cores_capped_by_the_environment(
+def test_passes_are_split_only_when_asked_and_over_at_most_the_cores(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.delenv("FNMLP_NUM_THREADS", raising=False)
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    assert _threads.workers() == 2
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # BLAS's setting is not fnmlp's
     assert _threads.workers() == 1
-    monkeypatch.setenv("FNMLP_NUM_THREADS", "8")  # fnmlp's own wins, capped by the cores
+    monkeypatch.setenv("FNMLP_NUM_THREADS", "8")
     assert _threads.workers() == 2
-    monkeypatch.setenv("FNMLP_NUM_THREADS", "none")  # not a count: the next one
+    monkeypatch.setenv("FNMLP_NUM_THREADS", "1")
     assert _threads.workers() == 1
+    monkeypatch.setenv("FNMLP_NUM_THREADS", "two")  # not a count: one core
+    assert _threads.workers() == 1
+
+
+def test_an_unsplit_pass_is_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_threads, "THRESHOLD", 1)
+    monkeypatch.delenv("FNMLP_NUM_THREADS", raising=False)
+    calls: list[tuple[int, ...]] = []
+    _threads.rows(lambda z: calls.append(z.shape), np.zeros((6, 4)))
+    assert calls == [(6, 4)]
 
 
 @pytest.mark.usefixtures("split_everything")
