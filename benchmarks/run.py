@@ -26,6 +26,7 @@ import contextlib
 import os
 import platform
 import time
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -55,15 +56,24 @@ CONTESTANTS = [
 DEFAULT_REPEATS, QUICK_REPEATS = 15, 2
 
 
-def workload_names(text: str) -> list[str]:
-    """Parse ``--workload a,b``; rejects unknown names."""
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in WORKLOADS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown workload {', '.join(unknown) or text!r}; choose from {', '.join(WORKLOADS)}"
-        )
+def names_from(choices: Iterable[str], what: str) -> Callable[[str], list[str]]:
+    """A parser of ``--option a,b`` whose names are among ``choices``; rejects unknown ones."""
+    known = list(choices)
+
+    def names(text: str) -> list[str]:
+        picked = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in picked if name not in known]
+        if unknown or not picked:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {', '.join(unknown) or text!r}; choose from {', '.join(known)}"
+            )
+        return picked
+
     return names
+
+
+workload_names = names_from(WORKLOADS, "workload")
+"""Parse ``--workload a,b``; rejects unknown names."""
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

@@ -46,7 +46,7 @@ from benchmarks.fnmlp_contestants import FNMLP_TRAIN_DEFAULT
 from benchmarks.frameworks import JAX_JIT, torch_eager
 from benchmarks.harness import Result, run_workload
 from benchmarks.report import microseconds, notes, size, table
-from benchmarks.run import blas_limit, environment
+from benchmarks.run import blas_limit, environment, names_from
 from benchmarks.workloads import Optimizer, Workload, random_classes
 
 __all__ = ["AXES", "THREADS", "Point", "main"]
@@ -308,17 +308,6 @@ def tables(measured: Sequence[Measured]) -> str:
 # ----------------------------------------------------------------- command line
 
 
-def axis_names(text: str) -> list[str]:
-    """Parse ``--axes a,b``; rejects unknown names."""
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in AXES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown axis {', '.join(unknown) or text!r}; choose from {', '.join(AXES)}"
-        )
-    return names
-
-
 def parse(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -326,7 +315,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--axes",
-        type=axis_names,
+        type=names_from(AXES, "axis"),
         default=list(AXES),
         help=f"comma-separated axes (default: {','.join(AXES)})",
     )
