@@ -12,6 +12,7 @@ The API used:
 ``update(params, grads, learning_rate)``, ``sgd(lr)``/``adam(lr)`` with
 ``.init(params)`` and ``.step(params, grads, state)``,
 ``train(params, X, Y, *, loss, optimizer, epochs, batch_size, seed, log_every, running_loss)``
+and ``batches(X, Y, *, batch_size, seed, epoch)`` (used when present), ``train``
 returning a ``TrainResult`` with ``.params``, and the losses
 ``binary_cross_entropy`` and ``categorical_cross_entropy``.
 
@@ -148,17 +149,25 @@ def prepare_train_default(w: Workload) -> Runner:
 def prepare_pipeline_loop(w: Workload) -> Runner:
     """A hand loop of ``forward``, ``backward`` and ``update`` (SGD) or ``opt.step`` (Adam).
 
-    Batches come from the same one-gather-per-epoch shuffle as the notebook loop.
+    Mini-batches come from ``fnmlp.batches`` (the batches ``train`` takes: one
+    ``np.take`` gather an epoch, then column views), as a user composing
+    fnmlp's stages gets them; without it, from the notebook loop's shuffle
+    (``X[:, order]``, then column views). Full batch is the data itself.
     """
     s = setup(w, "backward", "update")
     fn, loss, opt = s.fnmlp, s.loss, s.optimizer
+    size = None if w.full_batch else w.batch_size
 
     def run(epochs: int) -> Predictor:
         rng = np.random.default_rng(w.seed)
         params = s.params
         state = opt.init(params) if w.optimizer == "adam" else None
-        for _ in range(epochs):
-            for X, Y in epoch_batches(w, rng):
+        for epoch in range(epochs):
+            if size is not None and hasattr(fn, "batches"):
+                batches = fn.batches(w.X, w.Y, batch_size=size, seed=w.seed, epoch=epoch)
+            else:
+                batches = epoch_batches(w, rng)
+            for X, Y in batches:
                 _, cache = fn.forward(params, X)
                 grads = fn.backward(params, cache, Y, loss)
                 if state is None:

@@ -91,6 +91,7 @@ from fnmlp.serialisation import save as save
 from fnmlp.steps import add_grads as add_grads
 from fnmlp.steps import scale_grads as scale_grads
 from fnmlp.steps import update as update
+from fnmlp.training import batches as batches
 from fnmlp.training import scan as scan
 from fnmlp.training import train as train
 from fnmlp.transforms import Transform as Transform
@@ -145,6 +146,7 @@ __all__ = [
     "adamw",
     "add_grads",
     "backward",
+    "batches",
     "binary_cross_entropy",
     "categorical_cross_entropy",
     "chain",

@@ -16,7 +16,8 @@ from typing import Any, Generic, NamedTuple, NoReturn
 import attrs
 import numpy as np
 
-from fnmlp import _kernels, _threads
+from fnmlp import _kernels
+from fnmlp._data import shuffled
 from fnmlp._measure import (
     EVALUATION_COLUMNS,
     NAN,
@@ -206,33 +207,10 @@ def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
     """
     if setup.whole is not None:
         return setup.whole
-    m, size = setup.X.shape[1], setup.batch
-    order = np.random.default_rng((setup.seed, epoch, *key)).permutation(m)
-    # One gather per epoch (np.take, a third of the time of X[:, order] on wide
-    # data; mode="clip" skips a copy, the indices being valid), then the
-    # batches are column views. The gather is freed with the batches, before
-    # the epoch's log measures the data.
-    X1: Matrix[F] = np.empty((setup.X.shape[0] + 1, m), setup.X.dtype)
-    X1[-1] = 1
-    _threads.rows(_gather, setup.X, X1[:-1], order)
-    Y: Targets[F] = np.take(setup.Y, order, axis=1)
-    W = None if setup.weights is None else np.take(setup.weights, order, axis=1)
-    return [
-        (
-            # a one-column view is copied: NumPy multiplies a strided column by
-            # another BLAS path than the contiguous one forward and backward make
-            X1[:, start : start + size]
-            if min(size, m - start) > 1
-            else X1[:, start : start + 1].copy(),
-            Y[:, start : start + size],
-            None if W is None else scale(setup, W[:, start : start + size]),
-        )
-        for start in range(0, m, size)
-    ]
-
-
-def _gather(X: Matrix[Any], out: Matrix[Any], order: Any) -> None:
-    np.take(X, order, axis=1, out=out, mode="clip")
+    batches = shuffled(setup.X, setup.Y, setup.weights, setup.batch, (setup.seed, epoch, *key))
+    if setup.weights is None:
+        return batches
+    return [(X1, Y, scale(setup, W)) for X1, Y, W in batches]
 
 
 def dropout_rng(setup: Setup[Any], epoch: int) -> np.random.Generator | None:

@@ -8,7 +8,8 @@ by hand, with nothing mutated.
 Each epoch runs full-batch gradient descent (``batch_size=None``) or shuffled
 mini-batches; the shuffle of epoch ``e`` comes from a generator seeded with
 ``(seed, e)``, so a run resumed from its returned state is bit-identical to
-one uninterrupted run. Every ``log_every`` epochs the training loss (and
+one uninterrupted run (:func:`batches` gives an epoch's batches, for a loop
+of the stages by hand). Every ``log_every`` epochs the training loss (and
 accuracy, for the cross-entropies) is recorded in an immutable
 :class:`History`: by default the mean over that epoch's batches, which the
 steps compute anyway; with ``running_loss=False``, a pass over the whole
@@ -45,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp import _loop
+from fnmlp._data import batches as batches  # re-exported: documented here
 from fnmlp._data import split_indices as split_indices  # re-exported: documented here
 from fnmlp._setup import prepare
 from fnmlp.aliases import F
@@ -54,7 +56,7 @@ from fnmlp.optimisers import Optimizer
 from fnmlp.records import Params
 from fnmlp.runs import EarlyStopping, Log, ReduceLROnPlateau, TrainResult, TrainState
 
-__all__ = ["ClassWeight", "scan", "split_indices", "train"]
+__all__ = ["ClassWeight", "batches", "scan", "split_indices", "train"]
 
 ClassWeight = Mapping[Any, float] | Literal["balanced"]
 """``{class: weight}`` (a class index, or a label when ``Y`` holds labels) or ``"balanced"``."""

@@ -15,6 +15,7 @@ from fnmlp import (
     Grads,
     Params,
     backward,
+    batches,
     binary_cross_entropy,
     forward,
     init,
@@ -50,3 +51,7 @@ sgd(0.1).step(params32, grads, sgd(0.1).init(params32))  # type: ignore[misc]
 
 # A bare Params means Params[float64]: a float32 network is not one.
 bare: Params = init([2, 1], seed=0, dtype=np.float32)  # type: ignore[assignment]
+
+# train's batches keep the inputs' dtype: float32 batches are not float64 ones.
+X_batch: Inputs[np.float64] = batches(X32, Y, batch_size=2)[0][0]  # type: ignore[assignment]
+batches(X, Y, batch_size="2")  # type: ignore[call-overload]

@@ -12,6 +12,7 @@ from fnmlp import (
     TrainResult,
     adam,
     backward,
+    batches,
     categorical_cross_entropy,
     forward,
     init,
@@ -48,7 +49,11 @@ resumed: TrainResult[np.float32] = train(
     result.state, X, Y, loss=categorical_cross_entropy, optimizer=opt, epochs=5
 )
 
-for array in (Yhat, *cache.Z, *cache.A, dW, db, W, state.mean, state.square):
+# train's batches of an epoch, in the inputs' dtype
+X_batch, Y_batch = batches(X, Y, batch_size=2, seed=0, epoch=1)[0]
+batch_out: Outputs[np.float32] = forward(params, X_batch)[0]
+
+for array in (Yhat, X_batch, Y_batch, batch_out, *cache.Z, *cache.A, dW, db, W, state.mean, state.square):
     assert array.dtype == np.float32
 assert stepped.dtype == after.dtype == resumed.params.dtype == np.float32
 assert resumed.state.epoch == 10
