@@ -323,6 +323,29 @@ class TrainState(Generic[F]):
         )
 
 
+_STATE_FIELDS = tuple(field.name for field in attrs.fields(TrainState))
+
+
+def state_of(*values: Any) -> TrainState[Any]:
+    """The trusted :class:`TrainState` of every field's value, in order, that training computed.
+
+    No checks (the training loop builds one at every log from records it
+    made); a user's values go through ``TrainState(...)``, which checks them.
+
+    Examples:
+        >>> from fnmlp import init, sgd
+        >>> params = init([1, 1], seed=0)
+        >>> start = TrainState(params, sgd(0.1).init(params), 0, params, 0, float("inf"), False)
+        >>> state = state_of(*attrs.astuple(start, recurse=False))
+        >>> state.epoch, state.params is params, state.plateau == start.plateau
+        (0, True, True)
+    """
+    state: TrainState[Any] = object.__new__(TrainState)
+    for name, value in zip(_STATE_FIELDS, values, strict=True):
+        object.__setattr__(state, name, value)
+    return state
+
+
 def _count(value: object, name: str) -> int:
     """``value`` as a non-negative int: an epoch count."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool):

@@ -291,7 +291,7 @@ MUTANTS: tuple[Mutant, ...] = (
     M("_loop", "logged = last or done % setup.log_every == 0", "== 0", "== 1"),
     M("_loop", "if setup.plateau is not None and state.epoch > 0:", "> 0", ">= 0"),
     M("_loop", "g += theta * setup.decay", "+=", "-="),
-    M("_loop", "if min(size, m - start) > 1", "> 1", "> 2"),
+    M("_data", "if min(size, m - start) > 1", "> 1", "> 2"),
     # training: validation split, labels, setup
     M("_data", "n = min(m - 1, max(1, round(fraction * m)))", "m - 1", "m"),
     M("_data", "if m < 2:", "< 2", "< 1"),
