@@ -33,6 +33,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,7 +45,15 @@ from fnmlp.aliases import Activations, Deltas, F, Matrix, Outputs, Targets
 from fnmlp.errors import HyperparameterError
 from fnmlp.losses import Loss, fuses
 
-__all__ = ["accuracy_of", "backward", "forward", "output_delta", "value", "with_ones"]
+__all__ = [
+    "accuracy_of",
+    "backward",
+    "divisor",
+    "forward",
+    "output_delta",
+    "value",
+    "with_ones",
+]
 
 
 def with_ones(Z: Activations[F]) -> Matrix[F]:
@@ -148,6 +157,18 @@ def forward(
     return Zs, inputs, Z, A
 
 
+@functools.lru_cache(maxsize=64)
+def divisor(m: int, dtype: np.dtype[Any]) -> Any:
+    """``m`` as a read-only 0-d array of ``dtype``: the number a division by ``m`` casts it to.
+
+    Cached: a batch size recurs every step, and the cast costs as much as
+    the division on a small batch.
+    """
+    number = np.asarray(m, dtype)
+    number.setflags(write=False)
+    return number
+
+
 def output_delta(
     kind: Loss,
     activation: Activation,
@@ -169,7 +190,7 @@ def output_delta(
     if fuses(kind, activation) if fused is None else fused:
         dZ: Deltas[F] = A - Y
         if scale is None or isinstance(scale, int):
-            dZ /= np.asarray(m if scale is None else scale, Y.dtype)
+            dZ /= divisor(m if scale is None else scale, Y.dtype)
         else:
             dZ *= scale
         return dZ

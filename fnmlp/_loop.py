@@ -405,7 +405,7 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     judged = logged or setup.early_stopping is not None or setup.plateau is not None
     observe = (logged or setup.plateau is not None) and setup.running and not setup.replaying
     if setup.descent is None:
-        rng = dropout_rng(setup, epoch)
+        rng = dropout_rng(setup, epoch) if setup.dropout else None
         new, parts = descend(setup, carry, batches(setup, epoch), observe, rng)
     else:
         new, parts = setup.descent(setup, carry, epoch, observe)

@@ -234,7 +234,7 @@ def apply_rule(
         ) from None
     if check:
         check_rule(optimizer, theta, g, new, news)
-    return lock(new), tuple(map(lock, news))
+    return lock(new), tuple(map(lock, news)) if news else ()
 
 
 def check_rule(

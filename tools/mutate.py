@@ -124,7 +124,7 @@ MUTANTS: tuple[Mutant, ...] = (
     M("_kernels", "reshape(n, m) >= np.uint16(threshold)", ">=", "<"),
     M("_kernels", "dtype.type(2**16 / (2**16 - threshold))", "2**16 - threshold", "2**16 + threshold"),
     M("_kernels", "A1[:-1] *= mask", "*=", "/="),
-    M("_kernels", "dZ /= np.asarray(m if scale", "/=", "*="),
+    M("_kernels", "dZ /= divisor(m if scale", "/=", "*="),
     M("_kernels", "dA *= m / scale", "m / scale", "scale / m"),
     M(
         "_kernels",
