@@ -624,7 +624,7 @@ def train_streaming(
                     loss_k, accuracy_k = _measure.combined(
                         setup_, carry.theta, observed, penalised=False
                     )
-                    observed = [(loss_k, accuracy_k, float(m_k))]
+                    observed = [(loss_k, accuracy_k, float(sizes[k]))]
                 parts.extend(observed)
             return carry, parts
 

@@ -395,6 +395,23 @@ def test_streaming_one_chunk_is_train_bit_for_bit_and_resumes_bit_identically() 
     assert np.array_equal(still.params.theta, whole.params.theta)
 
 
+def test_streaming_running_loss_weighs_each_chunk_by_its_own_size() -> None:
+    # chunks of 5,000, 5,000 and 3,000 examples, each measured in several parts (over
+    # 2,048 examples), whose last chunk is labelled the other way: with a step too small
+    # to move the network, the running loss is the loss of the whole set
+    X, Y = blobs(13_000, seed=3)
+    Y[:, 10_000:] = 1 - Y[:, 10_000:]
+    params = fnmlp.init([3, 5, 1], seed=0)
+    common: dict[str, Any] = {"loss": BCE, "optimizer": fnmlp.sgd(1e-12), "epochs": 1}
+    run = fnmlp.dask.train_streaming(
+        params, chunked(X, 5000), chunked(Y, 5000), batch_size=100, log_every=1, **common
+    )
+    Yhat = fnmlp.forward(params, X)[0]
+    assert run.history.train_loss[0] == pytest.approx(fnmlp.loss(Yhat, Y, BCE), rel=1e-9)
+    accuracy = float(np.mean((Yhat >= 0.5) == (Y >= 0.5)))
+    assert run.history.train_accuracy[0] == pytest.approx(accuracy, abs=1e-12)
+
+
 def test_streaming_validation_and_early_stopping_as_train() -> None:
     X, Y = blobs(400)
     X_val, Y_val = blobs(100, seed=1)
