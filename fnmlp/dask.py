@@ -317,8 +317,11 @@ def predict(params: Params[F], X: da.Array, *, threshold: float = 0.5) -> da.Arr
     """Predicted labels of the columns of the dask array ``X``: :func:`fnmlp.predict` per chunk.
 
     Returns:
-        A lazy dask array of int64 labels with ``X``'s column chunks: shape
-        ``(1, m)`` (class indices) for a softmax output, else ``(n_y, m)``.
+        A lazy dask array with ``X``'s column chunks, of what
+        :func:`fnmlp.predict` gives: int64 labels for an output that gives
+        probabilities, of shape ``(1, m)`` (class indices) for softmax and
+        ``(n_y, m)`` for sigmoid; otherwise the outputs, ``(n_y, m)`` in
+        ``params``' dtype.
 
     Examples:
         >>> import dask.array as da
@@ -332,14 +335,15 @@ def predict(params: Params[F], X: da.Array, *, threshold: float = 0.5) -> da.Arr
     check_params(params)
     data = _columns(X, "X", params.dims[0])
     rows = 1 if not params.activations[-1].elementwise else params.dims[-1]
-    _labels(params, threshold, np.zeros((params.dims[0], 1), params.dtype))  # checks threshold
+    # checks threshold, and gives the dtype: labels, or a regression's values
+    kind = _labels(params, threshold, np.zeros((params.dims[0], 1), params.dtype)).dtype
     labels: da.Array = data.map_blocks(
         _labels_of,
         params,
         threshold,
         chunks=((rows,), data.chunks[1]),
-        dtype=np.int64,
-        meta=np.empty((0, 0), np.int64),
+        dtype=kind,
+        meta=np.empty((0, 0), kind),
     )
     return labels
 
@@ -818,9 +822,13 @@ def train_data_parallel(
             ]
         )
         wait(kept)
-        for future in kept:
-            if future.status == "error":
-                future.result()  # a chunk's bad values raise here, as in this process
+        try:
+            for future in kept:
+                if future.status == "error":
+                    future.result()  # a chunk's bad values raise here, as in this process
+        except BaseException:
+            client.cancel(kept)  # the other chunks are released, not kept for the error's life
+            raise
         homes = client.who_has(kept)
         where = [list(homes.get(p.key, ())) or None for p in kept]
         remote_net = client.scatter(net, broadcast=True)

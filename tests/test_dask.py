@@ -12,6 +12,7 @@ import math
 import pickle
 import subprocess
 import sys
+import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -285,6 +286,15 @@ def test_predict_maps_fnmlp_predict_over_the_chunks() -> None:
         assert isinstance(labels, da.Array)
         assert labels.chunks[1] == (16, 16, 16, 2)
         assert np.array_equal(labels.compute(), fnmlp.predict(params, X))
+        assert labels.dtype == labels.compute().dtype == np.int64
+    # a regression's values, not labels: their dtype is declared, so reductions keep them
+    for output, dtype in ((fnmlp.linear, np.float64), (fnmlp.tanh, np.float32)):
+        params = fnmlp.init([3, 5, 2], output=output, seed=1, dtype=dtype)
+        values = fnmlp.dask.predict(params, chunked(X.astype(dtype), 16))
+        assert values.dtype == values.compute().dtype == dtype
+        expected = fnmlp.predict(params, X.astype(dtype))
+        assert np.array_equal(values.compute(), expected)
+        assert float(values.sum().compute()) == pytest.approx(float(expected.sum()), rel=1e-5)
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -607,3 +617,8 @@ def test_data_parallel_adam_on_the_cluster_is_the_single_process_run(client: Cli
     bad[0, 1700] = np.inf
     with pytest.raises(fnmlp.NonFiniteError, match=r"^X \(chunk 3\)"):
         fnmlp.dask.train_data_parallel(params, da.from_array(bad, chunks=(4, 500)), Y, client=client, **kwargs)  # fmt: skip
+    # and the other chunks are not left on the cluster
+    deadline = time.monotonic() + 10
+    while client.who_has() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not client.who_has()
