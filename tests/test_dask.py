@@ -289,10 +289,10 @@ def test_predict_maps_fnmlp_predict_over_the_chunks() -> None:
         assert labels.dtype == labels.compute().dtype == np.int64
     # a regression's values, not labels: their dtype is declared, so reductions keep them
     for output, dtype in ((fnmlp.linear, np.float64), (fnmlp.tanh, np.float32)):
-        params = fnmlp.init([3, 5, 2], output=output, seed=1, dtype=dtype)
-        values = fnmlp.dask.predict(params, chunked(X.astype(dtype), 16))
+        regression: Params[Any] = fnmlp.init([3, 5, 2], output=output, seed=1, dtype=dtype)
+        values = fnmlp.dask.predict(regression, chunked(X.astype(dtype), 16))
         assert values.dtype == values.compute().dtype == dtype
-        expected = fnmlp.predict(params, X.astype(dtype))
+        expected = fnmlp.predict(regression, X.astype(dtype))
         assert np.array_equal(values.compute(), expected)
         assert float(values.sum().compute()) == pytest.approx(float(expected.sum()), rel=1e-5)
 
