@@ -156,24 +156,31 @@ def state(setup: Setup[F], carry: Carry) -> TrainState[F]:
     )
 
 
-def diverge(setup: Setup[F], state: TrainState[F], epoch: int, theta: Matrix[F]) -> NoReturn:
-    """Raise ``DivergenceError`` naming the first epoch whose params or losses are not finite.
+def diverge(
+    setup: Setup[F],
+    state: TrainState[F],
+    epoch: int,
+    theta: Matrix[F],
+    moments: tuple[Matrix[F], ...] = (),
+) -> NoReturn:
+    """Raise ``DivergenceError`` naming the first epoch whose params, moments or losses are not finite.
 
-    Parameters are checked every few epochs and losses when measured, so a
-    divergence is noticed at ``epoch`` (with ``theta``), perhaps later than it
-    began. Training is pure: re-running it epoch by epoch from ``state``'s
-    checkpoint reproduces the same states and finds the first.
+    Parameters and the optimiser's moments are checked every few epochs and
+    losses when measured, so a divergence is noticed at ``epoch`` (with
+    ``theta`` and ``moments``), perhaps later than it began. Training is
+    pure: re-running it epoch by epoch from ``state``'s checkpoint
+    reproduces the same states and finds the first.
     """
-    found: tuple[int, tuple[int, str] | None] = (epoch, problem(setup, theta))
+    found: tuple[int, tuple[int, str] | None] = (epoch, problem(setup, theta, moments))
     if state.checkpoint is not None and state.checkpoint[0] <= epoch:
         first, params, opt_state = state.checkpoint
         quiet: Setup[F] = attrs.evolve(setup, replaying=True)
         start = TrainState(params, opt_state, first, params, first, float("inf"), False)
         replay = carry(setup, start)
-        bad = problem(setup, params.theta)
+        bad = problem(setup, replay.theta, replay.moments)
         while bad is None and replay.epoch < epoch:
             replay = step(quiet, replay, replay.epoch)
-            bad = problem(setup, replay.theta)
+            bad = problem(setup, replay.theta, replay.moments)
         if bad is not None:
             found = (replay.epoch, bad)
     first, where = found
@@ -412,8 +419,10 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     new = Carry(done, new.theta, new.moments, new.steps, new.state)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
-    if (last or done % setup.check_every == 0) and not all_finite(new.theta):
-        diverge(setup, carry.state, done, new.theta)
+    if (last or done % setup.check_every == 0) and not (
+        all_finite(new.theta) and all(map(all_finite, new.moments))
+    ):
+        diverge(setup, carry.state, done, new.theta, new.moments)
     if judged:
         measured = judge(setup, state(setup, new), parts if observe else None, logged=logged)
         new = new._replace(state=measured)

@@ -119,13 +119,16 @@ def penalty(setup: Setup[F], theta: Matrix[F]) -> float:
     return setup.l2 / (2 * setup.X.shape[1]) * float(weights.dot(weights))
 
 
-def problem(setup: Setup[F], theta: Matrix[F]) -> tuple[int, str] | None:
-    """``(layer, what)`` if ``theta`` has diverged, else ``None``.
+def problem(
+    setup: Setup[F], theta: Matrix[F], moments: Sequence[Matrix[F]] = ()
+) -> tuple[int, str] | None:
+    """``(layer, what)`` if ``theta`` (with the optimiser's ``moments``) has diverged, else ``None``.
 
-    Diverged means a parameter, the training loss or the validation loss is
-    not finite. The layer is the lowest one holding a non-finite parameter,
-    else the lowest whose ``Z`` or ``A`` is not finite on the data, else the
-    output layer (whose finite outputs gave a loss that overflowed).
+    Diverged means a parameter, a moment, the training loss or the validation
+    loss is not finite. The layer is the lowest one holding a non-finite
+    parameter, else the lowest holding a non-finite moment, else the lowest
+    whose ``Z`` or ``A`` is not finite on the data, else the output layer
+    (whose finite outputs gave a loss that overflowed).
     """
     data = [("training", setup.X, setup.Y)]
     if setup.validation is not None:
@@ -136,6 +139,13 @@ def problem(setup: Setup[F], theta: Matrix[F]) -> tuple[int, str] | None:
         for i, block in enumerate(blocks):
             if not all_finite(block):
                 return i + 1, f"layer {i + 1} has non-finite parameters"
+        for name, moment in zip(setup.optimizer.moments, moments):
+            for i, block in enumerate(setup.structure.blocks(moment)):
+                if not all_finite(block):
+                    return i + 1, (
+                        f"the optimizer's {name} is not finite in layer {i + 1}, its gradients "
+                        f"overflowing it"
+                    )
         L = len(blocks)
         for name, X, Y in data:
             X1 = _kernels.with_ones(X)

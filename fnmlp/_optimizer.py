@@ -20,8 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp._checks import check_grads, check_params
+from fnmlp._validate import all_finite
 from fnmlp.aliases import F, Matrix
-from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
+from fnmlp.errors import DTypeError, HyperparameterError, NonFiniteError, ShapeError
 from fnmlp.records import Grads, Params, lock, params_of
 from fnmlp.schedules import Schedule
 from fnmlp.steps import check_step
@@ -179,7 +180,8 @@ class Optimizer(Generic[S]):
             HyperparameterError: if ``state`` carries other hyperparameters (it
                 was made by another optimiser of the same kind), or the rule
                 writes into its arguments.
-            NonFiniteError: if the step overflows a parameter.
+            NonFiniteError: if the step overflows a parameter or a moment of the
+                state (Adam's squared gradients beyond the dtype's range).
 
         Examples:
             >>> import numpy as np
@@ -202,6 +204,13 @@ class Optimizer(Generic[S]):
             )
         new = params_of(theta, params.structure, params.activations)
         check_step(new, "optimizer", self)
+        for name, moment in zip(self.moments, news):
+            if not all_finite(moment):
+                raise NonFiniteError(
+                    f"optimizer: expected a step that keeps the state finite, got {self.name}, "
+                    f"whose {name} overflowed (gradients up to {float(np.abs(grads.g).max()):.3g}): scale "
+                    f"the inputs and targets"
+                )
         return new, with_moments(state, count + 1, self.moments, news)
 
     def __repr__(self) -> str:

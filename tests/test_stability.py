@@ -458,3 +458,30 @@ def test_mean_squared_error_of_huge_residuals_is_refused_not_infinite() -> None:
     assert loss([[1e150]], [[0.0]], mean_squared_error) == pytest.approx(1e300)
     with pytest.raises(NonFiniteError, match="overflows"):
         loss([[1e155]], [[-1e155]], mean_squared_error)
+
+
+@pytest.mark.parametrize("make", [adam, rmsprop], ids=["adam", "rmsprop"])
+def test_squared_gradients_that_overflow_the_optimizer_are_a_divergence(
+    make: Callable[[float], Optimizer[Any]],
+) -> None:
+    """Beyond about 1.8e19 a float32 gradient's square is inf: Adam's step there is 0 for good.
+
+    The loss stays finite (the parameters stop, they do not blow up), so only
+    the moments show it: ``train`` names it as a divergence and ``opt.step``
+    refuses the step, instead of handing out a state ``load`` would refuse.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 40)).astype(np.float32) * 1e10
+    Y = rng.standard_normal((1, 40)).astype(np.float32) * 1e10
+    params = init([3, 4, 1], output=linear, seed=0, dtype=np.float32)
+    with pytest.raises(DivergenceError, match=r"the optimizer's square is not finite in layer \d"):
+        train(params, X, Y, loss=mean_squared_error, optimizer=make(0.01), epochs=5)
+    zeros = Grads.zeros(params)
+    huge = Grads(dW=tuple(np.full_like(dW, 3e19) for dW in zeros.dW), db=zeros.db)
+    opt = make(0.01)
+    with pytest.raises(NonFiniteError, match=r"^optimizer: .* whose square overflowed"):
+        opt.step(params, huge, opt.init(params))
+    # within range, the same step is taken
+    fine = Grads(dW=tuple(np.full_like(dW, 1e18) for dW in zeros.dW), db=zeros.db)
+    new, state = opt.step(params, fine, opt.init(params))
+    assert np.isfinite(state.square).all() and not np.array_equal(new.theta, params.theta)
