@@ -42,6 +42,7 @@ def add_grads(*grads: Grads[F]) -> Grads[F]:
     Raises:
         ShapeError, DTypeError: for gradients of different architectures or dtypes.
         HyperparameterError: when given none.
+        NonFiniteError: if the sum overflows the dtype.
 
     Examples:
         >>> import numpy as np
@@ -60,11 +61,20 @@ def add_grads(*grads: Grads[F]) -> Grads[F]:
     for i, other in enumerate(grads[1:], 1):
         check_grads(reference, other, f"grads[{i}]")
     level = [g.g for g in grads]
-    while len(level) > 1:
-        pairs = [np.add(level[k], level[k + 1]) for k in range(0, len(level) - 1, 2)]
-        level = pairs + ([level[-1]] if len(level) % 2 else [])
+    with np.errstate(all="ignore"):
+        while len(level) > 1:
+            pairs = [np.add(level[k], level[k + 1]) for k in range(0, len(level) - 1, 2)]
+            level = pairs + ([level[-1]] if len(level) % 2 else [])
     total = level[0]
-    return grads_of(total if total is first.g else lock(total), first.structure)
+    if total is first.g:
+        return first
+    if not all_finite(total):
+        raise NonFiniteError(
+            f"grads: expected gradients whose sum is finite, got {len(grads)} whose sum "
+            f"overflows {total.dtype} (up to {max(float(np.abs(g.g).max()) for g in grads):.3g} "
+            f"each): scale them first (scale_grads)"
+        )
+    return grads_of(lock(total), first.structure)
 
 
 def scale_grads(grads: Grads[F], factor: float) -> Grads[F]:
@@ -82,7 +92,8 @@ def scale_grads(grads: Grads[F], factor: float) -> Grads[F]:
         raise HyperparameterError(f"factor: expected a real number, got {factor!r:.60}")
     if not np.isfinite(factor):
         raise HyperparameterError(f"factor: expected a finite number, got {factor!r}")
-    g: Matrix[F] = grads.g * np.asarray(factor, grads.structure.dtype)
+    with np.errstate(all="ignore"):  # an overflow is refused below, not warned about
+        g: Matrix[F] = grads.g * np.asarray(factor, grads.structure.dtype)
     if not all_finite(g):
         raise NonFiniteError(
             f"factor: expected a factor that keeps the gradient finite, got {factor!r}"

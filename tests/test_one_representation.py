@@ -1049,6 +1049,14 @@ def test_add_grads_and_scale_grads_refuse_what_does_not_fit() -> None:
     for bad in (math.nan, math.inf, True, "2"):
         with pytest.raises(HyperparameterError, match=r"^factor: expected a"):
             scale_grads(small, bad)
+    # sums and products beyond the dtype's range are refused (no RuntimeWarning first)
+    zeros = Grads.zeros(init([2, 3, 1], seed=0, dtype=np.float32))
+    huge = Grads(dW=tuple(np.full_like(dW, 3e38) for dW in zeros.dW), db=zeros.db)
+    with pytest.raises(fnmlp.NonFiniteError, match=r"^grads: expected gradients whose sum is finite"):
+        add_grads(huge, huge)
+    with pytest.raises(fnmlp.NonFiniteError, match=r"^factor: expected a factor that keeps"):
+        scale_grads(huge, 10.0)
+    assert np.array_equal(add_grads(huge, scale_grads(huge, -1.0)).g, zeros.g)
 
 
 def per_example(problem: Problem) -> tuple[list[float], list[Array]]:
