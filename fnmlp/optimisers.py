@@ -38,6 +38,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from fnmlp._checks import check_params
 from fnmlp._optimizer import (
     GradientFunction,
     Optimizer,
@@ -120,6 +121,7 @@ class _Rebuilt:
 
 def _zeros(params: Params[Any]) -> Matrix[Any]:
     """A locked ``(1, N)`` array of zeros shaped like ``params.theta``: a fresh moment."""
+    check_params(params)
     zeros: Matrix[Any] = lock(np.zeros_like(params.theta))
     return zeros
 
@@ -142,6 +144,7 @@ class SgdState:
 
 
 def _sgd_init(learning_rate: LearningRate, params: Params[Any]) -> SgdState:
+    check_params(params)
     return SgdState(learning_rate)
 
 

@@ -422,6 +422,8 @@ class Grads(_Record, Generic[F]):
             >>> print(Grads.zeros(init([1, 1], seed=0)).db)
             (array([[0.]]),)
         """
+        if not isinstance(params, Params):
+            raise DTypeError(f"params: expected fnmlp Params, got {type(params).__name__}")
         structure = params.structure
         return grads_of(lock(np.zeros((1, structure.size), structure.dtype)), structure)
 

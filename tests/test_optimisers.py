@@ -626,3 +626,18 @@ def test_a_schedule_may_reach_a_learning_rate_of_zero() -> None:
     twice, _ = optimizer.step(once, grads, state)
     assert not np.array_equal(once.theta, params.theta)
     np.testing.assert_array_equal(twice.theta, once.theta)
+
+
+@pytest.mark.parametrize(
+    "opt",
+    [sgd(0.1), momentum(0.1), rmsprop(0.1), adam(0.1), adamw(0.1)],
+    ids=lambda o: o.name.split("(")[0],
+)
+def test_init_of_something_other_than_params_names_params(opt: Optimizer[Any]) -> None:
+    params = fnmlp.init([2, 3, 1], seed=0)
+    bad: Any
+    for bad in (Grads.zeros(params), None, "params", params.theta):
+        with pytest.raises(fnmlp.DTypeError, match=r"^params: expected fnmlp Params, got"):
+            opt.init(bad)
+    with pytest.raises(fnmlp.DTypeError, match=r"^params: expected fnmlp Params, got NoneType"):
+        Grads.zeros(None)  # type: ignore[arg-type]
