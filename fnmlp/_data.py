@@ -19,7 +19,7 @@ from fnmlp import _threads
 from fnmlp._structure import lock
 from fnmlp._validate import as_data, freeze, positive_float, positive_int
 from fnmlp.aliases import F, Inputs, Matrix, Targets
-from fnmlp.classes import Labels, labels
+from fnmlp.classes import Labels, check_one_kind, labels
 from fnmlp.errors import HyperparameterError, LabelError, ShapeError
 from fnmlp.losses import Loss
 from fnmlp.metrics import class_sample_weight
@@ -252,6 +252,7 @@ def label_targets(
         return Y, None  # ragged: the targets' check says so
     if raw.dtype.kind not in "USO":
         return Y, None
+    check_one_kind(Y, raw, name)
     if raw.ndim != 1 and not (raw.ndim == 2 and raw.shape[0] == 1):
         raise ShapeError(
             f"{name}: expected labels as a 1-D sequence or a (1, m) row, got shape {raw.shape}"

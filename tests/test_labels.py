@@ -120,6 +120,18 @@ def test_labels_that_do_not_sort_or_are_nan_are_refused() -> None:
         Labels.of([1.0, float("nan")])
     with pytest.raises(ShapeError, match=r"^labels: expected a non-empty 1-D"):
         Labels.of([])
+    # a list mixing strings with numbers is refused like the object array, not turned into
+    # strings (where 1 and "1" would become one class and 1 would come back as "1")
+    mixed: Any
+    for mixed in (["a", 1, "a", 1], ["1", 1], [["a", 2.0]], [b"a", "b"]):
+        with pytest.raises(LabelError, match=r"^labels: expected labels of one kind .* mixed"):
+            Labels.of(mixed)
+    targets: Any = ["a", 1]
+    with pytest.raises(LabelError, match=r"^Y: expected labels of one kind"):
+        fnmlp.train(
+            fnmlp.init([1, 2], output=fnmlp.softmax, seed=0), [[0.0, 1.0]], targets,
+            loss=fnmlp.categorical_cross_entropy, optimizer=fnmlp.sgd(0.1), epochs=1,
+        )  # fmt: skip
 
 
 def test_labels_pickle() -> None:
