@@ -144,7 +144,12 @@ def _data(params: Params[Any], X: object, Y: object) -> tuple[da.Array, da.Array
     check_params(params)
     data = _columns(X, "X", params.dims[0])
     n_y, m = params.dims[-1], data.shape[1]
-    if isinstance(Y, np.ndarray) and Y.ndim == 2 and Y.shape[1] == m:
+    if isinstance(Y, np.ndarray):
+        if Y.ndim != 2 or Y.shape[1] != m:
+            raise ShapeError(
+                f"Y: expected shape ({n_y}, {m}) like X's {m} examples, got {Y.shape}"
+                + ("; the examples look like rows: pass Y.T" if Y.shape == (m, n_y) else "")
+            )
         Y = da.from_array(Y, chunks=(Y.shape[0], data.chunks[1]))
     targets = _columns(Y, "Y", n_y)
     if targets.shape[1] != m:

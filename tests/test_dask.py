@@ -319,6 +319,11 @@ def test_bad_dask_input_gets_a_clear_error_naming_the_argument() -> None:
         gradient(params, chunked(X.T.copy(), 3), Yd, BCE)
     with pytest.raises(fnmlp.HyperparameterError, match=r"^split_every: expected an int >= 2"):
         gradient(params, Xd, Yd, BCE, split_every=1)
+    # a numpy Y (accepted) of the wrong shape is named as such, not as "not a dask array"
+    with pytest.raises(fnmlp.ShapeError, match=r"^Y: expected shape \(1, 60\) .* got \(1, 50\)$"):
+        gradient(params, Xd, Y[:, :50], BCE)
+    with pytest.raises(fnmlp.ShapeError, match=r"got \(60, 1\); the examples look like rows"):
+        gradient(params, Xd, Y.T, BCE)
     bad = X.copy()
     bad[1, 45] = np.nan
     with pytest.raises(fnmlp.NonFiniteError, match=r"^X \(chunk 2\): expected finite"):
