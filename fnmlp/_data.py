@@ -16,10 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp import _threads
+from fnmlp._datachecks import check_one_kind
 from fnmlp._structure import lock
 from fnmlp._validate import as_data, freeze, positive_float, positive_int
 from fnmlp.aliases import F, Inputs, Matrix, Targets
-from fnmlp.classes import Labels, check_one_kind, labels
+from fnmlp.classes import Labels, labels
 from fnmlp.errors import HyperparameterError, LabelError, ShapeError
 from fnmlp.losses import Loss
 from fnmlp.metrics import class_sample_weight

@@ -28,6 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from fnmlp._datachecks import check_one_kind
 from fnmlp._validate import as_data, check_dtype, describe, freeze, positive_int
 from fnmlp.aliases import Matrix
 from fnmlp.errors import DTypeError, HyperparameterError, LabelError, ShapeError
@@ -173,32 +174,6 @@ def _label_row(values: object, name: str) -> npt.NDArray[Any]:
         )
     check_one_kind(values, raw, name)
     return raw
-
-
-def check_one_kind(values: object, raw: npt.NDArray[Any], name: str) -> None:
-    """Raise ``LabelError`` if the list ``values`` (``raw`` as NumPy read it) mixes strings with others.
-
-    NumPy turns a list of strings and numbers into strings, where ``1`` and
-    ``"1"`` would become one class and ``1`` come back as ``"1"``; an object
-    array of the same labels is refused as not sorting together, and so is
-    the list.
-
-    Examples:
-        >>> check_one_kind(["a", 1], np.asarray(["a", 1]), "y")
-        Traceback (most recent call last):
-        ...
-        fnmlp.errors.LabelError: y: expected labels of one kind that sort (numbers, or strings), got str labels mixed with int ones
-    """
-    if raw.dtype.kind not in "US" or not isinstance(values, (list, tuple)):
-        return
-    row = values[0] if len(values) == 1 and isinstance(values[0], (list, tuple)) else values
-    text = str if raw.dtype.kind == "U" else bytes
-    kinds = sorted({type(label).__name__ for label in row if not isinstance(label, text)})
-    if kinds:
-        raise LabelError(
-            f"{name}: expected labels of one kind that sort (numbers, or strings), got "
-            f"{text.__name__} labels mixed with {', '.join(kinds)} ones"
-        )
 
 
 def _label_array(values: object, name: str) -> npt.NDArray[Any]:

@@ -19,6 +19,7 @@ Examples:
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -60,12 +61,7 @@ def add_grads(*grads: Grads[F]) -> Grads[F]:
     reference: Params[F] = params_of(first.g, first.structure, ())
     for i, other in enumerate(grads[1:], 1):
         check_grads(reference, other, f"grads[{i}]")
-    level = [g.g for g in grads]
-    with np.errstate(all="ignore"):
-        while len(level) > 1:
-            pairs = [np.add(level[k], level[k + 1]) for k in range(0, len(level) - 1, 2)]
-            level = pairs + ([level[-1]] if len(level) % 2 else [])
-    total = level[0]
+    total = pairwise_sum([g.g for g in grads])
     if total is first.g:
         return first
     if not all_finite(total):
@@ -75,6 +71,24 @@ def add_grads(*grads: Grads[F]) -> Grads[F]:
             f"each): scale them first (scale_grads)"
         )
     return grads_of(lock(total), first.structure)
+
+
+def pairwise_sum(arrays: Sequence[Matrix[F]]) -> Matrix[F]:
+    """``(a + b) + (c + d)`` of ``arrays`` (the first itself when alone), without checks or warnings.
+
+    The order of :func:`add_grads`; a training loop adds its shards' packed
+    gradients with it and checks the parameters they lead to.
+
+    Examples:
+        >>> print(pairwise_sum([np.ones((1, 2)), np.ones((1, 2)), np.ones((1, 2))]))
+        [[3. 3.]]
+    """
+    level = list(arrays)
+    with np.errstate(all="ignore"):
+        while len(level) > 1:
+            pairs = [np.add(level[k], level[k + 1]) for k in range(0, len(level) - 1, 2)]
+            level = pairs + ([level[-1]] if len(level) % 2 else [])
+    return level[0]
 
 
 def scale_grads(grads: Grads[F], factor: float) -> Grads[F]:
