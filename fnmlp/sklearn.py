@@ -160,11 +160,7 @@ def _exp_vjp(Z: npt.NDArray[Any], A: npt.NDArray[Any], dA: npt.NDArray[Any]) -> 
 exponential = Activation("exp", _exp, _exp_vjp)
 """``exp``: the output activation of ``MLPRegressor(loss="poisson")`` (a log link).
 
-Examples:
-    >>> import numpy as np
-    >>> Z = np.array([[0.0, 1.0]])
-    >>> print(exponential.fn(Z).round(4), exponential.derivative(Z, exponential.fn(Z), Z).round(4))
-    [[1.     2.7183]] [[0.     2.7183]]
+Its example is :class:`MLPRegressor`'s.
 """
 
 
@@ -181,8 +177,8 @@ def _ylogy(Y: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def _poisson_columns(Yhat: npt.NDArray[Any], Y: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    # y log(y / yhat) - y + yhat, with 0 log 0 = 0
-    with np.errstate(over="ignore"):
+    # y log(y / yhat) - y + yhat, with 0 log 0 = 0 (an infinite yhat: NaN, a divergence)
+    with np.errstate(over="ignore", invalid="ignore"):
         J: npt.NDArray[Any] = np.sum(
             _ylogy(Y) - Y * np.log(_positive(Yhat)) - Y + Yhat,
             axis=0,
@@ -209,7 +205,8 @@ def _poisson_logits(Z: npt.NDArray[Any], Y: npt.NDArray[Any]) -> float:
 
 
 def _poisson_gradient(Yhat: npt.NDArray[Any], Y: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    dA: npt.NDArray[Any] = 1 - Y / _positive(Yhat)
+    with np.errstate(over="ignore"):  # a prediction of 0 for a positive count: -inf
+        dA: npt.NDArray[Any] = 1 - Y / _positive(Yhat)
     dA /= Y.shape[1]
     return dA
 
@@ -239,13 +236,7 @@ half_poisson_deviance = Loss(
 
 Half the Poisson deviance, as scikit-learn's ``MLPRegressor(loss="poisson")``
 minimises it; it fuses with :data:`exponential`, whose delta is
-``dZ[L] = (exp(Z[L]) - Y) / m``, scikit-learn's.
-
-Examples:
-    >>> import numpy as np
-    >>> Yhat, Y = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]])
-    >>> print(half_poisson_deviance.value(Yhat, Y), half_poisson_deviance.gradient(Yhat, Y))
-    1.0 [[0.  0.5]]
+``dZ[L] = (exp(Z[L]) - Y) / m``, scikit-learn's. Its example is :class:`MLPRegressor`'s.
 """
 
 OUTPUTS: dict[str, Activation] = {
@@ -1278,6 +1269,14 @@ class MLPRegressor(RegressorMixin, _MLP):
         >>> poisson = MLPRegressor("poisson", (8,), solver="lbfgs", random_state=0).fit(X, counts)
         >>> poisson.out_activation_, bool(poisson.predict(X).min() > 0)
         ('exp', True)
+        >>> print(poisson.params_.activations[-1], half_poisson_deviance.fuses_with)
+        Activation(exp) Activation(exp)
+        >>> Z = np.array([[0.0, 1.0]])
+        >>> print(exponential.fn(Z).round(4), exponential.derivative(Z, exponential.fn(Z), Z).round(4))
+        [[1.     2.7183]] [[0.     2.7183]]
+        >>> Yhat, Y = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]])
+        >>> print(half_poisson_deviance.value(Yhat, Y), half_poisson_deviance.gradient(Yhat, Y))
+        1.0 [[0.  0.5]]
     """
 
     def __init__(
