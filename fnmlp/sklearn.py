@@ -84,7 +84,10 @@ batch is that of a batch of average weight (see above). A batch whose weights
 are all zero has no weighted mean: scikit-learn's step divides by zero (and
 its fit ends in non-finite weights); fnmlp's shuffled epochs raise
 :class:`fnmlp.DivergenceError` saying so, and the batch-by-batch paths
-(``shuffle=False``, sparse inputs) skip that batch.
+(``shuffle=False``, sparse inputs) skip that batch. ``loss="poisson"``
+refuses negative targets with :class:`fnmlp.LabelError` (scikit-learn's fit
+ends in a NaN loss). ``coefs_`` and ``intercepts_`` assigned in another
+dtype are used in the fitted network's (scikit-learn computes in the wider).
 
 Examples:
     >>> from sklearn.datasets import load_iris
