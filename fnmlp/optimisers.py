@@ -209,20 +209,23 @@ def momentum(
 
     Args:
         learning_rate: a positive finite float or a :class:`~fnmlp.Schedule`.
-        beta: the momentum, in ``[0, 1)``.
+        beta: the momentum, in ``[0, 1]`` (1 keeps the whole velocity, as
+            scikit-learn's ``momentum=1`` and torch's SGD allow).
         nesterov: use Nesterov's look-ahead update.
 
     Raises:
         HyperparameterError: for a bad learning rate or ``beta``.
 
     Examples:
-        >>> momentum(0.1, beta=1.0)
+        >>> momentum(0.1, beta=1.5)
         Traceback (most recent call last):
         ...
-        fnmlp.errors.HyperparameterError: beta: expected a number in [0, 1), got 1.0
+        fnmlp.errors.HyperparameterError: beta: expected a number in [0, 1], got 1.5
     """
     lr = _rate(learning_rate)
-    b = _fraction(beta, "beta")
+    b = positive_float(beta, "beta", allow_zero=True)
+    if b > 1:
+        raise HyperparameterError(f"beta: expected a number in [0, 1], got {beta!r}")
     if not isinstance(nesterov, bool):
         raise HyperparameterError(f"nesterov: expected a bool, got {nesterov!r}")
     settings = f"learning_rate={lr}, beta={b}, nesterov={nesterov}"

@@ -6,12 +6,21 @@ search, cross-validation, pandas frames, string labels, sparse inputs, pickles):
     from fnmlp.sklearn import MLPClassifier      # was: from sklearn.neural_network
 
 The estimators take scikit-learn's constructor parameters with the same
-defaults and meanings, and set the same fitted attributes (rows are examples,
-``coefs_[i]`` is ``(n_in, n_out)``), plus fnmlp's own ``params_`` (the same
-network as a :class:`~fnmlp.Params`, one column per example) and ``state_``
-(the :class:`~fnmlp.TrainState` that ``partial_fit`` and ``warm_start`` resume
-from, bit-identically). Needs the ``sklearn`` extra:
-``pip install "fnmlp[sklearn]"``; ``import fnmlp`` alone never imports
+defaults, meanings and positional order (``MLPRegressor``'s first is ``loss``,
+``"squared_error"`` or ``"poisson"``: pass ``hidden_layer_sizes`` by name), and
+set the same fitted attributes (rows are examples, ``coefs_[i]`` is
+``(n_in, n_out)``), plus fnmlp's own ``params_`` (the network of the last fit
+as a :class:`~fnmlp.Params`, one column per example) and ``state_`` (the
+:class:`~fnmlp.TrainState` that ``partial_fit`` and ``warm_start`` resume
+from, bit-identically). As in scikit-learn, ``coefs_`` and ``intercepts_``
+are writable arrays, and they are the model: edited in place or reassigned,
+they are what ``predict`` and ``score`` use and what the next ``partial_fit``
+or ``warm_start`` fit starts from (with the optimiser's moments kept while
+the layer sizes are unchanged); that fit then makes them ``params_`` and
+``state_``'s network. Data in float32 trains and predicts in float32, any
+other in float64, as in scikit-learn; fnmlp's own parameter ``dtype``
+(``numpy.float32`` or ``numpy.float64``) forces one. Needs the ``sklearn``
+extra: ``pip install "fnmlp[sklearn]"``; ``import fnmlp`` alone never imports
 scikit-learn.
 
 How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
@@ -47,7 +56,11 @@ How scikit-learn's settings map onto fnmlp's training (``B`` the batch size,
   of :data:`fnmlp.mean_squared_error` (a mean over all entries); the learning
   rate, ``l2`` and Adam's ``epsilon`` are scaled by the same factor so that
   every step is scikit-learn's. ``loss_`` is reported as scikit-learn reports
-  it (half the mean squared error over all entries, plus the penalty).
+  it (half the mean squared error over all entries, plus the penalty). With
+  ``loss="poisson"`` the output layer is :data:`exponential` and the loss
+  :data:`half_poisson_deviance`, scikit-learn's half Poisson deviance (summed
+  over outputs), whose fused delta ``(exp(Z[L]) - Y) / m`` is scikit-learn's:
+  no scaling; targets must be ``>= 0``.
 - ``learning_rate="invscaling"`` is :func:`fnmlp.invscaling` evaluated at
   ``t_``, the number of examples seen, once per epoch; ``"adaptive"`` divides
   the rate by 5 whenever the loss (or validation score) stalls for
@@ -71,7 +84,10 @@ batch is that of a batch of average weight (see above). A batch whose weights
 are all zero has no weighted mean: scikit-learn's step divides by zero (and
 its fit ends in non-finite weights); fnmlp's shuffled epochs raise
 :class:`fnmlp.DivergenceError` saying so, and the batch-by-batch paths
-(``shuffle=False``, sparse inputs) skip that batch.
+(``shuffle=False``, sparse inputs) skip that batch. ``loss="poisson"``
+refuses negative targets with :class:`fnmlp.LabelError` (scikit-learn's fit
+ends in a NaN loss). ``coefs_`` and ``intercepts_`` assigned in another
+dtype are used in the fitted network's (scikit-learn computes in the wider).
 
 Examples:
     >>> from sklearn.datasets import load_iris
@@ -119,7 +135,8 @@ from sklearn.utils.validation import (
 
 import fnmlp
 from fnmlp import Activation, Layer, Loss, Optimizer, Params, TrainState
-from fnmlp.errors import HyperparameterError
+from fnmlp._validate import check_finite
+from fnmlp.errors import HyperparameterError, LabelError
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -131,10 +148,105 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 """scikit-learn's activation names and the fnmlp activations they are."""
 
+
+def _exp(Z: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    with np.errstate(over="ignore"):  # inf, which training reports as a divergence
+        A: npt.NDArray[Any] = np.exp(Z)
+    return A
+
+
+def _exp_vjp(Z: npt.NDArray[Any], A: npt.NDArray[Any], dA: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    dZ: npt.NDArray[Any] = dA * A
+    return dZ
+
+
+exponential = Activation("exp", _exp, _exp_vjp)
+"""``exp``: the output activation of ``MLPRegressor(loss="poisson")`` (a log link).
+
+Its example is :class:`MLPRegressor`'s.
+"""
+
+
+def _positive(P: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Predictions kept at or above the dtype's smallest normal number, so that logs stay finite."""
+    kept: npt.NDArray[Any] = np.maximum(P, np.finfo(P.dtype).tiny)
+    return kept
+
+
+def _ylogy(Y: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``Y log Y`` with ``0 log 0 = 0``."""
+    ylogy: npt.NDArray[Any] = Y * np.log(np.where(Y > 0, Y, 1))
+    return ylogy
+
+
+def _poisson_columns(Yhat: npt.NDArray[Any], Y: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    # y log(y / yhat) - y + yhat, with 0 log 0 = 0 (an infinite yhat: NaN, a divergence)
+    with np.errstate(over="ignore", invalid="ignore"):
+        J: npt.NDArray[Any] = np.sum(
+            _ylogy(Y) - Y * np.log(_positive(Yhat)) - Y + Yhat,
+            axis=0,
+            keepdims=True,
+        )
+    return J
+
+
+def _poisson_logit_columns(Z: npt.NDArray[Any], Y: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    # the same with yhat = exp(z): exp(z) - y z + y log y - y
+    with np.errstate(over="ignore"):
+        J: npt.NDArray[Any] = np.sum(np.exp(Z) - Y * Z + _ylogy(Y) - Y, axis=0, keepdims=True)
+    return J
+
+
+def _poisson(Yhat: npt.NDArray[Any], Y: npt.NDArray[Any]) -> float:
+    m: int = Y.shape[1]
+    return float(_poisson_columns(Yhat, Y).sum()) / m
+
+
+def _poisson_logits(Z: npt.NDArray[Any], Y: npt.NDArray[Any]) -> float:
+    m: int = Y.shape[1]
+    return float(_poisson_logit_columns(Z, Y).sum()) / m
+
+
+def _poisson_gradient(Yhat: npt.NDArray[Any], Y: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    with np.errstate(over="ignore"):  # a prediction of 0 for a positive count: -inf
+        dA: npt.NDArray[Any] = 1 - Y / _positive(Yhat)
+    dA /= Y.shape[1]
+    return dA
+
+
+def _counts(Y: npt.NDArray[Any], name: str) -> None:
+    """Raise ``LabelError`` unless every entry of ``Y`` is finite and non-negative."""
+    check_finite(Y, name)
+    if np.minimum.reduce(Y, None) < 0:
+        where = tuple(int(i) for i in np.argwhere(Y < 0)[0])
+        raise LabelError(
+            f"{name}: half_poisson_deviance expects values >= 0, got {Y[where]} at index {where}"
+        )
+
+
+half_poisson_deviance = Loss(
+    "half_poisson_deviance",
+    _poisson,
+    _poisson_gradient,
+    exponential,
+    _poisson_logits,
+    "values >= 0",
+    check=_counts,
+    per_example=_poisson_columns,
+    per_example_logits=_poisson_logit_columns,
+)
+"""``(1/m) sum[Y log(Y / Yhat) - Y + Yhat]`` (summed over outputs), scikit-learn's ``"poisson"``.
+
+Half the Poisson deviance, as scikit-learn's ``MLPRegressor(loss="poisson")``
+minimises it; it fuses with :data:`exponential`, whose delta is
+``dZ[L] = (exp(Z[L]) - Y) / m``, scikit-learn's. Its example is :class:`MLPRegressor`'s.
+"""
+
 OUTPUTS: dict[str, Activation] = {
     "identity": fnmlp.linear,
     "logistic": fnmlp.sigmoid,
     "softmax": fnmlp.softmax,
+    "exp": exponential,
 }
 """The output activations (``out_activation_``) and the fnmlp activations they are."""
 
@@ -239,6 +351,16 @@ def _with_theta(like: Params[Any], theta: npt.NDArray[Any]) -> Params[Any]:
     return Params(tuple(Layer(W, b, a) for W, b, a in zip(Ws, bs, like.activations)))
 
 
+def _in_dtype(params: Params[Any], dtype: np.dtype[Any]) -> Params[Any]:
+    """The network ``params`` with every array cast to ``dtype``."""
+    return Params(
+        tuple(
+            Layer(layer.W.astype(dtype), layer.b.astype(dtype), layer.activation)
+            for layer in params.layers
+        )
+    )
+
+
 def _number(
     value: object,
     name: str,
@@ -282,7 +404,7 @@ class _Settings:
 
     hidden: tuple[int, ...]
     activation: Activation
-    dtype: np.dtype[Any]
+    dtype: np.dtype[Any] | None
 
 
 # ----------------------------------------------------------------------------- the estimators
@@ -319,7 +441,7 @@ class _MLP(BaseEstimator):
         epsilon: float = 1e-8,
         n_iter_no_change: int | float = 10,
         max_fun: int = 15000,
-        dtype: Any = np.float64,
+        dtype: Any = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -355,8 +477,9 @@ class _MLP(BaseEstimator):
         """fnmlp's loss over scikit-learn's (the regressor's ``2 / n_y``)."""
         return 1.0
 
-    _data_share = 1.0
-    """scikit-learn's loss over fnmlp's, before the penalty (the regressor's 1/2)."""
+    def _data_share(self) -> float:
+        """scikit-learn's loss over fnmlp's, before the penalty (the squared error's 1/2)."""
+        return 1.0
 
     def _reported(
         self, value: float, l2: float, m: int, after: Params[Any], before: Params[Any]
@@ -366,7 +489,7 @@ class _MLP(BaseEstimator):
         fnmlp's history adds the penalty of the params ``after`` the steps;
         scikit-learn adds that of the params ``before`` each step.
         """
-        c, share = self._scale(), self._data_share
+        c, share = self._scale(), self._data_share()
         if not l2:
             return share * value
         if before is after and share == 1 and c == 1:
@@ -405,23 +528,34 @@ class _MLP(BaseEstimator):
         _number(self.tol, "tol", low=0)
         for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
             _flag(getattr(self, name), name)
-        _number(self.momentum, "momentum", low=0, high=1)
-        _number(self.validation_fraction, "validation_fraction", low=0, high=1, low_open=True)
+        _number(self.momentum, "momentum", low=0, high=1, high_open=False)
+        _number(self.validation_fraction, "validation_fraction", low=0, high=1)
+        if self.early_stopping and not self.validation_fraction:  # as train_test_split needs
+            raise HyperparameterError(
+                f"validation_fraction: expected a number in (0, 1) with early_stopping=True, "
+                f"got {self.validation_fraction!r}"
+            )
         _number(self.beta_1, "beta_1", low=0, high=1)
         _number(self.beta_2, "beta_2", low=0, high=1)
         _number(self.epsilon, "epsilon", low=0, low_open=True)
         if self.n_iter_no_change != math.inf:
             _number(self.n_iter_no_change, "n_iter_no_change", low=1, integer=True)
         _number(self.max_fun, "max_fun", low=1, integer=True)
+        self._check_loss()
+        if self.dtype is None:
+            return _Settings(tuple(int(size) for size in hidden), activation, None)
         try:
             dtype = np.dtype(self.dtype)
         except TypeError:
             dtype = None
         if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
             raise HyperparameterError(
-                f"dtype: expected numpy.float64 or numpy.float32, got {self.dtype!r}"
+                f"dtype: expected None, numpy.float64 or numpy.float32, got {self.dtype!r}"
             )
         return _Settings(tuple(int(size) for size in hidden), activation, np.dtype(dtype))
+
+    def _check_loss(self) -> None:
+        """Check the regressor's ``loss``; the classifier has none."""
 
     # -- fitting
 
@@ -447,19 +581,30 @@ class _MLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first = not hasattr(self, "state_") or (not self.warm_start and not incremental)
+        if not first:
+            self._resume_from_coefs()
         X, Y, labels = self._validate_input(X, y, incremental, reset=first)
-        X = X.astype(settings.dtype, copy=False)
-        Y = Y.astype(settings.dtype, copy=False)
+        dtype = settings.dtype
+        if dtype is None:  # scikit-learn's: float32 data in float32, the fitted network's dtype
+            dtype = X.dtype if first else self.params_.dtype
+        X = X.astype(dtype, copy=False)
+        Y = Y.astype(dtype, copy=False)
         weights, factor = self._weights(sample_weight, X)
         rng = check_random_state(self.random_state)
         units = [X.shape[1], *settings.hidden, Y.shape[1]]
         if first:
-            self._initialize(units, settings, rng)
-        elif list(self.params_.dims) != units or self.params_.dtype != settings.dtype:
+            self._initialize(units, settings.activation, dtype, rng)
+        elif list(self.params_.dims) != units or self.params_.dtype != dtype:
             raise ValueError(
                 f"warm_start and partial_fit: expected a network of layer sizes "
                 f"{list(self.params_.dims)} in {self.params_.dtype}, as fitted, but the "
-                f"parameters and data make {units} in {settings.dtype}"
+                f"parameters and data make {units} in {dtype}"
+            )
+        elif self._out_activation() != self.out_activation_:
+            raise ValueError(
+                f"warm_start and partial_fit: expected the output activation "
+                f"{self.out_activation_!r} of the fitted network, but the parameters make "
+                f"{self._out_activation()!r}"
             )
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, Y, weights, factor)
@@ -467,7 +612,9 @@ class _MLP(BaseEstimator):
             self._fit_stochastic(X, Y, labels, weights, factor, rng, incremental)
         return self
 
-    def _initialize(self, units: list[int], settings: _Settings, rng: Any) -> None:
+    def _initialize(
+        self, units: list[int], activation: Activation, dtype: np.dtype[Any], rng: Any
+    ) -> None:
         """scikit-learn's Glorot-uniform draws, in its order, as an fnmlp network."""
         self.n_iter_ = 0
         self.t_ = 0
@@ -478,11 +625,11 @@ class _MLP(BaseEstimator):
         layers = []
         for i, (fan_in, fan_out) in enumerate(itertools.pairwise(units)):
             bound = np.sqrt(factor / (fan_in + fan_out))
-            coef = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(settings.dtype)
-            intercept = rng.uniform(-bound, bound, fan_out).astype(settings.dtype)
+            coef = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype)
+            intercept = rng.uniform(-bound, bound, fan_out).astype(dtype)
             last = i == len(units) - 2
-            activation = OUTPUTS[self.out_activation_] if last else settings.activation
-            layers.append(Layer(coef.T, intercept[:, None], activation))
+            kind = OUTPUTS[self.out_activation_] if last else activation
+            layers.append(Layer(coef.T, intercept[:, None], kind))
         params = Params(tuple(layers))
         self._publish(params)
         self.state_: TrainState[Any] = TrainState(params, None, 0, params, 0, math.inf, False)
@@ -506,10 +653,69 @@ class _MLP(BaseEstimator):
             self.best_loss_ = math.inf
 
     def _publish(self, params: Params[Any]) -> None:
-        """``params_`` and scikit-learn's read-only views of it, rows as examples."""
+        """``params_``, and scikit-learn's ``coefs_`` and ``intercepts_``: writable copies of it.
+
+        As in scikit-learn, ``coefs_[i]`` (``(n_in, n_out)``) and
+        ``intercepts_[i]`` (``(n_out,)``) are the model: prediction, and fits
+        that resume, read them (:meth:`_network`), so that editing or
+        reassigning them changes the network.
+        """
         self.params_: Params[Any] = params
-        self.coefs_ = [layer.W.T for layer in params.layers]
-        self.intercepts_ = [layer.b[:, 0] for layer in params.layers]
+        self.coefs_ = [np.array(layer.W.T, order="C") for layer in params.layers]
+        self.intercepts_ = [np.array(layer.b[:, 0]) for layer in params.layers]
+
+    def _network(self) -> Params[Any]:
+        """The network of ``coefs_`` and ``intercepts_``: ``params_`` while they are equal to it.
+
+        A network built from them (in ``params_``'s dtype and activations)
+        once a user has edited or reassigned them; the estimator is not
+        changed. Comparing them with ``params_`` costs a pass over the
+        parameters, which any pass over the data dwarfs.
+        """
+        params: Params[Any] = self.params_
+        coefs, intercepts = list(self.coefs_), list(self.intercepts_)
+        layers = params.layers
+        if not len(coefs) == len(intercepts) == len(layers):
+            raise ValueError(
+                f"coefs_ and intercepts_: expected {len(layers)} arrays each, one per layer, "
+                f"got {len(coefs)} and {len(intercepts)}"
+            )
+        same = all(
+            np.shape(coef) == layer.W.T.shape
+            and np.shape(intercept) == layer.b[:, 0].shape
+            and np.array_equal(coef, layer.W.T)
+            and np.array_equal(intercept, layer.b[:, 0])
+            for coef, intercept, layer in zip(coefs, intercepts, layers)
+        )
+        if same:
+            return params
+        dtype = params.dtype
+        return Params(
+            tuple(
+                Layer(
+                    np.asarray(coef, dtype=dtype).T,
+                    np.asarray(intercept, dtype=dtype).reshape(-1, 1),
+                    layer.activation,
+                )
+                for coef, intercept, layer in zip(coefs, intercepts, layers)
+            )
+        )
+
+    def _resume_from_coefs(self) -> None:
+        """Before a resumed fit: ``params_`` and ``state_`` made the network of ``coefs_``.
+
+        The optimiser's state (its moments) is kept when the layer sizes are
+        unchanged, as scikit-learn keeps its optimiser; otherwise it starts afresh.
+        """
+        network = self._network()
+        if network is self.params_:
+            return
+        same = network.dims == self.params_.dims
+        opt_state = self.state_.opt_state if same else None
+        self.state_ = attrs.evolve(
+            self.state_, params=network, best_params=network, opt_state=opt_state
+        )
+        self._publish(network)
 
     def _optimizer(self, rate: float) -> Optimizer[Any]:
         """The fnmlp optimiser of ``solver`` at scikit-learn's learning ``rate``."""
@@ -896,7 +1102,10 @@ class _MLP(BaseEstimator):
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
-        return _outputs(self.params_, X)
+        network = self._network()
+        if X.dtype != network.dtype and X.dtype == np.float64:  # scikit-learn's upcast
+            network = _in_dtype(network, X.dtype)
+        return _outputs(network, X)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -912,7 +1121,9 @@ class MLPClassifier(ClassifierMixin, _MLP):
     :data:`fnmlp.categorical_cross_entropy`; labels may be of any type. See
     the module's notes for how each parameter maps onto fnmlp. Parameters,
     defaults and fitted attributes are scikit-learn's, plus ``dtype``
-    (``numpy.float64``, or ``numpy.float32``), ``params_`` and ``state_``.
+    (``None``: float32 data in float32, any other in float64, as scikit-learn
+    does; or ``numpy.float32`` or ``numpy.float64`` for every fit), ``params_``
+    and ``state_``.
 
     Examples:
         >>> import numpy as np
@@ -982,15 +1193,15 @@ class MLPClassifier(ClassifierMixin, _MLP):
 
     @available_if(_MLP._check_solver)
     def partial_fit(
-        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
     ) -> MLPClassifier:
-        """One epoch over ``(X, y)``, resumed from ``state_``.
+        """One epoch over ``(X, y)``, resumed from ``state_`` (or from edited ``coefs_``).
 
         Args:
             X: ``(n_samples, n_features)`` inputs.
             y: ``(n_samples,)`` labels (or indicator columns for multi-label).
-            classes: every class of the whole data; required on the first call.
             sample_weight: ``(n_samples,)`` non-negative weights, not all zero.
+            classes: every class of the whole data; required on the first call.
 
         Returns:
             The updated estimator.
@@ -1040,28 +1251,123 @@ class MLPClassifier(ClassifierMixin, _MLP):
 class MLPRegressor(RegressorMixin, _MLP):
     """scikit-learn's ``MLPRegressor``, trained by fnmlp.
 
-    A linear output layer minimising the squared error, one output per target
-    column. See the module's notes for how each parameter maps onto fnmlp.
+    One output per target column. ``loss="squared_error"`` (the default) is a
+    linear output layer minimising the squared error; ``loss="poisson"`` an
+    exponential output layer (:data:`exponential`, ``out_activation_ ==
+    "exp"``) minimising :data:`half_poisson_deviance`, for targets ``>= 0``
+    (counts, rates). As in scikit-learn, ``loss`` is the first positional
+    parameter: pass the hidden layers' sizes by name. Parameters, defaults
+    and fitted attributes are scikit-learn's, plus ``dtype``, ``params_`` and
+    ``state_`` (see :class:`MLPClassifier`). See the module's notes for how
+    each parameter maps onto fnmlp.
 
     Examples:
         >>> import numpy as np
         >>> X = np.linspace(-1, 1, 50)[:, None]
         >>> y = np.column_stack([2 * X[:, 0], -X[:, 0]])
-        >>> model = MLPRegressor((16,), solver="lbfgs", random_state=0).fit(X, y)
-        >>> model.score(X, y) > 0.99, model.predict(X).shape, model.out_activation_
+        >>> model = MLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0)
+        >>> model.fit(X, y).score(X, y) > 0.99, model.predict(X).shape, model.out_activation_
         (True, (50, 2), 'identity')
+        >>> counts = np.exp(X[:, 0] + 1).round()
+        >>> poisson = MLPRegressor("poisson", (8,), solver="lbfgs", random_state=0).fit(X, counts)
+        >>> poisson.out_activation_, bool(poisson.predict(X).min() > 0)
+        ('exp', True)
+        >>> print(poisson.params_.activations[-1], half_poisson_deviance.fuses_with)
+        Activation(exp) Activation(exp)
+        >>> Z = np.array([[0.0, 1.0]])
+        >>> print(exponential.fn(Z).round(4), exponential.derivative(Z, exponential.fn(Z), Z).round(4))
+        [[1.     2.7183]] [[0.     2.7183]]
+        >>> Yhat, Y = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]])
+        >>> print(half_poisson_deviance.value(Yhat, Y), half_poisson_deviance.gradient(Yhat, Y))
+        1.0 [[0.  0.5]]
     """
 
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dtype=dtype,
+        )
+        self.loss = loss
+
+    def _check_loss(self) -> None:
+        options = ["squared_error", "poisson"]
+        if not isinstance(self.loss, str):
+            raise HyperparameterError(
+                f"loss: expected one of {options}, got {self.loss!r} (loss is the first "
+                f"positional parameter, as in scikit-learn: pass "
+                f"hidden_layer_sizes={self.loss!r} by name)"
+            )
+        _choice(self.loss, "loss", options)
+
+    def _poisson(self) -> bool:
+        """Whether the fitted network is ``loss="poisson"``'s (``loss`` itself, before a fit)."""
+        if hasattr(self, "out_activation_"):
+            return bool(self.out_activation_ == "exp")
+        return bool(self.loss == "poisson")
+
     def _loss_kind(self) -> Loss:
-        return fnmlp.mean_squared_error
+        return half_poisson_deviance if self._poisson() else fnmlp.mean_squared_error
 
     def _out_activation(self) -> str:
-        return "identity"
+        return "exp" if self.loss == "poisson" else "identity"
 
     def _scale(self) -> float:
-        return 2.0 / self.n_outputs_
+        # scikit-learn's half Poisson deviance sums over outputs, as fnmlp's does
+        return 1.0 if self._poisson() else 2.0 / self.n_outputs_
 
-    _data_share = 0.5  # scikit-learn's squared error: half fnmlp's mean squared error
+    def _data_share(self) -> float:
+        # scikit-learn's squared error: half fnmlp's mean squared error
+        return 1.0 if self._poisson() else 0.5
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
@@ -1079,6 +1385,12 @@ class MLPRegressor(RegressorMixin, _MLP):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if self.loss == "poisson" and Y.size and np.min(Y) < 0:
+            where = tuple(int(i) for i in np.argwhere(Y < 0)[0])
+            raise LabelError(
+                f"y: loss='poisson' expects targets >= 0 (counts, rates), got {Y[where]} at "
+                f"index {where[: y.ndim]}"
+            )
         return X, np.asarray(Y, dtype=np.float64), None
 
     def _score_outputs(self, outputs: npt.NDArray[Any], y: Any, weights: Any) -> float:

@@ -722,12 +722,12 @@ OPTIMISERS = [
         for value in (0.0, -1.0, np.nan, np.inf)
     ),
     case(
-        "momentum-beta-1",
-        lambda: momentum(0.1, beta=1.0),
+        "momentum-beta-above-1",
+        lambda: momentum(0.1, beta=1.5),
         HyperparameterError,
         "beta:",
-        "[0, 1)",
-        "got 1.0",
+        "[0, 1]",
+        "got 1.5",
     ),
     case(
         "momentum-beta-negative",

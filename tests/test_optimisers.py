@@ -328,7 +328,7 @@ def test_adam_lowers_the_loss_of_the_trajectory_problem() -> None:
         (lambda: sgd("0.1"), "learning_rate"),  # type: ignore[arg-type]
         (lambda: sgd(True), "learning_rate"),
         (lambda: momentum(0.0), "learning_rate"),
-        (lambda: momentum(0.1, beta=1.0), "beta"),
+        (lambda: momentum(0.1, beta=1.5), "beta"),
         (lambda: momentum(0.1, beta=-0.1), "beta"),
         (lambda: momentum(0.1, beta=float("nan")), "beta"),
         (lambda: momentum(0.1, nesterov=1), "nesterov"),  # type: ignore[arg-type]

@@ -291,7 +291,7 @@ def rewrite(path: pathlib.Path, **changes: Any) -> pathlib.Path:
             {"opt_kind": "lion"},
             "opt_kind: expected one of ['adam', 'momentum', 'rmsprop', 'sgd'], got 'lion'",
         ),
-        ({"opt_beta": np.array(1.5)}, "opt_momentum: beta: expected a number in [0, 1), got 1.5"),
+        ({"opt_beta": np.array(1.5)}, "opt_momentum: beta: expected a number in [0, 1], got 1.5"),
         ({"opt_nesterov": np.array(2)}, "opt_nesterov: expected 0 or 1, got 2"),
         ({"opt_count": np.array(-1)}, "count"),
         (

@@ -447,10 +447,12 @@ def test_adaptive_rate_divides_by_five_when_stalled() -> None:
 def test_lbfgs_honours_max_iter_and_max_fun() -> None:
     X, y = datasets.load_diabetes(return_X_y=True)
     with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
-        model = MLPRegressor((16,), solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
+        model = MLPRegressor(
+            hidden_layer_sizes=(16,), solver="lbfgs", max_iter=5, random_state=0
+        ).fit(X, y)
     assert model.n_iter_ == 5 and not hasattr(model, "loss_curve_")
     with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
-        MLPRegressor((16,), solver="lbfgs", max_fun=3, random_state=0).fit(X, y)
+        MLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", max_fun=3, random_state=0).fit(X, y)
 
 
 def test_convergence_warning_when_max_iter_is_reached() -> None:
@@ -487,7 +489,7 @@ def test_bad_input_follows_sklearn_conventions() -> None:
         model.fit(X, y)
     with pytest.raises(ValueError, match="features"):
         model.predict(X[:, :3])
-    with pytest.raises(fnmlp.HyperparameterError, match=r"momentum: expected a number in \[0, 1\)"):
+    with pytest.raises(fnmlp.HyperparameterError, match=r"momentum: expected a number in \[0, 1\]"):
         MLPClassifier(solver="sgd", momentum=1.5).fit(X, y)
     with pytest.raises(fnmlp.HyperparameterError, match="activation: expected one of"):
         MLPClassifier(activation="softplus").fit(X, y)
@@ -515,7 +517,7 @@ def test_equal_sample_weights_scale_alpha_as_sklearn() -> None:
         np.testing.assert_array_equal(a, b)
 
 
-def test_fitted_attributes_are_views_of_params() -> None:
+def test_fitted_attributes_are_params() -> None:
     X, y = datasets.load_iris(return_X_y=True)
     model = quiet_fit(MLPClassifier((5, 4), max_iter=3, random_state=0), X, y)
     assert [c.shape for c in model.coefs_] == [(4, 5), (5, 4), (4, 3)]
@@ -523,7 +525,197 @@ def test_fitted_attributes_are_views_of_params() -> None:
     assert model.n_layers_ == 4 and model.n_outputs_ == 3 and model.t_ == 450
     for coef, layer in zip(model.coefs_, model.params_.layers):
         np.testing.assert_array_equal(coef, layer.W.T)
-    with pytest.raises(ValueError, match="read-only"):
-        model.coefs_[0][0, 0] = 1.0
+        assert coef.flags.writeable and not np.shares_memory(coef, layer.W)
     assert isinstance(model.state_, fnmlp.TrainState) and model.state_.epoch == 3
     assert len(model.loss_curve_) == 3 and model.best_loss_ == min(model.loss_curve_)
+
+
+# ----------------------------------------------------------------------------- scikit-learn 1.9
+
+
+def sklearn_outputs(model: Any, X: Any) -> Any:
+    """scikit-learn's forward pass over ``model.coefs_`` and ``model.intercepts_``."""
+    functions: dict[str, Callable[[Any], Any]] = {
+        "relu": lambda Z: np.maximum(Z, 0),
+        "identity": lambda Z: Z,
+        "exp": np.exp,
+        "softmax": lambda Z: (
+            np.exp(Z - Z.max(1, keepdims=True))
+            / np.exp(Z - Z.max(1, keepdims=True)).sum(1, keepdims=True)
+        ),
+    }
+    A = X
+    for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_)):
+        last = i == len(model.coefs_) - 1
+        A = functions[model.out_activation_ if last else model.activation](A @ W + b)
+    return A
+
+
+def test_edited_coefs_are_the_model_as_in_sklearn() -> None:
+    X, y = datasets.load_iris(return_X_y=True)
+    model = quiet_fit(MLPClassifier((6,), max_iter=20, random_state=0), X, y)
+    params = model.params_
+    before = model.predict_proba(X)
+    model.coefs_[1][:, 0] += 5.0  # in place: class 0 gets far more likely
+    edited = model.predict_proba(X)
+    np.testing.assert_allclose(edited, sklearn_outputs(model, X), rtol=1e-12)
+    assert edited[:, 0].mean() > before[:, 0].mean() + 0.2
+    assert model.params_ is params  # predicting reads coefs_ but changes nothing
+    model.coefs_ = [np.zeros_like(c) for c in model.coefs_]  # reassigned
+    model.intercepts_ = [*model.intercepts_[:-1], np.array([0.0, 0.0, 1.0])]
+    assert (model.predict(X) == 2).all() and model.score(X, y) == pytest.approx(1 / 3)
+
+
+def test_fits_resume_from_edited_coefs_as_sklearn() -> None:
+    X, y = datasets.make_regression(80, 4, noise=1.0, random_state=0)
+    y = y / y.std()
+    common: dict[str, Any] = dict(
+        hidden_layer_sizes=(5,),
+        solver="sgd",
+        learning_rate_init=0.01,
+        shuffle=False,
+        random_state=0,
+        batch_size=20,
+    )
+    ours, theirs = MLPRegressor(**common), neural_network.MLPRegressor(**common)
+    for model in (ours, theirs):
+        model.partial_fit(X, y)
+        model.coefs_[0][0, :] = 0.5  # in place
+        model.intercepts_[1] = model.intercepts_[1] + 1.0  # reassigned
+        model.partial_fit(X, y)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(ours.loss_, theirs.loss_, rtol=1e-8)
+    np.testing.assert_array_equal(ours.params_.layers[0].W.T, ours.coefs_[0])  # params_ follows
+    # warm_start and lbfgs start from the edited network too
+    warm = quiet_fit(MLPRegressor(**{**common, "max_iter": 3, "warm_start": True}), X, y)
+    ref = quiet_fit(
+        neural_network.MLPRegressor(**{**common, "max_iter": 3, "warm_start": True}), X, y
+    )
+    for model in (warm, ref):
+        model.coefs_ = [c * 0.5 for c in model.coefs_]
+        quiet_fit(model.set_params(solver="lbfgs"), X, y)
+    for a, b in zip(warm.coefs_, ref.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+
+
+def test_signatures_are_sklearns() -> None:
+    import inspect
+
+    def parameters(function: Any) -> list[tuple[str, Any, Any]]:
+        return [
+            (p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()
+        ]
+
+    for ours, theirs in [
+        (MLPRegressor.__init__, neural_network.MLPRegressor.__init__),
+        (MLPClassifier.__init__, neural_network.MLPClassifier.__init__),
+    ]:
+        assert parameters(ours)[:-1] == parameters(theirs)  # fnmlp's own dtype comes last
+        assert parameters(ours)[-1][0] == "dtype"
+    assert parameters(MLPClassifier().partial_fit) == parameters(
+        neural_network.MLPClassifier().partial_fit
+    )
+    assert parameters(MLPRegressor().partial_fit) == parameters(
+        neural_network.MLPRegressor().partial_fit
+    )
+    assert MLPRegressor("poisson", (7,)).get_params()["hidden_layer_sizes"] == (7,)
+
+
+def test_partial_fit_takes_sample_weight_before_classes() -> None:
+    X, y = datasets.load_iris(return_X_y=True)
+    weights = np.where(y == 0, 2.0, 1.0)
+    positional = MLPClassifier((4,), random_state=0).partial_fit(X, y, weights, [0, 1, 2])
+    named = MLPClassifier((4,), random_state=0)
+    named.partial_fit(X, y, classes=[0, 1, 2], sample_weight=weights)
+    np.testing.assert_array_equal(positional.coefs_[0], named.coefs_[0])
+
+
+def poisson_problem() -> tuple[Any, Any]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = rng.poisson(np.exp(0.5 * X[:, 0] - 0.3 * X[:, 1])).astype(float)
+    return X, y
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_poisson_steps_are_sklearns(solver: str) -> None:
+    X, y = poisson_problem()
+    common: dict[str, Any] = dict(
+        loss="poisson",
+        hidden_layer_sizes=(6,),
+        solver=solver,
+        max_iter=10,
+        shuffle=False,
+        random_state=0,
+        learning_rate_init=0.01,
+        alpha=0.1,
+        batch_size=40,
+        epsilon=1e-14,
+    )
+    ours, theirs = MLPRegressor(**common), neural_network.MLPRegressor(**common)
+    same_run(ours, theirs, X, y, rtol=1e-8)
+    assert ours.out_activation_ == theirs.out_activation_ == "exp"
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-8)
+    Y2 = np.column_stack([y, 2 * y])  # two outputs: scikit-learn sums the deviance over them
+    same_run(MLPRegressor(**common), neural_network.MLPRegressor(**common), X, Y2, rtol=1e-8)
+
+
+def test_poisson_gradient_checks_and_needs_counts() -> None:
+    X, y = poisson_problem()
+    params = fnmlp.init([3, 4, 2], seed=0, output=fnmlp_sklearn.exponential)
+    Y = np.vstack([y[:8], y[8:16]])
+    check = fnmlp.gradient_check(params, X[:8].T, Y, fnmlp_sklearn.half_poisson_deviance)
+    assert check.passed(), check
+    assert fnmlp.losses.fuses(fnmlp_sklearn.half_poisson_deviance, fnmlp_sklearn.exponential)
+    # the unfused chain rule (dJ/dYhat, then exp's derivative) is the fused delta
+    Z = np.array([[0.3, -1.0, 2.0]])
+    A, T = np.exp(Z), np.array([[1.0, 0.0, 4.0]])
+    chain = fnmlp_sklearn.exponential.derivative(
+        Z, A, fnmlp_sklearn.half_poisson_deviance.gradient(A, T)
+    )
+    np.testing.assert_allclose(chain, (A - T) / 3, rtol=1e-12)
+    with pytest.raises(fnmlp.LabelError, match=r"loss='poisson' expects targets >= 0"):
+        MLPRegressor(loss="poisson").fit(X, y - 1)
+    with pytest.raises(fnmlp.HyperparameterError, match="loss: expected one of"):
+        MLPRegressor(loss="absolute_error").fit(X, y)
+    with pytest.raises(fnmlp.HyperparameterError, match=r"pass hidden_layer_sizes=\(4,\)"):
+        MLPRegressor((4,)).fit(X, y)  # type: ignore[arg-type]  # the old positional call
+    model = quiet_fit(MLPRegressor(loss="poisson", max_iter=5, random_state=0), X, y)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict(X), model.predict(X))
+
+
+def test_float32_data_trains_and_predicts_in_float32_as_sklearn() -> None:
+    X, y = datasets.load_iris(return_X_y=True)
+    X32 = X.astype(np.float32)
+    for theirs, ours in [
+        (neural_network.MLPClassifier, MLPClassifier),
+        (neural_network.MLPRegressor, MLPRegressor),
+    ]:
+        ref = quiet_fit(theirs(hidden_layer_sizes=(4,), max_iter=3, random_state=0), X32, y)
+        model = quiet_fit(ours(hidden_layer_sizes=(4,), max_iter=3, random_state=0), X32, y)
+        assert model.params_.dtype == model.coefs_[0].dtype == ref.coefs_[0].dtype == np.float32
+        method = "predict_proba" if hasattr(ref, "predict_proba") else "predict"
+        for data in (X32, X):  # float64 data meets float32 weights in float64, as in scikit-learn
+            assert getattr(model, method)(data).dtype == getattr(ref, method)(data).dtype
+        forced = quiet_fit(
+            ours(hidden_layer_sizes=(4,), max_iter=3, random_state=0, dtype=np.float64), X32, y
+        )
+        assert forced.coefs_[0].dtype == np.float64
+        plain = quiet_fit(ours(hidden_layer_sizes=(4,), max_iter=3, random_state=0), X, y)
+        assert plain.coefs_[0].dtype == np.float64
+
+
+def test_parameter_ranges_are_sklearns() -> None:
+    X, y = datasets.load_iris(return_X_y=True)
+    quiet_fit(MLPClassifier((4,), solver="sgd", momentum=1.0, max_iter=2), X, y)
+    quiet_fit(MLPClassifier((4,), validation_fraction=0.0, max_iter=2), X, y)
+    for name, value in [("beta_1", 1.0), ("beta_2", 1.0), ("validation_fraction", 1.0)]:
+        with pytest.raises(
+            fnmlp.HyperparameterError, match=rf"{name}: expected a number in \[0, 1\)"
+        ):
+            settings: dict[str, Any] = {name: value}
+            MLPClassifier(**settings).fit(X, y)
+    # scikit-learn's train_test_split refuses a test_size of 0; fnmlp says which parameter it is
+    with pytest.raises(fnmlp.HyperparameterError, match=r"validation_fraction: .* \(0, 1\) with"):
+        MLPClassifier(early_stopping=True, validation_fraction=0.0).fit(X, y)
