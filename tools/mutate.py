@@ -142,7 +142,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     # propagation: input checks, weights, backward, scaling
     M("_checks", "if np.minimum.reduce(weights, None) < 0:", "< 0", "< -1"),
-    M("_checks", "if not weights.sum() > 0:", "> 0", ">= 0"),
+    M("_checks", "if not np.maximum.reduce(weights, None) > 0:", "> 0", ">= 0"),
     M("_checks", "if data.shape[0] != n_x:", "!=", "<"),
     M("_checks", "if n_y > 1 and data.shape == (1, m):", "n_y > 1", "n_y > 2"),
     M("_checks", "if number >= 1:", ">= 1", "> 1"),
