@@ -349,6 +349,7 @@ def descend(
         observed.append(measure_side_by_side(setup, outputs))
     if weighted:
         # the exact weighted mean: each batch's weighted mean weighed by its sum of weights
+        # (batches without their sums, of a caller's own descent, by their sizes)
         sums = batches.sums if isinstance(batches, Weighted) else [p[2] for p in weighted]
         observed.append(weighed(setup, theta, weighted, sums[: len(weighted)]))
     return Carry(carry.epoch, theta, moments, count, carry.state), observed

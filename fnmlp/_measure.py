@@ -3,8 +3,8 @@
 The running loss combines the batches' outputs (:func:`measure`,
 :func:`measure_side_by_side`, :func:`combined`, and :func:`weighed` under
 sample weights); an exact log measures the whole set slice by slice
-(:func:`network_loss`); :func:`problem` finds the
-layer a divergence shows in. All read a :class:`fnmlp._loop.Setup`.
+(:func:`network_loss`); :func:`problem` finds the layer a divergence shows
+in. All read a :class:`fnmlp._loop.Setup`.
 """
 
 from __future__ import annotations
