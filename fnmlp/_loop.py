@@ -208,8 +208,7 @@ class Weighted(list[Batch]):
 def scale(setup: Setup[F], weights: Matrix[F] | None) -> Any:
     """A batch's weights over their sum (what replaces the mean's ``1/m``), or ``None``.
 
-    A batch whose weights are all zero gets zeros: a zero loss and gradient
-    (:func:`fnmlp._measure.shares`), not ``0/0``.
+    All zeros stay zeros, a zero loss and gradient (:func:`fnmlp._measure.shares`).
     """
     if weights is None:
         return None
@@ -348,8 +347,7 @@ def descend(
     if outputs:
         observed.append(measure_side_by_side(setup, outputs))
     if weighted:
-        # the exact weighted mean: each batch's weighted mean weighed by its sum of weights
-        # (batches without their sums, of a caller's own descent, by their sizes)
+        # each batch's weighted mean weighed by its sum of weights (a caller's own, by its size)
         sums = batches.sums if isinstance(batches, Weighted) else [p[2] for p in weighted]
         observed.append(weighed(setup, theta, weighted, sums[: len(weighted)]))
     return Carry(carry.epoch, theta, moments, count, carry.state), observed
