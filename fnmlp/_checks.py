@@ -32,6 +32,7 @@ __all__ = [
     "check_weights",
     "generator",
     "inputs_with_ones",
+    "normalised",
 ]
 
 
@@ -127,9 +128,20 @@ def check_targets_for(
 
 
 def check_weights(
-    sample_weight: npt.ArrayLike | None, m: int, dtype: np.dtype[Any], name: str = "sample_weight"
+    sample_weight: npt.ArrayLike | None,
+    m: int,
+    dtype: np.dtype[Any],
+    name: str = "sample_weight",
+    *,
+    normalise: bool = True,
 ) -> Matrix[Any] | None:
     """Per-example weights as a read-only ``(1, m)`` array of ``dtype``, or ``None`` for none.
+
+    Weighted means are scale-invariant, so unless ``normalise`` is false the
+    weights are multiplied by the power of two that brings the largest into
+    ``[1, 2)``: their sum cannot overflow (``1e37`` weights in float32 would),
+    and each weight's ratio to any other, and so every weighted mean, is the
+    same to the bit (a power of two scales exactly, short of subnormals).
 
     Raises:
         ShapeError: unless there is one weight per example.
@@ -138,6 +150,10 @@ def check_weights(
     Examples:
         >>> import numpy as np
         >>> print(check_weights([1, 3], 2, np.dtype(np.float64)))
+        [[0.5 1.5]]
+        >>> print(check_weights([1e37, 3e37], 2, np.dtype(np.float32)))
+        [[0.47019774 1.4105933 ]]
+        >>> print(check_weights([1, 3], 2, np.dtype(np.float64), normalise=False))
         [[1. 3.]]
         >>> check_weights([1, -1], 2, np.dtype(np.float64))
         Traceback (most recent call last):
@@ -159,9 +175,25 @@ def check_weights(
         raise HyperparameterError(
             f"{name}: expected non-negative weights, got {weights[0, j]} at example {j}"
         )
-    if not weights.sum() > 0:
+    # the largest, not the sum, which may overflow: the weights are non-negative
+    if not np.maximum.reduce(weights, None) > 0:
         raise HyperparameterError(f"{name}: expected weights with a positive sum, got all zeros")
-    return freeze(weights)
+    return freeze(normalised(weights) if normalise else weights)
+
+
+def normalised(weights: Matrix[F]) -> Matrix[F]:
+    """``weights`` times the power of two that brings the largest into ``[1, 2)`` (exact).
+
+    Examples:
+        >>> import numpy as np
+        >>> print(normalised(np.array([[0.0, 3.0, 12.0]])))
+        [[0.    0.375 1.5  ]]
+    """
+    _, exponent = np.frexp(np.maximum.reduce(weights, None))
+    if exponent == 1:  # the largest already in [1, 2)
+        return weights
+    scaled: Matrix[F] = np.ldexp(weights, 1 - exponent)
+    return scaled
 
 
 def check_dropout(params: Params[Any], dropout: object, name: str = "dropout") -> tuple[float, ...]:

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fnmlp import _threads
+from fnmlp._checks import normalised
 from fnmlp._datachecks import check_one_kind
 from fnmlp._structure import lock
 from fnmlp._validate import as_data, freeze, positive_float, positive_int
@@ -310,11 +311,14 @@ def with_class_weights(
                 )
             per_class[encoder.classes.index(key)] = weight
     by_class = class_sample_weight(targets, per_class).astype(params.dtype).reshape(1, -1)
+    # both factors normalised (as check_weights normalises sample_weight): no product overflows
+    by_class = normalised(by_class)
     combined = by_class if weights is None else by_class * weights
     if not combined.sum() > 0:
         raise HyperparameterError(
             "class_weight: expected weights with a positive sum over the examples, got all zeros"
         )
+    combined = normalised(combined)
     combined.setflags(write=False)
     return combined
 

@@ -21,11 +21,14 @@ from fnmlp._data import shuffled
 from fnmlp._measure import (
     EVALUATION_COLUMNS,
     NAN,
+    Weighted,
     combined,
     measure,
     measure_side_by_side,
     network_loss,
     problem,
+    shares,
+    weighed,
 )
 from fnmlp._validate import all_finite
 from fnmlp.activations import Activation
@@ -200,10 +203,13 @@ def diverge(
 
 
 def scale(setup: Setup[F], weights: Matrix[F] | None) -> Any:
-    """A batch's weights over their sum (what replaces the mean's ``1/m``), or ``None``."""
+    """A batch's weights over their sum (what replaces the mean's ``1/m``), or ``None``.
+
+    All zeros stay zeros, a zero loss and gradient (:func:`fnmlp._measure.shares`).
+    """
     if weights is None:
         return None
-    return weights / weights.sum()
+    return shares(weights)
 
 
 def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
@@ -217,7 +223,9 @@ def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
     batches = shuffled(setup.X, setup.Y, setup.weights, setup.batch, (setup.seed, epoch, *key))
     if setup.weights is None:
         return batches
-    return [(X1, Y, scale(setup, W)) for X1, Y, W in batches]
+    weighted = Weighted((X1, Y, scale(setup, W)) for X1, Y, W in batches)
+    weighted.sums = [float(W.sum()) for *_, W in batches if W is not None]
+    return weighted
 
 
 def dropout_rng(setup: Setup[Any], epoch: int) -> np.random.Generator | None:
@@ -307,6 +315,7 @@ def descend(
     theta, moments, count = carry.theta, carry.moments, carry.steps
     step_scale = carry.state.plateau.scale  # 1 until a plateau's reduction
     observed: list[tuple[float, float, float]] = []
+    weighted: list[tuple[float, float, float]] = []  # the weighted batches' parts
     structure, kind, output = setup.structure, setup.loss, setup.activations[-1]
     # The running loss of unweighted batches is measured on their outputs side
     # by side, every EVALUATION_COLUMNS examples and at the end (benchmarks:
@@ -328,12 +337,16 @@ def descend(
                 observed.append(measure_side_by_side(setup, outputs))
                 outputs, pending = [], 0
         elif observe:
-            observed.append(measure(setup, Z, A, batch[1], batch[2]))
+            weighted.append(measure(setup, Z, A, batch[1], batch[2]))
         del Z, A  # freed (unless kept to measure) before the rule allocates the new parameters
         theta, moments = advance(setup, theta, moments, count, g, step_scale)
         count += 1
     if outputs:
         observed.append(measure_side_by_side(setup, outputs))
+    if weighted:
+        # each batch's weighted mean weighed by its sum of weights (a caller's own, by its size)
+        sums = batches.sums if isinstance(batches, Weighted) else [p[2] for p in weighted]
+        observed.append(weighed(setup, theta, weighted, sums[: len(weighted)]))
     return Carry(carry.epoch, theta, moments, count, carry.state), observed
 
 
@@ -356,7 +369,7 @@ def judge(
     measured = logged or (setup.plateau is not None and setup.validation is None)
     if measured:
         if parts is None:
-            train_loss, train_acc = network_loss(setup, theta, setup.X, setup.Y)
+            train_loss, train_acc = network_loss(setup, theta, setup.X, setup.Y, setup.weights)
         else:
             train_loss, train_acc = combined(setup, theta, parts)
     val_loss = val_acc = NAN

@@ -1,13 +1,15 @@
 """What the training loop measures: losses and accuracies of a pass, and where a run diverged.
 
 The running loss combines the batches' outputs (:func:`measure`,
-:func:`measure_side_by_side`, :func:`combined`); an exact log measures the
-whole set slice by slice (:func:`network_loss`); :func:`problem` finds the
-layer a divergence shows in. All read a :class:`fnmlp._loop.Setup`.
+:func:`measure_side_by_side`, :func:`combined`, and :func:`weighed` under
+sample weights); an exact log measures the whole set slice by slice
+(:func:`network_loss`); :func:`problem` finds the layer a divergence shows
+in. All read a :class:`fnmlp._loop.Setup`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,15 +25,29 @@ if TYPE_CHECKING:
 __all__ = [
     "EVALUATION_COLUMNS",
     "NAN",
+    "Weighted",
     "combined",
     "measure",
     "measure_side_by_side",
     "network_loss",
     "penalty",
     "problem",
+    "shares",
+    "weighed",
 ]
 
 NAN = float("nan")
+
+
+class Weighted(list[tuple[Matrix[Any], Matrix[Any], Any]]):
+    """An epoch's weighted batches ``([X; 1], Y, scale)``, and ``sums``: each one's sum of weights.
+
+    A batch's running loss is its weighted mean; weighed by ``sums``, these
+    give the epoch's weighted mean (:func:`weighed`).
+    """
+
+    sums: Sequence[float] = ()
+
 
 EVALUATION_COLUMNS = 2048
 """The history measures a data set in slices of ``max(batch_size, 2048)`` examples."""
@@ -57,11 +73,25 @@ def measure_side_by_side(
     return measure(setup, *(np.concatenate(arrays, axis=1) for arrays in zip(*outputs)))
 
 
+def shares(weights: Matrix[F]) -> Matrix[F]:
+    """``weights`` over their sum (what replaces a mean's ``1/m``); zeros if they sum to 0.
+
+    Weights that are all zero leave nothing to learn from: the weighted mean
+    over them is 0 (a zero loss and gradient), not ``0/0``.
+    """
+    total = weights.sum()
+    if not total > 0:
+        return weights
+    share: Matrix[F] = weights / total
+    return share
+
+
 def network_loss(
     setup: Setup[F],
     theta: Matrix[F],
     X: Inputs[F],
     Y: Targets[F],
+    weights: Matrix[F] | None = None,
     *,
     penalised: bool = True,
 ) -> tuple[float, float]:
@@ -69,18 +99,50 @@ def network_loss(
 
     Measured slice by slice of ``max(batch_size, EVALUATION_COLUMNS)``
     examples (a mean of the slices' losses weighted by their sizes), so that
-    a log needs no more memory than training does.
+    a log needs no more memory than training does. With ``weights`` (a
+    ``(1, m)`` row) the loss is the weighted mean: each slice's weighted mean
+    weighed by its sum of weights (:func:`weighed`).
     """
     m = X.shape[1]
     size = max(m if setup.batch_size is None else setup.batch_size, EVALUATION_COLUMNS)
     blocks = setup.structure.blocks(theta)
     parts = []
+    sums = []
     for start in range(0, m, size):
         X1 = _kernels.with_ones(X[:, start : start + size])
         X1[:-1] = X[:, start : start + size]
         *_, Z, A = _kernels.forward(blocks, setup.activations, X1, keep=False)
-        parts.append(measure(setup, Z, A, Y[:, start : start + size]))
+        if weights is None:
+            parts.append(measure(setup, Z, A, Y[:, start : start + size]))
+        else:
+            W = weights[:, start : start + size]
+            parts.append(measure(setup, Z, A, Y[:, start : start + size], shares(W)))
+            sums.append(float(W.sum()))
+    if weights is not None:
+        parts = [weighed(setup, theta, parts, sums)]
     return combined(setup, theta, parts, penalised=penalised)
+
+
+def weighed(
+    setup: Setup[F],
+    theta: Matrix[F],
+    parts: Sequence[tuple[float, float, float]],
+    sums: Sequence[float],
+) -> tuple[float, float, float]:
+    """One part ``(loss, accuracy, examples)`` of weighted parts whose weights sum to ``sums``.
+
+    Each part's loss is a weighted mean over its examples, so their mean
+    weighted by ``sums`` is the weighted mean over all their examples (a part
+    of weight 0 counts for nothing, whatever its loss). The accuracy is not
+    weighted: the share of the examples (or entries) right, as in
+    :func:`combined`.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    weight = math.fsum(sums)
+    loss = math.fsum(part[0] * s for part, s in zip(parts, sums) if s > 0)
+    _, accuracy = combined(setup, theta, parts, penalised=False)
+    return loss / weight if weight > 0 else 0.0, accuracy, math.fsum(n for *_, n in parts)
 
 
 def combined(

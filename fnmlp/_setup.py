@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp import _kernels, _loop
+from fnmlp import _kernels, _loop, _measure
 from fnmlp._checks import (
     check_dropout,
     check_inputs,
@@ -174,7 +174,7 @@ def prepare(
             (
                 X1,
                 targets,
-                None if weights is None else weights / weights.sum(),
+                None if weights is None else _measure.shares(weights),
             ),
         )
     setup: _loop.Setup[F] = _loop.Setup(

@@ -219,8 +219,13 @@ def forward(
 def _scale(
     params: Params[F], m: int, total: int | None, sample_weight: npt.ArrayLike | None
 ) -> Any:
-    """The factor replacing the mean's ``1/m``: ``None``, ``1/total`` or weights over their sum."""
-    weights = check_weights(sample_weight, m, params.dtype)
+    """The factor replacing the mean's ``1/m``: ``None``, ``1/total`` or weights over their sum.
+
+    Over their sum, the weights are normalised first (their sum cannot
+    overflow); over ``total`` they are taken as given, ``total`` counting
+    the same units.
+    """
+    weights = check_weights(sample_weight, m, params.dtype, normalise=total is None)
     if total is not None:
         total = positive_int(total, "total")
         if weights is None and total < m:
@@ -284,7 +289,11 @@ def backward(
             the shards' gradients add up (:func:`add_grads`) to the batch's.
         sample_weight: optional ``(m,)`` non-negative weights: the loss is then
             the weighted mean ``sum_j w_j J_j / sum_j w_j`` (over ``total``
-            instead of ``sum_j w_j`` when given).
+            instead of ``sum_j w_j`` when given). Only their ratios count:
+            any finite scale works (they are normalised before they are
+            summed). Weights that are all zero are refused, the weighted
+            mean of nothing (``train`` instead gives a mini-batch whose
+            weights are all zero a zero gradient).
 
     Returns:
         :class:`~fnmlp.Grads` with ``dW[l-1]`` and ``db[l-1]`` for layer ``l``.
@@ -293,7 +302,8 @@ def backward(
         ShapeError: if ``cache`` does not match ``params`` or ``Y`` is mis-shaped.
         DTypeError: if ``cache`` is of another dtype or ``kind`` is not a Loss.
         HyperparameterError: for a cross-entropy after an output layer that
-            does not give probabilities (see :func:`check_output_for`).
+            does not give probabilities (see :func:`check_output_for`), or
+            for ``sample_weight`` with a negative weight or all zeros.
         LabelError: if ``Y`` is outside ``kind``'s range.
         NonFiniteError: if a gradient overflows.
 
@@ -365,7 +375,8 @@ def value_and_gradient(
         Y: targets ``(n_y, m)``.
         kind: the :class:`~fnmlp.Loss`.
         total: the size of the whole batch ``X`` is a shard of.
-        sample_weight: optional per-example weights, shape ``(m,)``.
+        sample_weight: optional per-example weights, shape ``(m,)``, as in
+            :func:`backward` (all zeros are refused).
 
     Returns:
         ``(loss, grads)``.

@@ -82,12 +82,13 @@ raises :class:`fnmlp.DivergenceError` (a ``ValueError``) at once; with
 non-uniform ``sample_weight`` and shuffled mini-batches, the penalty of a
 batch is that of a batch of average weight (see above). A batch whose weights
 are all zero has no weighted mean: scikit-learn's step divides by zero (and
-its fit ends in non-finite weights); fnmlp's shuffled epochs raise
-:class:`fnmlp.DivergenceError` saying so, and the batch-by-batch paths
-(``shuffle=False``, sparse inputs) skip that batch. ``loss="poisson"``
-refuses negative targets with :class:`fnmlp.LabelError` (scikit-learn's fit
-ends in a NaN loss). ``coefs_`` and ``intercepts_`` assigned in another
-dtype are used in the fitted network's (scikit-learn computes in the wider).
+its fit ends in non-finite weights); in fnmlp's shuffled epochs it gives a
+zero gradient (the optimiser's step with ``g = 0``, as :func:`fnmlp.train`
+documents), and the batch-by-batch paths (``shuffle=False``, sparse inputs)
+skip that batch. ``loss="poisson"`` refuses negative targets with
+:class:`fnmlp.LabelError` (scikit-learn's fit ends in a NaN loss). ``coefs_``
+and ``intercepts_`` assigned in another dtype are used in the fitted
+network's (scikit-learn computes in the wider).
 
 Examples:
     >>> from sklearn.datasets import load_iris
@@ -849,17 +850,7 @@ class _MLP(BaseEstimator):
                         sample_weight=weights,
                     )
             if epochs is not None:
-                try:
-                    state, value = next(epochs)
-                except fnmlp.DivergenceError as error:
-                    if weights is None or m == B or np.all(weights > 0):
-                        raise
-                    raise fnmlp.DivergenceError(
-                        f"{error} (or a shuffled batch of {B} examples drew only examples of "
-                        f"sample_weight 0, whose weighted mean is undefined: use larger batches)",
-                        epoch=error.epoch,
-                        layer=error.layer,
-                    ) from error
+                state, value = next(epochs)
                 loss = self._reported(value, l2, m, state.params, state.params)
             else:
                 state, loss = self._batches(state, X, Y, weights, optimizer, B, c * alpha * factor)

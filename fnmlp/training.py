@@ -208,8 +208,14 @@ def train(
             start. ``False`` measures the whole training set after each logged
             epoch instead, and at the start: exact, at the cost of a forward
             pass over the data per entry.
-        sample_weight: optional ``(m,)`` non-negative per-example weights:
-            each step minimises its batch's weighted mean loss.
+        sample_weight: optional ``(m,)`` non-negative per-example weights,
+            not all zero: each step minimises its batch's weighted mean loss.
+            A mini-batch whose weights are all zero has nothing to learn
+            from: its gradient is zero (the optimiser still takes its step,
+            with ``g = 0`` plus any L2 term). The history's training loss is
+            the weighted mean over the epoch (running: each batch's weighted
+            mean weighed by its sum of weights); its accuracy is not
+            weighted. Only the weights' ratios count: any finite scale works.
         class_weight: for a cross-entropy with a softmax output or one
             sigmoid unit, ``{class: weight}`` (class indices: the one-hot
             row, or 0/1 of a sigmoid's targets; labels when ``Y`` holds

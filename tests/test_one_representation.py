@@ -1202,3 +1202,200 @@ def test_integer_weights_train_as_repeated_examples_in_full_batch(
     )
     plain = train(params, X, Y, loss=kind, optimizer=opt, epochs=3, batch_size=4)
     assert close(ones.params.theta, plain.params.theta, 1e-12)
+
+
+def weighted_by_hand(
+    params: Params[Any],
+    X: Array,
+    Y: Array,
+    w: Array,
+    opt: Optimizer[Any],
+    *,
+    batch_size: int,
+    epochs: int,
+    seed: int = 0,
+) -> Params[Any]:
+    """Weighted mini-batch training by the public stages: ``backward(sample_weight=...)`` per batch.
+
+    A batch whose weights are all zero steps with a zero gradient, as ``train`` documents.
+    """
+    state = opt.init(params)
+    m = X.shape[1]
+    for epoch in range(epochs):
+        order = np.random.default_rng((seed, epoch)).permutation(m)
+        pairs = fnmlp.batches(X, Y, batch_size=batch_size, seed=seed, epoch=epoch)
+        for (Xb, Yb), start in zip(pairs, range(0, m, batch_size)):
+            wb = w[order[start : start + batch_size]]
+            _, cache = forward(params, Xb)
+            if wb.sum() > 0:
+                grads = backward(params, cache, Yb, binary_cross_entropy, sample_weight=wb)
+            else:
+                grads = scale_grads(backward(params, cache, Yb, binary_cross_entropy), 0.0)
+            params, state = opt.step(params, grads, state)
+    return params
+
+
+def test_a_mini_batch_whose_weights_are_all_zero_steps_with_a_zero_gradient() -> None:
+    X = np.random.default_rng(0).standard_normal((2, 8))
+    Y = (X[:1] > 0).astype(float)
+    w = np.array([0, 0, 0, 0, 0, 0, 0, 1.0])  # three of the four batches of 2 weigh nothing
+    start = init([2, 3, 1], seed=0)
+    kw: dict[str, Any] = {"loss": binary_cross_entropy, "epochs": 3, "batch_size": 2}
+    for opt in (sgd(0.1), momentum(0.1)):  # momentum moves on a zero gradient: a step is taken
+        result = train(start, X, Y, optimizer=opt, sample_weight=w, **kw)  # no DivergenceError
+        hand = weighted_by_hand(start, X, Y, w, opt, batch_size=2, epochs=3)
+        assert np.array_equal(result.params.theta, hand.theta)
+        assert result.state.opt_state.count == 12
+    # the running loss is the one weighted example's, measured before its batch's step
+    once = train(start, X, Y, optimizer=sgd(1e-12), sample_weight=w, **{**kw, "epochs": 1})
+    want, _ = value_and_gradient(start, X[:, 7:], Y[:, 7:], binary_cross_entropy)
+    assert math.isclose(once.history.train_loss[0], want, rel_tol=1e-9)
+    # a class weighing nothing, with mini-batches: the same as weighing its examples 0
+    by_class = train(start, X, Y, optimizer=sgd(0.1), class_weight={0: 0.0}, **kw)
+    by_example = train(start, X, Y, optimizer=sgd(0.1), sample_weight=Y[0], **kw)
+    assert np.array_equal(by_class.params.theta, by_example.params.theta)
+    assert by_class.history.train_loss == by_example.history.train_loss
+    # the public stages refuse the weighted mean of nothing, naming the argument
+    _, cache = forward(start, X[:, :2])
+    with pytest.raises(HyperparameterError, match="sample_weight: expected weights with a pos"):
+        backward(start, cache, Y[:, :2], binary_cross_entropy, sample_weight=w[:2])
+
+
+def weighted_problem(m: int) -> tuple[Params[Any], Array, Array, Array]:
+    """A problem whose weights make batches of unequal sums: the positives weigh 100 times more."""
+    rng = np.random.default_rng(0)
+    X: Array = rng.standard_normal((3, m))
+    Y: Array = (X[:1] > 0).astype(float)
+    w: Array = np.where(Y[0] == 1, 10.0, 0.1)
+    return init([3, 4, 1], seed=0), X, Y, w
+
+
+def unweighted_accuracy(params: Params[Any], X: Array, Y: Array) -> float:
+    A, _ = forward(params, X)
+    return float(np.mean((A >= 0.5) == (Y >= 0.5)))
+
+
+def test_the_exact_training_loss_under_weights_is_the_weighted_mean() -> None:
+    # more examples than a log's slice of 2048: the slices' weighted means are weighed too
+    start, X, Y, w = weighted_problem(5000)
+    kw: dict[str, Any] = {"loss": binary_cross_entropy, "log_every": 1, "sample_weight": w}
+    for batch_size in (None, 100):
+        result = train(
+            start,
+            X,
+            Y,
+            optimizer=sgd(0.5),
+            epochs=2,
+            batch_size=batch_size,
+            running_loss=False,
+            **kw,
+        )
+        assert result.history.epochs == (0, 1, 2)
+        final, _ = value_and_gradient(result.params, X, Y, binary_cross_entropy, sample_weight=w)
+        initial, _ = value_and_gradient(start, X, Y, binary_cross_entropy, sample_weight=w)
+        assert math.isclose(result.history.train_loss[0], initial, rel_tol=1e-12)
+        assert math.isclose(result.history.train_loss[-1], final, rel_tol=1e-12)
+        # the accuracy is not weighted: the share of examples right
+        assert result.history.train_accuracy[0] == unweighted_accuracy(start, X, Y)
+        assert result.history.train_accuracy[-1] == unweighted_accuracy(result.params, X, Y)
+
+
+def test_the_running_training_loss_under_weights_is_the_weighted_mean_of_the_epoch() -> None:
+    # a rate of 1e-12: every batch is measured at (nearly) the starting params, so the
+    # epoch's running loss is the weighted mean over all the examples at the start
+    start, X, Y, w = weighted_problem(40)
+    want, _ = value_and_gradient(start, X, Y, binary_cross_entropy, sample_weight=w)
+    sums = [
+        w[np.random.default_rng((0, 0)).permutation(40)[s : s + 8]].sum() for s in range(0, 40, 8)
+    ]
+    assert max(sums) > 2 * min(sums)  # batches of unequal weights
+    for batch_size in (8, 7, 40):
+        result = train(
+            start,
+            X,
+            Y,
+            loss=binary_cross_entropy,
+            optimizer=sgd(1e-12),
+            epochs=1,
+            batch_size=batch_size,
+            sample_weight=w,
+        )
+        assert math.isclose(result.history.train_loss[0], want, rel_tol=1e-9), batch_size
+        assert result.history.train_accuracy[0] == unweighted_accuracy(start, X, Y)
+    # what the plateau and early stopping watch: a weighted set's loss is its repetition's
+    counts = np.array([0, 1, 2, 3] * 10)
+    weighted = train(
+        start,
+        X,
+        Y,
+        loss=binary_cross_entropy,
+        optimizer=sgd(1e-12),
+        epochs=1,
+        batch_size=8,
+        sample_weight=counts,
+    )
+    repeated, _ = value_and_gradient(
+        start, np.repeat(X, counts, axis=1), np.repeat(Y, counts, axis=1), binary_cross_entropy
+    )
+    assert math.isclose(weighted.history.train_loss[0], repeated, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "big"), [(np.float32, 2.0**125), (np.float64, 2.0**1020)], ids=["f32", "f64"]
+)
+def test_huge_weights_train_as_their_ratios(dtype: Any, big: float) -> None:
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((3, 40)).astype(dtype)
+    Y = (X[:1] > 0).astype(dtype)
+    s = rng.uniform(0.5, 2.0, size=40)
+    start = init([3, 4, 1], seed=0, dtype=dtype)
+    kw: dict[str, Any] = {"loss": binary_cross_entropy, "optimizer": adam(0.01), "epochs": 3}
+    for batch_size in (None, 8):
+        plain = train(start, X, Y, batch_size=batch_size, sample_weight=s, **kw)
+        # scaled by a power of two, the same bits: their sum would overflow, it is never taken
+        huge = train(start, X, Y, batch_size=batch_size, sample_weight=s * big, **kw)
+        assert np.array_equal(huge.params.theta, plain.params.theta)
+        assert huge.history.train_loss == plain.history.train_loss
+        assert huge.history.train_loss[-1] > 0.1
+        # huge class weights times huge sample weights: each product would overflow
+        classes = train(
+            start,
+            X,
+            Y,
+            batch_size=batch_size,
+            class_weight={0: big, 1: 3 * big},
+            sample_weight=s * big,
+            **kw,
+        )
+        product = s.astype(dtype) * np.where(Y[0] == 1, 3.0, 1.0).astype(dtype)  # rounded alike
+        by_hand = train(start, X, Y, batch_size=batch_size, sample_weight=product, **kw)
+        assert np.array_equal(classes.params.theta, by_hand.params.theta)
+    # weights of 1e37 (float32) or 1e307 (float64), all alike: the unweighted mean
+    alike = np.full(40, 1e37 if dtype is np.float32 else 1e307)
+    weighted = train(start, X, Y, batch_size=8, sample_weight=alike, **kw)
+    unweighted = train(start, X, Y, batch_size=8, **kw)
+    assert close(weighted.params.theta, unweighted.params.theta, 1e-5)
+    _, cache = forward(start, X)
+    grads = backward(start, cache, Y, binary_cross_entropy, sample_weight=alike)
+    assert close(grads.g, backward(start, cache, Y, binary_cross_entropy).g, 1e-5)
+    J_huge, _ = value_and_gradient(start, X, Y, binary_cross_entropy, sample_weight=s * big)
+    J_plain, _ = value_and_gradient(start, X, Y, binary_cross_entropy, sample_weight=s)
+    assert J_huge == J_plain
+
+
+def test_weighted_train_is_a_hand_loop_of_weighted_backward_and_step_bit_for_bit() -> None:
+    start, X, Y, w = weighted_problem(40)
+    huge = w * 1e300  # not a power of two: each batch's weights normalise by their own largest
+    for weights in (w, huge):
+        result = train(
+            start,
+            X,
+            Y,
+            loss=binary_cross_entropy,
+            optimizer=adam(0.01),
+            epochs=3,
+            batch_size=8,
+            sample_weight=weights,
+        )
+        hand = weighted_by_hand(start, X, Y, weights, adam(0.01), batch_size=8, epochs=3)
+        assert np.array_equal(result.params.theta, hand.theta)

@@ -142,7 +142,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     # propagation: input checks, weights, backward, scaling
     M("_checks", "if np.minimum.reduce(weights, None) < 0:", "< 0", "< -1"),
-    M("_checks", "if not weights.sum() > 0:", "> 0", ">= 0"),
+    M("_checks", "if not np.maximum.reduce(weights, None) > 0:", "> 0", ">= 0"),
     M("_checks", "if data.shape[0] != n_x:", "!=", "<"),
     M("_checks", "if n_y > 1 and data.shape == (1, m):", "n_y > 1", "n_y > 2"),
     M("_checks", "if number >= 1:", ">= 1", "> 1"),
@@ -288,6 +288,12 @@ MUTANTS: tuple[Mutant, ...] = (
     M("_measure", "return L, f\"the training loss's L2 penalty is", "return L,", "return L - 1,"),
     M("_measure", "return total / m + extra, correct / (m * per_example)", "+ extra", "- extra"),
     M("_measure", "correct += accuracy if np.isnan(accuracy) else round(", "n * per_example", "n"),
+    # sample weights: a batch of zero weights, the weighted training losses, huge weights
+    M("_measure", "if not total > 0:", "> 0", ">= 0"),
+    M("_measure", "loss = math.fsum(part[0] * s for", "part[0] * s", "part[0] * part[2]"),
+    M("_measure", "Y[:, start : start + size], shares(W)))", ", shares(W)", ""),
+    M("_loop", "weighted.sums = [float(W.sum()) for", "W.sum()", "W.shape[1]"),
+    M("_checks", "if exponent == 1:", "== 1", "!= 1"),
     M("_loop", "logged = last or done % setup.log_every == 0", "== 0", "== 1"),
     M("_loop", "if setup.plateau is not None and state.epoch > 0:", "> 0", ">= 0"),
     M("_loop", "g += theta * setup.decay", "+=", "-="),
