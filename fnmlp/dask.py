@@ -353,8 +353,10 @@ def predict(params: Params[F], X: da.Array, *, threshold: float = 0.5) -> da.Arr
     return labels
 
 
-def _labels_of(X: Any, params: Params[Any], threshold: float) -> Any:
-    return np.array(_labels(params, threshold, X))  # a writable array, as dask expects
+def _labels_of(X: Any, params: Params[Any], threshold: float, block_info: Any = None) -> Any:
+    k = block_info[0]["chunk-location"][1] if block_info else 0
+    data = check_inputs(params, X, f"X (chunk {k})", copy=False)  # errors name the chunk
+    return np.array(_labels(params, threshold, data))  # a writable array, as dask expects
 
 
 # ----------------------------------------------------------------------------- files

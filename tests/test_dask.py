@@ -332,6 +332,8 @@ def test_bad_dask_input_gets_a_clear_error_naming_the_argument() -> None:
     labels[0, 5] = 3.0
     with pytest.raises(fnmlp.LabelError, match=r"^Y \(chunk 0\)"):
         gradient(params, Xd, chunked(labels, 20), BCE)
+    with pytest.raises(fnmlp.NonFiniteError, match=r"^X \(chunk 2\): expected finite .*\(1, 5\)"):
+        fnmlp.dask.predict(params, chunked(bad, 20)).compute()
     common: dict[str, Any] = {"loss": BCE, "optimizer": fnmlp.sgd(0.1), "epochs": 1}
     # a data-parallel batch takes a share of every chunk: 60 examples in batches of 5 are 12
     # steps, which a chunk of 10 cannot share in
