@@ -114,7 +114,7 @@ def _table(s: _Settings, stem: str, title: str, params: Any, data: Any, **how: A
         row = "  ".join(f"{int(x):>{width}}" for x, width in zip(X[:, j], widths))
         print(f"  {row} | {int(Y[0, j]):>6}  {Yhat[0, j]:.4f}  {predicted[0, j]:>9}")
     right, m = int((predicted == Y).sum()), X.shape[1]
-    print(f"final loss {result.history.final_loss:.4f}, accuracy {right / m:.1%} ({right}/{m})")
+    print(f"final loss {result.history.final_loss:.4g}, accuracy {right / m:.1%} ({right}/{m})")
     _plot(s, stem, title, result, inputs, Y, **how)
     return bool(right == m)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from fnmlp._validate import positive_float
 from fnmlp.aliases import Deltas
 from fnmlp.records import Grads
 
@@ -65,7 +66,7 @@ class ArrayCheck:
             True
         """
         error = self.error_away_from_kinks if away_from_kinks else self.relative_error
-        return error <= tolerance
+        return error <= positive_float(tolerance, "tolerance")
 
 
 @attrs.frozen(eq=False)
@@ -260,7 +261,7 @@ class GradientCheck:
             >>> [c.name for c in report.failures()]
             ['b[1]', 'dZ[1]']
         """
-        cut = self.tolerance if tolerance is None else tolerance
+        cut = self.tolerance if tolerance is None else positive_float(tolerance, "tolerance")
         return tuple(
             c
             for layer in self.layers

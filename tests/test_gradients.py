@@ -572,3 +572,22 @@ def test_a_probe_landing_exactly_on_a_relu_kink_is_counted() -> None:
     assert (first.W.kinks, first.b.kinks, first.dZ.kinks) == (1, 1, 1)
     assert str(report).count("none left") == 3  # every probe of those arrays sat on the kink
     assert report.layers[1].W.kinks == report.layers[1].b.kinks == 0
+
+
+def test_the_reports_tolerance_is_checked_as_gradient_checks_is() -> None:
+    X = np.random.default_rng(0).normal(size=(3, 5))
+    report = fnmlp.gradient_check(
+        fnmlp.init([3, 4, 1], hidden=fnmlp.tanh, seed=0),
+        X,
+        [[0, 1, 1, 0, 1]],
+        fnmlp.binary_cross_entropy,
+    )
+    bad: Any
+    for bad in (-1.0, 0.0, float("nan"), "x"):
+        with pytest.raises(fnmlp.HyperparameterError, match=r"^tolerance: expected a positive"):
+            report.passed(bad)
+        with pytest.raises(fnmlp.HyperparameterError, match=r"^tolerance: expected a positive"):
+            report.failures(bad)
+        with pytest.raises(fnmlp.HyperparameterError, match=r"^tolerance: expected a positive"):
+            report.layers[0].checks[0].passed(bad)
+    assert report.passed() and report.passed(1e-6) and not report.failures(1e-6)

@@ -278,6 +278,11 @@ def test_a_rising_loss_is_pointed_out(capsys: pytest.CaptureFixture[str]) -> Non
     args = ["--example", "moons", "--optimizer", "sgd", "--learning-rate", "1e4", "--epochs", "20"]
     assert main([*args, "--no-progress"]) == 0
     assert "try a smaller --learning-rate" in capsys.readouterr().out
+    # a loss grown huge but finite (before a later gate diverges) is printed in a few digits
+    assert main(["--learning-rate", "1e308", "--epochs", "50", "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "final loss 7.43e+307" in out
+    assert max(map(len, out.split())) < 30
 
 
 def test_plot_writes_learning_curves_and_decision_boundaries(
