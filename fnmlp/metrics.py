@@ -277,7 +277,9 @@ def class_sample_weight(
 
     Raises:
         HyperparameterError: for a negative or non-finite weight, or another string.
-        LabelError: for a class index outside the targets' classes.
+        LabelError: for a class index outside the targets' classes, or targets
+            outside ``[0, 1]`` (class labels such as 2 are not 0/1 targets:
+            :func:`one_hot` them).
 
     Examples:
         >>> import numpy as np
@@ -292,6 +294,7 @@ def class_sample_weight(
         fnmlp.errors.LabelError: class_weight: expected class indices in [0, 2) (0/1 of a single row of binary targets), got 2
     """
     data = as_data(Y, "Y", np.float64)
+    check_unit_range(data, "Y", "expected targets in [0, 1] (one-hot columns or 0/1 labels)")
     k = max(2, data.shape[0])
     codes = labels(data)
     counts = np.bincount(codes, minlength=k)

@@ -99,8 +99,10 @@ def _save(figure: Figure, path: PathLike | None) -> None:
         raise DTypeError(f"path: expected a str or os.PathLike, got {type(path).__name__}")
     target = os.fspath(path)
     suffix = os.path.splitext(target)[1].lower().lstrip(".")
+    if suffix not in figure.canvas.get_supported_filetypes():
+        suffix = "png"  # "run.2024", "curves.final": a name, not a format
     image = io.BytesIO()  # drawn in full before the file is touched
-    figure.savefig(image, format=suffix or "png", dpi=_DPI)
+    figure.savefig(image, format=suffix, dpi=_DPI)
     opened = False
     try:
         with open(target, "wb") as file:

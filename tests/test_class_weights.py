@@ -57,6 +57,13 @@ def test_a_dict_weighs_the_named_classes_and_leaves_the_others_at_one() -> None:
     np.testing.assert_allclose(got, compute_sample_weight({0: 0.5, 1: 1.0, 2: 4.0}, y))
 
 
+def test_class_labels_are_not_taken_for_binary_targets() -> None:
+    # a row of class indices is not a row of 0/1 targets: 2 would be read as class 1
+    for Y in ([[0, 1, 2, 2]], [[-1, 1]]):
+        with pytest.raises(LabelError, match=r"^Y: expected targets in \[0, 1\] .* got"):
+            class_sample_weight(Y, "balanced")
+
+
 @pytest.mark.parametrize(
     ("class_weight", "error", "message"),
     [

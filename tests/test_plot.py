@@ -149,6 +149,10 @@ def test_the_suffix_of_path_chooses_the_format(tmp_path: Path) -> None:
     assert b"<svg" in (tmp_path / "curves.svg").read_bytes()[:1000]
     learning_curves(history, path=str(tmp_path / "curves"))
     assert (tmp_path / "curves").read_bytes().startswith(PNG_MAGIC)
+    # a suffix that names no format is part of the name: PNG
+    for name in ("run.2024", "curves.final"):
+        learning_curves(history, path=tmp_path / name)
+        assert (tmp_path / name).read_bytes().startswith(PNG_MAGIC)
 
 
 # ----------------------------------------------------------------------------- decision boundary
