@@ -25,6 +25,7 @@ Examples:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,7 +36,7 @@ from fnmlp._kernels import accuracy_of
 from fnmlp._validate import as_data, describe, freeze, positive_float
 from fnmlp.aliases import F, Matrix, Outputs
 from fnmlp.classes import Labels, labels, labels_of, one_hot
-from fnmlp.errors import HyperparameterError, LabelError, ShapeError
+from fnmlp.errors import HyperparameterError, LabelError, NonFiniteError, ShapeError
 from fnmlp.losses import check_distributions, check_unit_range
 from fnmlp.propagation import check_inputs, outputs
 from fnmlp.records import Params
@@ -207,8 +208,39 @@ def mse(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         1.3333333333333333
     """
     Yhat, targets = _regression(params, X, Y)
-    R = Yhat - targets
-    return float(np.vdot(R, R)) / R.size
+    with np.errstate(over="ignore", invalid="ignore"):
+        R = np.asarray(Yhat, np.float64) - np.asarray(targets, np.float64)
+        total = float(np.vdot(R, R)) / R.size
+    if not math.isfinite(total):  # the squares overflow: each row's in its own scale, then back
+        T, P = _scaled_rows(targets, Yhat)
+        scaled = P - T
+        per_row = np.einsum("ij,ij->i", scaled, scaled) / R.shape[1]
+        with np.errstate(over="ignore"):
+            rows = np.ldexp(per_row, 2 * _row_exponents(targets, Yhat))
+            total = float(np.sum(rows)) / R.shape[0]
+    if not math.isfinite(total):
+        raise NonFiniteError(
+            "Y: expected targets and outputs whose mean squared error fits in float64, got "
+            "residuals whose squares overflow it: scale Y and the network's outputs"
+        )
+    return total
+
+
+def _row_exponents(*rows: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Per row, the power of two just above the largest magnitude in ``rows`` (0 for zeros)."""
+    top = np.max([np.max(np.abs(np.asarray(r, np.float64)), axis=1) for r in rows], axis=0)
+    exponents: npt.NDArray[np.int64] = np.frexp(top)[1].astype(np.int64)
+    return exponents
+
+
+def _scaled_rows(
+    targets: npt.NDArray[Any], Yhat: npt.NDArray[Any]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``targets`` and ``Yhat`` in float64, each row times the same power of two, into [-1, 1]."""
+    shift = -_row_exponents(targets, Yhat)[:, None]
+    T = np.ldexp(np.asarray(targets, np.float64), shift)
+    P = np.ldexp(np.asarray(Yhat, np.float64), shift)
+    return T, P
 
 
 def r2_score(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
@@ -241,9 +273,12 @@ def r2_score(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         0.7857
     """
     Yhat, targets = _regression(params, X, Y)
-    squares: npt.NDArray[np.float64] = np.sum((targets - Yhat) ** 2, axis=1, dtype=np.float64)
-    centred = targets - targets.mean(axis=1, keepdims=True)
-    spread: npt.NDArray[np.float64] = np.sum(centred**2, axis=1, dtype=np.float64)
+    # each row scaled by a power of two into [-1, 1] (exactly): R^2 is a ratio of
+    # sums of squares, which values near the float range would overflow
+    T, P = _scaled_rows(targets, Yhat)
+    squares: npt.NDArray[np.float64] = np.sum((T - P) ** 2, axis=1)
+    centred = T - T.mean(axis=1, keepdims=True)
+    spread: npt.NDArray[np.float64] = np.sum(centred**2, axis=1)
     residuals: list[float] = squares.tolist()
     totals: list[float] = spread.tolist()
     scores = [

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fnmlp
-from fnmlp import Layer, Params, accuracy, labels, one_hot, predict, sigmoid, softmax
+from fnmlp import Layer, Params, accuracy, labels, linear, one_hot, predict, sigmoid, softmax
 
 
 def ramp() -> Params[np.float64]:
@@ -246,3 +246,24 @@ def test_class_weight_keys_stop_before_the_number_of_classes(Y: list[list[int]])
     assert fnmlp.class_sample_weight(Y, {1: 3.0}).tolist() == [1.0, 3.0, 3.0]
     with pytest.raises(fnmlp.LabelError, match=r"expected class indices in \[0, 2\).* got 2$"):
         fnmlp.class_sample_weight(Y, {2: 1.0})
+
+
+def test_mse_and_r2_of_values_near_the_float_range_are_numbers_or_refused() -> None:
+    line = Params((Layer(np.ones((1, 1)), np.zeros((1, 1)), linear),))
+    X = [[0.0, 1.0, 2.0]]
+    # R^2 is a ratio: scaled rows give it where the squares themselves overflow
+    huge = np.array([[1e160, -1e160, 0.0]])
+    assert fnmlp.r2_score(line, X, huge) == pytest.approx(0.0, abs=1e-12)
+    far = Params((Layer(np.full((1, 1), 1e160), np.zeros((1, 1)), linear),))
+    assert fnmlp.r2_score(far, X, [[0.0, 1e160, 2.1e160]]) == pytest.approx(
+        fnmlp.r2_score(line, X, [[0.0, 1.0, 2.1]]), rel=1e-12
+    )
+    assert fnmlp.mse(line, X, [[1e100, -1e100, 0.0]]) == pytest.approx(2e200 / 3, rel=1e-12)
+    with pytest.raises(fnmlp.NonFiniteError, match=r"^Y: expected targets and outputs whose mean"):
+        fnmlp.mse(line, X, [[1e200, -1e200, 0.0]])
+    # a float32 network's residuals are squared in float64
+    line32 = Params((Layer(np.ones((1, 1), np.float32), np.zeros((1, 1), np.float32), linear),))
+    X32 = np.array([[0.0, 1.0, 2.0]], np.float32)
+    assert fnmlp.mse(line32, X32, np.array([[1e20, -1e20, 0.0]], np.float32)) == pytest.approx(
+        2e40 / 3, rel=1e-6
+    )
