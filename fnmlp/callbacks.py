@@ -49,8 +49,10 @@ class EarlyStopping:
     min_delta: float = attrs.field(default=0.0)
 
     def __attrs_post_init__(self) -> None:
-        positive_int(self.patience, "patience")
-        positive_float(self.min_delta, "min_delta", allow_zero=True)
+        # kept as Python numbers: a numpy float32 would compare losses in float32
+        object.__setattr__(self, "patience", positive_int(self.patience, "patience"))
+        delta = positive_float(self.min_delta, "min_delta", allow_zero=True)
+        object.__setattr__(self, "min_delta", delta)
 
 
 @attrs.frozen(eq=False)
@@ -90,12 +92,17 @@ class ReduceLROnPlateau:
         factor = positive_float(self.factor, "factor")
         if factor >= 1:
             raise HyperparameterError(f"factor: expected a number in (0, 1), got {self.factor!r}")
-        positive_int(self.patience, "patience")
-        positive_float(self.min_delta, "min_delta", allow_zero=True)
-        if positive_float(self.min_scale, "min_scale", allow_zero=True) >= 1:
+        patience = positive_int(self.patience, "patience")
+        delta = positive_float(self.min_delta, "min_delta", allow_zero=True)
+        least = positive_float(self.min_scale, "min_scale", allow_zero=True)
+        if least >= 1:
             raise HyperparameterError(
                 f"min_scale: expected a number in [0, 1), got {self.min_scale!r}"
             )
+        # kept as Python numbers: a numpy float32 factor would make the scale one
+        for name, value in (("factor", factor), ("patience", patience), ("min_delta", delta)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "min_scale", least)
 
     def judge(self, plateau: Plateau, loss: float, epoch: int) -> Plateau:
         """The plateau's state after ``epoch`` epochs whose monitored loss is ``loss``.

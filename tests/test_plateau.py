@@ -10,6 +10,7 @@ from __future__ import annotations
 import pathlib
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 
@@ -31,6 +32,7 @@ from fnmlp import (
     sgd,
     train,
 )
+from fnmlp.datasets import moons
 
 Array = np.ndarray[Any, Any]
 
@@ -190,3 +192,22 @@ def test_the_starting_network_is_not_judged() -> None:
     assert [s.plateau.scale for s in states] == [1.0, 1.0, 0.5, 0.25]
     first = fnmlp.loss(forward(states[1].params, X)[0], Y, mean_squared_error)
     assert states[3].plateau.best == first
+
+
+def test_numpy_numbers_are_kept_as_python_ones() -> None:
+    # a float32 factor made the scale a float32, refused at the first reduction
+    numbers: tuple[Any, ...] = (  # as a numpy pipeline hands them on
+        np.float32(0.5), np.int64(1), np.float32(0.0), np.float32(0.1), np.int64(3),
+        np.float32(0.001),
+    )  # fmt: skip
+    half, one, zero, tenth, three, small = numbers
+    rule = ReduceLROnPlateau(factor=half, patience=one, min_delta=zero, min_scale=tenth)
+    assert all(type(v) in (float, int) for v in attrs.astuple(rule))
+    X, Y = moons(60, noise=0.3, seed=0)
+    run = fnmlp.train(
+        fnmlp.init([2, 4, 1], seed=0), X, Y, loss=fnmlp.binary_cross_entropy,
+        optimizer=fnmlp.sgd(5.0), epochs=30, batch_size=16, reduce_lr_on_plateau=rule,
+    )  # fmt: skip
+    assert run.state.plateau.scale < 1
+    stopping = fnmlp.EarlyStopping(patience=three, min_delta=small)
+    assert type(stopping.patience) is int and type(stopping.min_delta) is float
