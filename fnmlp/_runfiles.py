@@ -203,7 +203,9 @@ def read_run(target: pathlib.Path, archive: zipfile.ZipFile, keys: set[str]) -> 
 
 def read_plateau(target: pathlib.Path, archive: zipfile.ZipFile) -> Plateau:
     scale, best, since = read_member(target, archive, "plateau", "f", (3,), "a plateau").tolist()
-    if not (0 <= scale <= 1 and not math.isnan(best) and since >= 0 and since == int(since)):
+    # since is an epoch count: finite, whole and in an int64 (the epochs save writes)
+    whole = math.isfinite(since) and 0 <= since < 2**63 and since == int(since)
+    if not (0 <= scale <= 1 and not math.isnan(best) and whole):
         raise SerialisationError(
             f"{target}: plateau: expected [scale in [0, 1], best loss, since >= 0], got "
             f"{[scale, best, since]}"

@@ -236,7 +236,8 @@ def save(value: Saved, path: str | os.PathLike[str]) -> pathlib.Path:
     else:
         header = _header(STANDARDISER_MAGIC, STANDARDISER_VERSION)
         members = {**header, **standardiser_members(value)}
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    # a short name of its own: the target's name plus a suffix could pass the file system's limit
+    temporary = target.with_name(f".fnmlp-{secrets.token_hex(8)}.tmp")
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         descriptor = os.open(temporary, flags, 0o666)

@@ -326,6 +326,9 @@ def rewrite(path: pathlib.Path, **changes: Any) -> pathlib.Path:
         ({"theta": np.zeros((1, 13), np.float32)}, "theta: expected a float64 array as recorded"),
         ({"opt_kind": np.array(["momentum"], dtype=object)}, "Python objects (pickled)"),
         ({"version": np.array(2)}, "expected format version 1, got 2; it was written by a newer"),
+        ({"plateau": np.array([1.0, 0.5, np.inf])}, "plateau: expected [scale in [0, 1], best"),
+        ({"plateau": np.array([1.0, 0.5, 1e300])}, "plateau: expected [scale in [0, 1], best"),
+        ({"plateau": np.array([1.0, 0.5, np.nan])}, "plateau: expected [scale in [0, 1], best"),
     ],
     ids=lambda value: str(value)[:40] if isinstance(value, str) else None,
 )

@@ -282,6 +282,10 @@ def test_save_replaces_atomically_and_leaves_no_temporary_files(tmp_path: pathli
     assert save(new, tmp_path / "model") == path
     assert_same(load(path), new)
     assert os.listdir(tmp_path) == ["model.npz"]
+    # a name at the file system's limit (255 bytes) is saved too: the temporary name is short
+    longest = "m" * 251 + ".npz"
+    assert save(new, tmp_path / longest).name == longest
+    assert_same(load(tmp_path / longest), new)
 
 
 def test_crash_while_writing_keeps_the_old_file_and_cleans_up(
