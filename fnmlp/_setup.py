@@ -9,6 +9,7 @@ argument before any epoch runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,7 +33,7 @@ from fnmlp.errors import DTypeError, HyperparameterError
 from fnmlp.losses import Loss
 from fnmlp.optimisers import Optimizer, check_state
 from fnmlp.records import Params
-from fnmlp.runs import EarlyStopping, Fingerprint, ReduceLROnPlateau, TrainState
+from fnmlp.runs import EarlyStopping, Fingerprint, Plateau, ReduceLROnPlateau, TrainState
 from fnmlp.schedules import Schedule
 
 __all__ = ["prepare", "schedule_of"]
@@ -147,6 +148,16 @@ def prepare(
         # a resumed run goes on (even after early stopping) from this very state
         checkpoint = (start.epoch, start.params, start.opt_state)
         state = attrs.evolve(start, stopped=False, checkpoint=checkpoint, fingerprint=fingerprint)
+        if start.log is not None and math.isnan(start.log[0][3]) != (held_out is None):
+            # validation data given or dropped: the best and the plateau were judged by the
+            # other loss, so they start again from here
+            state = attrs.evolve(
+                state,
+                best_params=start.params,
+                best_epoch=start.epoch,
+                best_loss=math.inf,
+                plateau=Plateau(start.plateau.scale, math.inf, start.epoch),
+            )
     else:
         state = TrainState(
             params,

@@ -66,7 +66,8 @@ class History:
         train_accuracy: accuracy on the training set (by default over the
             logged epoch's batches); empty for mean squared error.
         validation_loss: the loss on the validation data (without the L2
-            penalty, which belongs to the training objective); empty without it.
+            penalty, which belongs to the training objective); empty without it,
+            and NaN at the entries made before a resumed run was given it.
         validation_accuracy: accuracy on the validation data; empty when either
             is not tracked.
         best_epoch: the entry's epoch with the lowest validation loss (or
@@ -311,7 +312,8 @@ class TrainState(Generic[F]):
         columns = list(zip(*entries)) if entries else [()] * 5
 
         def kept(column: tuple[Any, ...]) -> tuple[float, ...]:
-            return () if any(np.isnan(v) for v in column) else tuple(float(v) for v in column)
+            # a column never measured is empty; one measured from a resume on is NaN before
+            return () if all(np.isnan(v) for v in column) else tuple(float(v) for v in column)
 
         return History(
             tuple(int(e) for e in columns[0]),

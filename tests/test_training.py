@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import itertools
+import math
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -908,3 +909,27 @@ def test_history_accuracy_over_slices_matches_accuracy_for_several_outputs() -> 
         fnmlp.accuracy(params, X, Y),
         fnmlp.accuracy(result.params, X, Y),
     )
+
+
+def test_validation_given_on_resume_is_what_the_best_is_judged_by() -> None:
+    # the first run's best is a training loss; from the resume on the monitored loss is the
+    # validation loss: comparing one with the other stopped a run that was still improving
+    X, Y = blobs(200)
+    X_val, Y_val = blobs(100, seed=1)
+    Y_val[:, :15] = 1 - Y_val[:, :15]  # a harder validation set: its loss stays above training's
+    common: dict[str, Any] = {
+        "loss": binary_cross_entropy, "optimizer": adam(0.003), "batch_size": 32,
+        "running_loss": False,
+    }  # fmt: skip
+    first = train(fnmlp.init([2, 8, 1], seed=0), X, Y, epochs=5, **common)
+    later = train(
+        first.state, X, Y, epochs=10, validation=(X_val, Y_val), log_every=1,
+        early_stopping=EarlyStopping(patience=3), **common,
+    )  # fmt: skip
+    history = later.history
+    assert len(history.validation_loss) == len(history.epochs) == 16
+    assert all(math.isnan(v) for v in history.validation_loss[:6])
+    measured = history.validation_loss[6:]
+    assert later.state.best_epoch > first.state.epoch
+    assert later.state.best_loss == min(measured)
+    assert not np.array_equal(later.params.theta, first.params.theta)
