@@ -40,9 +40,10 @@ from typing import Any
 import numpy as np
 
 from fnmlp import _threads
+from fnmlp._validate import describe
 from fnmlp.activations import Activation
 from fnmlp.aliases import Activations, Deltas, F, Matrix, Outputs, Targets
-from fnmlp.errors import HyperparameterError
+from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
 from fnmlp.losses import Loss, fuses
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "divisor",
     "forward",
     "output_delta",
+    "returned",
     "value",
     "with_ones",
 ]
@@ -115,6 +117,29 @@ def dropout_masks(
     return tuple(masks)
 
 
+def returned(value: object, like: Matrix[F], what: str) -> Matrix[F]:
+    """``value``, what a record's function returned, if it is an array shaped and typed as ``like``.
+
+    The built-in records' functions always are; a user's own ``Activation`` or
+    ``Loss`` may not be, and a wrong shape would broadcast silently.
+
+    Examples:
+        >>> returned(np.zeros((1, 3)), np.zeros((2, 3)), "relu's fn")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.ShapeError: relu's fn: expected an array of shape (2, 3) float64 like its input, got (1, 3) float64
+    """
+    if isinstance(value, np.ndarray) and value.shape == like.shape and value.dtype == like.dtype:
+        return value
+    got = f"{value.shape} {value.dtype}" if isinstance(value, np.ndarray) else describe(value)
+    error = (
+        ShapeError if isinstance(value, np.ndarray) and value.shape != like.shape else DTypeError
+    )
+    raise error(
+        f"{what}: expected an array of shape {like.shape} {like.dtype} like its input, got {got}"
+    )
+
+
 def forward(
     blocks: Sequence[Matrix[F]],
     activations: Sequence[Activation],
@@ -141,7 +166,7 @@ def forward(
         A1 = with_ones(Z)
         activation = activations[l]
         if activation.into is None:
-            A1[:-1] = activation.fn(Z)
+            A1[:-1] = returned(activation.fn(Z), Z, f"{activation.name}'s fn")
         elif activation.elementwise and Z.size >= _threads.THRESHOLD:
             _threads.rows(activation.into, Z, A1[:-1])
         else:  # (rows' own test, made here to save a call on small layers)
@@ -153,7 +178,8 @@ def forward(
             Zs.append(Z)
             inputs.append(A1)
     Z = blocks[last].T.dot(A1)
-    A: Outputs[F] = activations[last].fn(Z)
+    output = activations[last]
+    A: Outputs[F] = returned(output.fn(Z), Z, f"{output.name}'s fn")
     return Zs, inputs, Z, A
 
 
@@ -194,12 +220,12 @@ def output_delta(
         else:
             dZ *= scale
         return dZ
-    dA: Deltas[F] = kind.gradient(A, Y)
+    dA: Deltas[F] = returned(kind.gradient(A, Y), A, f"{kind.name}'s gradient")
     if isinstance(scale, int):
         dA *= m / scale  # the gradient's 1/m exchanged for 1/total (exactly 1 when equal)
     elif scale is not None:
         dA *= scale * m  # the gradient's 1/m exchanged for the weights
-    return activation.derivative(Z, A, dA)
+    return returned(activation.derivative(Z, A, dA), Z, f"{activation.name}'s derivative")
 
 
 def backward(
@@ -232,9 +258,9 @@ def backward(
                 A = inputs[l][:-1]
             else:  # the layer passed on g(Z) * mask: its derivative gets g(Z) itself
                 dA *= mask
-                A = activation.fn(Z)
+                A = returned(activation.fn(Z), Z, f"{activation.name}'s fn")
             if activation.derivative_into is None:
-                dZ = activation.derivative(Z, A, dA)
+                dZ = returned(activation.derivative(Z, A, dA), Z, f"{activation.name}'s derivative")
                 continue
             # dA is this loop's own to overwrite
             if activation.elementwise and dA.size >= _threads.THRESHOLD:
@@ -260,6 +286,8 @@ def value(
     logits = kind.from_logits is not None and fuses(kind, activation)
     if scale is None or isinstance(scale, int):
         mean = kind.from_logits(Z, Y) if logits and kind.from_logits else kind.value(A, Y)
+        if np.ndim(mean) != 0 or isinstance(mean, (str, bytes)):
+            raise DTypeError(f"{kind.name}'s value: expected a number, got {describe(mean)}")
         return mean if scale is None else mean * (Y.shape[1] / scale)
     if logits and kind.per_example_logits is not None:
         per = kind.per_example_logits(Z, Y)

@@ -340,3 +340,34 @@ def test_relus_derivative_is_the_same_on_layers_of_any_size(dtype: type[Any]) ->
         relu.derivative_into(Z[row : row + 1], A[row : row + 1], small[row : row + 1])
     np.testing.assert_array_equal(large, np.where(Z > 0, dA, dA * 0), strict=True)
     np.testing.assert_array_equal(small, large, strict=True)
+
+
+def tanh_vjp(Z: Any, A: Any, dA: Any) -> Any:
+    return dA * (1 - A * A)
+
+
+def test_what_an_activation_of_ones_own_returns_is_checked_not_broadcast() -> None:
+    X = np.random.default_rng(0).normal(size=(2, 5))
+    Y = np.array([[0, 1, 1, 0, 1.0]])
+    bce = fnmlp.binary_cross_entropy
+    narrow = Activation("narrow", lambda Z: Z[:1], tanh_vjp)  # one row for every unit
+    hidden = fnmlp.init([2, 3, 1], hidden=narrow, seed=0)
+    shape = r"^narrow's fn: expected an array of shape \(3, 5\) float64 like its input, got \(1, 5\)"
+    with pytest.raises(fnmlp.ShapeError, match=shape):
+        fnmlp.train(hidden, X, Y, loss=bce, optimizer=fnmlp.sgd(0.1), epochs=2)
+    with pytest.raises(fnmlp.ShapeError, match=shape):
+        fnmlp.gradient_check(hidden, X, Y, bce)
+    output = fnmlp.init([2, 3, 2], activations=[tanh, narrow], seed=0)
+    with pytest.raises(fnmlp.ShapeError, match=r"^narrow's fn: expected an array of shape \(2, 5\)"):
+        fnmlp.forward(output, X)
+    wide = Activation("wide", lambda Z: np.tanh(Z).astype(np.float64), tanh_vjp)
+    p32 = fnmlp.init([2, 3, 1], activations=[tanh, wide], seed=0, dtype=np.float32)
+    with pytest.raises(DTypeError, match=r"^wide's fn: .* float32 like its input, got \(1, 5\) float64"):
+        fnmlp.predict(p32, X.astype(np.float32))
+    bad_vjp = Activation("short", np.tanh, lambda Z, A, dA: dA[:, :1])
+    with pytest.raises(fnmlp.ShapeError, match=r"^short's derivative: expected an array of shape"):
+        fnmlp.gradient(fnmlp.init([2, 3, 1], hidden=bad_vjp, seed=0), X, Y, bce)
+    # a well-behaved one passes unchanged
+    fine = Activation("fine", np.tanh, tanh_vjp)
+    same = fnmlp.gradient(fnmlp.init([2, 3, 1], hidden=fine, seed=0), X, Y, bce)
+    assert np.array_equal(same.g, fnmlp.gradient(fnmlp.init([2, 3, 1], hidden=tanh, seed=0), X, Y, bce).g)

@@ -370,3 +370,22 @@ def test_one_hot_columns_may_be_off_by_rounding_only(
     off = np.array([[0.5 + refused], [0.5]], dtype=dtype)
     with pytest.raises(LabelError, match="summing to"):
         categorical_cross_entropy.check(off, "Y")
+
+
+def test_what_a_loss_of_ones_own_returns_is_checked() -> None:
+    X = np.random.default_rng(0).normal(size=(2, 5))
+    Y = np.array([[0, 1, 1, 0, 1.0]])
+    params = fnmlp.init([2, 3, 1], output=fnmlp.linear, seed=0)
+    squares = Loss("squares", lambda A, Y: (A - Y) ** 2, lambda A, Y: A - Y, None, None, "any")
+    message = r"^squares's value: expected a number, got a 2-D float64 array of shape \(1, 5\)"
+    with pytest.raises(DTypeError, match=message):
+        loss(np.full((1, 5), 0.5), Y, squares)
+    with pytest.raises(DTypeError, match=message):
+        fnmlp.train(params, X, Y, loss=squares, optimizer=fnmlp.sgd(0.1), epochs=2)
+    with pytest.raises(DTypeError, match=message):
+        fnmlp.gradient_check(params, X, Y, squares)
+    short = Loss(
+        "short", huber().value, lambda A, Y: (A - Y)[:, :1], None, None, "finite values"
+    )
+    with pytest.raises(ShapeError, match=r"^short's gradient: expected an array of shape \(1, 5\)"):
+        fnmlp.train(params, X, Y, loss=short, optimizer=fnmlp.sgd(0.1), epochs=2)
