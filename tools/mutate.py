@@ -365,14 +365,14 @@ MUTANTS: tuple[Mutant, ...] = (
     # metrics
     M("metrics", "return freeze((Yhat >= threshold).astype(np.int64))", ">=", ">"),
     M("classes", "return freeze((data[0] >= 0.5).astype(np.int64))", ">=", ">"),
-    M("metrics", "return float(np.vdot(R, R)) / R.size", "R.size", "R.shape[1]"),
+    M("metrics", "total = float(np.vdot(R, R)) / R.size", "R.size", "R.shape[1]"),
     M("metrics", "(1.0 if res == 0 else 0.0) if tot == 0 else 1.0 - res / tot", "1.0 - res", "res"),
     M("classes", "bad = (raw < 0) | (raw >= n)", ">= n", "> n"),
     M("classes", "n = int(raw.max()) + 1 if classes is None", "+ 1 if", "+ 2 if"),
     M("metrics", "if not 0 <= key < k:", "key < k", "key <= k"),
     M("classes", "codes = (data[0] >= 0.5).astype(np.int64)", ">=", ">"),
     # gradcheck
-    M("gradreport", "return error <= tolerance", "<=", "<"),
+    M("gradreport", "return error <= positive_float(tolerance, \"tolerance\")", "<=", "<"),
     M("_probes", "if np.any(moved & (low <= 0) & (high >= 0)):", "(low <= 0)", "(low < 0)"),
     M("gradcheck", "return float(np.linalg.norm(n - a)) / (", "n - a", "n + a"),
     M("_probes", "value = (J_plus - J_minus) / step / m", "/ step / m", "/ step"),
