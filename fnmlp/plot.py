@@ -53,7 +53,15 @@ except ImportError as error:
 
 from fnmlp._validate import as_data, check_finite, positive_float, positive_int
 from fnmlp.aliases import Matrix
-from fnmlp.errors import DTypeError, FileError, HyperparameterError, LabelError, ShapeError
+from fnmlp.errors import (
+    DTypeError,
+    FileError,
+    HyperparameterError,
+    LabelError,
+    NonFiniteError,
+    ShapeError,
+)
+from fnmlp.initialisers import check_fits
 from fnmlp.propagation import forward
 from fnmlp.records import Params
 from fnmlp.runs import History
@@ -332,8 +340,20 @@ def _interpret(
 
 def _grid_axis(values: npt.NDArray[np.float64], padding: float, resolution: int) -> Any:
     low, high = float(values.min()), float(values.max())
-    span = high - low if high > low else 1.0
-    return np.linspace(low - padding * span, high + padding * span, resolution)
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = high - low if high > low else 1.0
+        axis = np.linspace(low - padding * span, high + padding * span, resolution)
+    if not np.isfinite(span):
+        raise NonFiniteError(
+            f"X: expected points whose spread fits in float64, got a coordinate from {low:.4g} "
+            f"to {high:.4g}: scale X"
+        )
+    if not np.isfinite(axis).all():
+        raise HyperparameterError(
+            f"padding: expected a margin that keeps the plotted plane within float64, got "
+            f"{padding!r} around data from {low:.4g} to {high:.4g}"
+        )
+    return axis
 
 
 def decision_boundary(
@@ -418,6 +438,11 @@ def decision_boundary(
     if steps < 2:
         raise HyperparameterError(f"resolution: expected an int >= 2, got {steps}")
     margin = positive_float(padding, "padding", allow_zero=True)
+    # the grid, its two coordinates and the model's outputs on it, in float64
+    points = steps * steps
+    check_fits(
+        4 * 8 * points, "resolution", "a grid that fits in memory", f"{steps}: {points} points"
+    )
     heading = _check_title(title)
     pair: object = axis_labels  # checked at run time: callers may send anything
     if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
