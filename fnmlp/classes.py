@@ -134,8 +134,10 @@ def one_hot(
 def labels(Y: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """The class index of each column of one-hot (or probability) targets ``Y``.
 
-    ``labels(one_hot(c)) == c``. A single row is read as binary targets (the
-    probability of class 1), so its labels are ``Y >= 0.5``.
+    ``labels(one_hot(c)) == c`` for two classes or more. A single row is read
+    as binary targets (the probability of class 1), so its labels are
+    ``Y >= 0.5``: the one row of ones that ``one_hot`` gives for a single class
+    reads as class 1.
 
     Args:
         Y: targets or outputs of shape ``(n_y, m)``.
