@@ -117,14 +117,15 @@ def dropout_masks(
     return tuple(masks)
 
 
-def returned(value: object, like: Matrix[F], what: str) -> Matrix[F]:
+def returned(value: object, like: Matrix[F], record: Activation | Loss, part: str) -> Matrix[F]:
     """``value``, what a record's function returned, if it is an array shaped and typed as ``like``.
 
     The built-in records' functions always are; a user's own ``Activation`` or
     ``Loss`` may not be, and a wrong shape would broadcast silently.
 
     Examples:
-        >>> returned(np.zeros((1, 3)), np.zeros((2, 3)), "relu's fn")
+        >>> from fnmlp import relu
+        >>> returned(np.zeros((1, 3)), np.zeros((2, 3)), relu, "fn")
         Traceback (most recent call last):
         ...
         fnmlp.errors.ShapeError: relu's fn: expected an array of shape (2, 3) float64 like its input, got (1, 3) float64
@@ -136,7 +137,8 @@ def returned(value: object, like: Matrix[F], what: str) -> Matrix[F]:
         ShapeError if isinstance(value, np.ndarray) and value.shape != like.shape else DTypeError
     )
     raise error(
-        f"{what}: expected an array of shape {like.shape} {like.dtype} like its input, got {got}"
+        f"{record.name}'s {part}: expected an array of shape {like.shape} {like.dtype} like its "
+        f"input, got {got}"
     )
 
 
@@ -166,7 +168,7 @@ def forward(
         A1 = with_ones(Z)
         activation = activations[l]
         if activation.into is None:
-            A1[:-1] = returned(activation.fn(Z), Z, f"{activation.name}'s fn")
+            A1[:-1] = returned(activation.fn(Z), Z, activation, "fn")
         elif activation.elementwise and Z.size >= _threads.THRESHOLD:
             _threads.rows(activation.into, Z, A1[:-1])
         else:  # (rows' own test, made here to save a call on small layers)
@@ -179,7 +181,7 @@ def forward(
             inputs.append(A1)
     Z = blocks[last].T.dot(A1)
     output = activations[last]
-    A: Outputs[F] = returned(output.fn(Z), Z, f"{output.name}'s fn")
+    A: Outputs[F] = returned(output.fn(Z), Z, output, "fn")
     return Zs, inputs, Z, A
 
 
@@ -220,12 +222,12 @@ def output_delta(
         else:
             dZ *= scale
         return dZ
-    dA: Deltas[F] = returned(kind.gradient(A, Y), A, f"{kind.name}'s gradient")
+    dA: Deltas[F] = returned(kind.gradient(A, Y), A, kind, "gradient")
     if isinstance(scale, int):
         dA *= m / scale  # the gradient's 1/m exchanged for 1/total (exactly 1 when equal)
     elif scale is not None:
         dA *= scale * m  # the gradient's 1/m exchanged for the weights
-    return returned(activation.derivative(Z, A, dA), Z, f"{activation.name}'s derivative")
+    return returned(activation.derivative(Z, A, dA), Z, activation, "derivative")
 
 
 def backward(
@@ -258,9 +260,9 @@ def backward(
                 A = inputs[l][:-1]
             else:  # the layer passed on g(Z) * mask: its derivative gets g(Z) itself
                 dA *= mask
-                A = returned(activation.fn(Z), Z, f"{activation.name}'s fn")
+                A = returned(activation.fn(Z), Z, activation, "fn")
             if activation.derivative_into is None:
-                dZ = returned(activation.derivative(Z, A, dA), Z, f"{activation.name}'s derivative")
+                dZ = returned(activation.derivative(Z, A, dA), Z, activation, "derivative")
                 continue
             # dA is this loop's own to overwrite
             if activation.elementwise and dA.size >= _threads.THRESHOLD:
