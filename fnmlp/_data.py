@@ -254,11 +254,11 @@ def label_targets(
         return Y, None  # ragged: the targets' check says so
     if raw.dtype.kind not in "USO":
         return Y, None
-    check_one_kind(Y, raw, name)
     if raw.ndim != 1 and not (raw.ndim == 2 and raw.shape[0] == 1):
         raise ShapeError(
             f"{name}: expected labels as a 1-D sequence or a (1, m) row, got shape {raw.shape}"
         )
+    check_one_kind(Y, raw, name)
     if encoder is None and not fresh:
         raise LabelError(
             f"{name}: expected numeric targets like Y's, got labels of dtype {raw.dtype} (give "

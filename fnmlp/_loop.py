@@ -223,8 +223,8 @@ def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
     batches = shuffled(setup.X, setup.Y, setup.weights, setup.batch, (setup.seed, epoch, *key))
     if setup.weights is None:
         return batches
-    weighted = Weighted((X1, Y, scale(setup, W)) for X1, Y, W in batches)
-    weighted.sums = [float(W.sum()) for *_, W in batches if W is not None]
+    weighted = Weighted([(X1, Y, shares(W)) for X1, Y, W in batches if W is not None])
+    weighted.weights = [W for *_, W in batches if W is not None]
     return weighted
 
 
@@ -345,7 +345,7 @@ def descend(
         observed.append(measure_side_by_side(setup, outputs))
     if weighted:
         # each batch's weighted mean weighed by its sum of weights (a caller's own, by its size)
-        sums = batches.sums if isinstance(batches, Weighted) else [p[2] for p in weighted]
+        sums = batches.sums() if isinstance(batches, Weighted) else [p[2] for p in weighted]
         observed.append(weighed(setup, theta, weighted, sums[: len(weighted)]))
     return Carry(carry.epoch, theta, moments, count, carry.state), observed
 
@@ -432,7 +432,8 @@ def step(setup: Setup[F], carry: Carry, epoch: int) -> Carry:
     new = Carry(done, new.theta, new.moments, new.steps, new.state)
     if setup.replaying:  # re-running to locate a divergence: no checks, no logs
         return new
-    if (last or done % setup.check_every == 0) and not (
+    # checked at every judged epoch too: a log moves the checkpoint a divergence is replayed from
+    if (last or judged or done % setup.check_every == 0) and not (
         all_finite(new.theta) and all(map(all_finite, new.moments))
     ):
         diverge(setup, carry.state, done, new.theta, new.moments)

@@ -40,13 +40,18 @@ NAN = float("nan")
 
 
 class Weighted(list[tuple[Matrix[Any], Matrix[Any], Any]]):
-    """An epoch's weighted batches ``([X; 1], Y, scale)``, and ``sums``: each one's sum of weights.
+    """An epoch's weighted batches ``([X; 1], Y, scale)``, and ``weights``: each one's raw weights.
 
-    A batch's running loss is its weighted mean; weighed by ``sums``, these
-    give the epoch's weighted mean (:func:`weighed`).
+    A batch's running loss is its weighted mean; weighed by the sums of
+    ``weights`` (:meth:`sums`, taken only for an epoch that is measured),
+    these give the epoch's weighted mean (:func:`weighed`).
     """
 
-    sums: Sequence[float] = ()
+    weights: Sequence[Matrix[Any]] = ()
+
+    def sums(self) -> list[float]:
+        """Each batch's sum of weights."""
+        return [float(W.sum()) for W in self.weights]
 
 
 EVALUATION_COLUMNS = 2048

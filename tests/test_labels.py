@@ -126,6 +126,13 @@ def test_labels_that_do_not_sort_or_are_nan_are_refused() -> None:
     for mixed in (["a", 1, "a", 1], ["1", 1], [["a", 2.0]], [b"a", "b"]):
         with pytest.raises(LabelError, match=r"^labels: expected labels of one kind .* mixed"):
             Labels.of(mixed)
+    # labels in a column or in rows are named by their shape first
+    for column in ([["a"], ["b"], ["a"], ["b"]], [["a", "b", "a", "b"], ["a", "b", "a", "b"]]):
+        with pytest.raises(ShapeError, match=r"^Y: expected labels as a 1-D sequence or a \(1, m\)"):
+            fnmlp.train(
+                fnmlp.init([2, 3, 1], seed=0), np.zeros((2, 4)), column,
+                loss=fnmlp.binary_cross_entropy, optimizer=fnmlp.sgd(0.1), epochs=1,
+            )  # fmt: skip
     targets: Any = ["a", 1]
     with pytest.raises(LabelError, match=r"^Y: expected labels of one kind"):
         fnmlp.train(

@@ -485,3 +485,20 @@ def test_squared_gradients_that_overflow_the_optimizer_are_a_divergence(
     fine = Grads(dW=tuple(np.full_like(dW, 1e18) for dW in zeros.dW), db=zeros.db)
     new, state = opt.step(params, fine, opt.init(params))
     assert np.isfinite(state.square).all() and not np.array_equal(new.theta, params.theta)
+
+
+def test_an_overflowing_moment_is_named_at_its_epoch_by_train_as_by_scan() -> None:
+    # the square overflows in epoch 1 while every logged loss stays finite: the logs must not
+    # move the checkpoint a divergence is replayed from past it
+    X = np.array([[100.0, 200.0, 300.0]], np.float32)
+    Y = np.array([[1e18, -1e18, 1e18]], np.float32)
+    params = init([1, 1], output=linear, seed=0, dtype=np.float32)
+    common: dict[str, Any] = {"loss": mean_squared_error, "optimizer": adam(1e-3)}
+    with pytest.raises(DivergenceError) as scanned:
+        list(scan(params, X, Y, epochs=20, **common))
+    assert scanned.value.epoch == 1
+    runs: list[dict[str, Any]] = [{"epochs": 20}, {"epochs": 20, "log_every": 2}, {"epochs": 4}]
+    for options in runs:
+        with pytest.raises(DivergenceError, match=r"in epoch 1: the optimizer's square") as error:
+            train(params, X, Y, **options, **common)
+        assert error.value.epoch == 1

@@ -292,7 +292,7 @@ MUTANTS: tuple[Mutant, ...] = (
     M("_measure", "if not total > 0:", "> 0", ">= 0"),
     M("_measure", "loss = math.fsum(part[0] * s for", "part[0] * s", "part[0] * part[2]"),
     M("_measure", "Y[:, start : start + size], shares(W)))", ", shares(W)", ""),
-    M("_loop", "weighted.sums = [float(W.sum()) for", "W.sum()", "W.shape[1]"),
+    M("_measure", "return [float(W.sum()) for W in self.weights]", "W.sum()", "W.shape[1]"),
     M("_checks", "if exponent == 1:", "== 1", "!= 1"),
     M("_loop", "logged = last or done % setup.log_every == 0", "== 0", "== 1"),
     M("_loop", "if setup.plateau is not None and state.epoch > 0:", "> 0", ">= 0"),
