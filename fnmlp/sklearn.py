@@ -706,7 +706,9 @@ class _MLP(BaseEstimator):
         """Before a resumed fit: ``params_`` and ``state_`` made the network of ``coefs_``.
 
         The optimiser's state (its moments) is kept when the layer sizes are
-        unchanged, as scikit-learn keeps its optimiser; otherwise it starts afresh.
+        unchanged, as every resumed fit keeps it (scikit-learn keeps it for
+        ``partial_fit`` and restarts it on a ``warm_start`` fit: see the module's
+        notes); otherwise it starts afresh.
         """
         network = self._network()
         if network is self.params_:
