@@ -67,7 +67,8 @@ class History:
             logged epoch's batches); empty for mean squared error.
         validation_loss: the loss on the validation data (without the L2
             penalty, which belongs to the training objective); empty without it,
-            and NaN at the entries made before a resumed run was given it.
+            and NaN at the entries made without it when a resumed run was given
+            it or left it out (``validation_accuracy`` likewise).
         validation_accuracy: accuracy on the validation data; empty when either
             is not tracked.
         best_epoch: the entry's epoch with the lowest validation loss (or
