@@ -202,16 +202,6 @@ def diverge(
     raise DivergenceError(message, epoch=first, layer=layer)
 
 
-def scale(setup: Setup[F], weights: Matrix[F] | None) -> Any:
-    """A batch's weights over their sum (what replaces the mean's ``1/m``), or ``None``.
-
-    All zeros stay zeros, a zero loss and gradient (:func:`fnmlp._measure.shares`).
-    """
-    if weights is None:
-        return None
-    return shares(weights)
-
-
 def batches(setup: Setup[F], epoch: int, *key: int) -> Sequence[Batch]:
     """The epoch's batches: the whole set, or one shuffled gather in column views.
 

@@ -58,6 +58,7 @@ from dask.local import get_sync
 from dask.optimization import cull
 
 from fnmlp import _loop, _measure
+from fnmlp._data import shuffled
 from fnmlp._setup import prepare
 from fnmlp._validate import positive_int
 from fnmlp.aliases import F, Matrix
@@ -663,11 +664,8 @@ def _permuted(
 ) -> tuple[Matrix[F], Matrix[F]]:
     """Chunk ``k``'s ``([X; 1], Y)`` in epoch ``epoch``'s order: one gather per chunk per epoch."""
     X, Y = pair
-    order = np.random.default_rng((seed, epoch, k)).permutation(X.shape[1])
-    X1: Matrix[F] = np.empty((X.shape[0] + 1, X.shape[1]), X.dtype)
-    X1[-1] = 1
-    np.take(X, order, axis=1, out=X1[:-1], mode="clip")
-    return lock(X1), lock(np.take(Y, order, axis=1))
+    ((X1, Y1, _),) = shuffled(X, Y, None, X.shape[1], (seed, epoch, k))  # train's shuffle
+    return lock(X1), lock(Y1)
 
 
 def _shard_step(

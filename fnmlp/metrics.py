@@ -212,11 +212,11 @@ def mse(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         R = np.asarray(Yhat, np.float64) - np.asarray(targets, np.float64)
         total = float(np.vdot(R, R)) / R.size
     if not math.isfinite(total):  # the squares overflow: each row's in its own scale, then back
-        T, P = _scaled_rows(targets, Yhat)
+        T, P, exponents = _scaled_rows(targets, Yhat)
         scaled = P - T
         per_row = np.einsum("ij,ij->i", scaled, scaled) / R.shape[1]
         with np.errstate(over="ignore"):
-            rows = np.ldexp(per_row, 2 * _row_exponents(targets, Yhat))
+            rows = np.ldexp(per_row, 2 * exponents)
             total = float(np.sum(rows)) / R.shape[0]
     if not math.isfinite(total):
         raise NonFiniteError(
@@ -226,21 +226,18 @@ def mse(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
     return total
 
 
-def _row_exponents(*rows: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-    """Per row, the power of two just above the largest magnitude in ``rows`` (0 for zeros)."""
-    top = np.max([np.max(np.abs(np.asarray(r, np.float64)), axis=1) for r in rows], axis=0)
-    exponents: npt.NDArray[np.int64] = np.frexp(top)[1].astype(np.int64)
-    return exponents
-
-
 def _scaled_rows(
     targets: npt.NDArray[Any], Yhat: npt.NDArray[Any]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """``targets`` and ``Yhat`` in float64, each row times the same power of two, into [-1, 1]."""
-    shift = -_row_exponents(targets, Yhat)[:, None]
-    T = np.ldexp(np.asarray(targets, np.float64), shift)
-    P = np.ldexp(np.asarray(Yhat, np.float64), shift)
-    return T, P
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """``targets`` and ``Yhat`` in float64, each row divided by the same power of two, into [-1, 1].
+
+    Also returns each row's exponent ``e`` (the row was divided by ``2**e``).
+    """
+    T, P = np.asarray(targets, np.float64), np.asarray(Yhat, np.float64)
+    top = np.maximum(np.max(np.abs(T), axis=1), np.max(np.abs(P), axis=1))
+    exponents: npt.NDArray[np.int64] = np.frexp(top)[1].astype(np.int64)
+    shift = -exponents[:, None]
+    return np.ldexp(T, shift), np.ldexp(P, shift), exponents
 
 
 def r2_score(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
@@ -275,7 +272,7 @@ def r2_score(params: Params[F], X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
     Yhat, targets = _regression(params, X, Y)
     # each row scaled by a power of two into [-1, 1] (exactly): R^2 is a ratio of
     # sums of squares, which values near the float range would overflow
-    T, P = _scaled_rows(targets, Yhat)
+    T, P, _ = _scaled_rows(targets, Yhat)
     squares: npt.NDArray[np.float64] = np.sum((T - P) ** 2, axis=1)
     centred = T - T.mean(axis=1, keepdims=True)
     spread: npt.NDArray[np.float64] = np.sum(centred**2, axis=1)
