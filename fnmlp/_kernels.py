@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from fnmlp import _threads
-from fnmlp._validate import describe
+from fnmlp._validate import describe, number
 from fnmlp.activations import Activation
 from fnmlp.aliases import Activations, Deltas, F, Matrix, Outputs, Targets
 from fnmlp.errors import DTypeError, HyperparameterError, ShapeError
@@ -288,8 +288,7 @@ def value(
     logits = kind.from_logits is not None and fuses(kind, activation)
     if scale is None or isinstance(scale, int):
         mean = kind.from_logits(Z, Y) if logits and kind.from_logits else kind.value(A, Y)
-        if np.ndim(mean) != 0 or isinstance(mean, (str, bytes)):
-            raise DTypeError(f"{kind.name}'s value: expected a number, got {describe(mean)}")
+        mean = number(mean, f"{kind.name}'s value")
         return mean if scale is None else mean * (Y.shape[1] / scale)
     if logits and kind.per_example_logits is not None:
         per = kind.per_example_logits(Z, Y)

@@ -40,6 +40,7 @@ __all__ = [
     "freeze",
     "frozen_copy",
     "is_real",
+    "number",
     "positive_float",
     "positive_int",
 ]
@@ -180,6 +181,21 @@ def as_data(
             f"scale the data"
         )
     return out
+
+
+def number(value: Any, name: str) -> float:
+    """``value`` if it is a number (what a ``Loss`` of a user's own returns may not be), as it is.
+
+    Examples:
+        >>> number(np.zeros((1, 2)), "squares's value")
+        Traceback (most recent call last):
+        ...
+        fnmlp.errors.DTypeError: squares's value: expected a number, got a 2-D float64 array of shape (1, 2)
+    """
+    if np.ndim(value) != 0 or isinstance(value, (str, bytes)):
+        raise DTypeError(f"{name}: expected a number, got {describe(value)}")
+    result: float = value
+    return result
 
 
 def all_finite(array: npt.NDArray[Any]) -> bool:

@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fnmlp._validate import as_data, check_finite, describe
+from fnmlp._validate import as_data, check_finite, number
 from fnmlp.activations import ACTIVATIONS, Activation
 from fnmlp.aliases import Deltas, F, Matrix, Outputs, Targets
 from fnmlp.errors import DTypeError, LabelError, NonFiniteError, ShapeError
@@ -416,9 +416,7 @@ def loss(Yhat: npt.ArrayLike, Y: npt.ArrayLike, kind: Loss) -> float:
             f"Yhat: {kind.name} expects probabilities in [0, 1], got {P[where]} at index {where}"
         )
     with np.errstate(over="ignore"):
-        value = kind.value(P, T)
-    if np.ndim(value) != 0 or isinstance(value, (str, bytes)):  # a Loss of a user's own
-        raise DTypeError(f"{kind.name}'s value: expected a number, got {describe(value)}")
+        value = number(kind.value(P, T), f"{kind.name}'s value")
     if not np.isfinite(value):
         raise NonFiniteError(
             f"Yhat: expected predictions whose {kind.name} fits in float64, got values up to "
